@@ -19,7 +19,7 @@ pub use event::{
 pub use ids::{EventId, IncidentId};
 pub use incident::{Incident, Status};
 pub use lifecycle::{FoldError, TransitionError};
-pub use responder::{DutyStatus, Responder};
+pub use responder::{DutyStatus, Responder, RosterError};
 pub use sla::{Clock, ClockName, ClockState, SlaPolicy};
 pub use source::Source;
 pub use taxonomy::{Class, DispatchMode, Priority, TriageDecision};

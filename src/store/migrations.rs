@@ -1,0 +1,78 @@
+//! Numbered schema migrations, embedded in the binary and run on open.
+//! `PRAGMA user_version` records how many have been applied.
+
+use super::StoreError;
+use rusqlite::Connection;
+
+/// Each entry is one migration; its number is its index + 1. Never edit one that has shipped:
+/// add a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: journal with hash chain, incident projection, roster, reference counters.
+    r#"
+    CREATE TABLE journal (
+        pos          INTEGER PRIMARY KEY AUTOINCREMENT,
+        id           TEXT NOT NULL UNIQUE,
+        incident_id  TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        hub_seq      INTEGER
+    );
+    CREATE INDEX journal_by_incident ON journal(incident_id, pos);
+    CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE TRIGGER journal_no_rewrite BEFORE UPDATE OF id, incident_id, kind, body, hash ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+    CREATE TABLE incidents (
+        id           TEXT PRIMARY KEY,
+        ref          TEXT NOT NULL UNIQUE,
+        status       TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        phone        TEXT,
+        address      TEXT,
+        body         TEXT NOT NULL
+    );
+    CREATE INDEX incidents_by_status ON incidents(status);
+    CREATE INDEX incidents_by_received ON incidents(received_at);
+
+    CREATE TABLE responders (
+        id        TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        unit      TEXT NOT NULL,
+        grid      TEXT,
+        phone     TEXT,
+        status    TEXT NOT NULL DEFAULT 'available',
+        incident  TEXT
+    );
+
+    CREATE TABLE ref_counters (
+        prefix  TEXT NOT NULL,
+        day     TEXT NOT NULL,
+        last    INTEGER NOT NULL,
+        PRIMARY KEY (prefix, day)
+    );
+    "#,
+];
+
+/// Brings the schema up to date inside one transaction. A database from a newer fenliu is refused.
+pub fn run(conn: &mut Connection) -> Result<usize, StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    let tx = conn.transaction()?;
+    let mut applied = 0;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        applied += 1;
+    }
+    tx.commit()?;
+    Ok(applied)
+}

@@ -1,0 +1,263 @@
+//! Recording actions (journal + projections in one transaction) and reading incidents back.
+
+use super::{Stamp, Store, StoreError, corrupt, journal, refs, roster};
+use crate::domain::responder::{check_dispatchable, duty_moves};
+use crate::domain::{Event, EventId, EventKind, Incident, IncidentId, Received, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use std::collections::HashMap;
+
+impl Store {
+    /// Records a new incident: takes the next reference for `prefix` on `day` (the station's local
+    /// date), appends `received` and then `more` (e.g. its triage), all in one transaction.
+    pub fn create_incident(
+        &mut self,
+        mut received: Received,
+        prefix: &str,
+        day: NaiveDate,
+        more: Vec<EventKind>,
+        stamp: &Stamp,
+    ) -> Result<Incident, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        received.reference = refs::next_reference(&tx, prefix, day)?;
+        let id = IncidentId::v7_at(stamp.recorded_at);
+        let first = make_event(id, EventKind::Received(received), stamp);
+        let mut incident = Incident::from_received(&first)?;
+        journal::append(&tx, &first)?;
+        for kind in more {
+            incident = apply_one(&tx, incident, make_event(id, kind, stamp))?;
+        }
+        save(&tx, &incident)?;
+        tx.commit()?;
+        Ok(incident)
+    }
+
+    /// Records one action (one or more events) on the item `reference` in one transaction.
+    /// An illegal action writes nothing and says why.
+    pub fn record(
+        &mut self,
+        reference: &str,
+        kinds: Vec<EventKind>,
+        stamp: &Stamp,
+    ) -> Result<Incident, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut incident =
+            load_by_ref(&tx, reference)?.ok_or_else(|| StoreError::NotFound(reference.into()))?;
+        for kind in kinds {
+            let event = make_event(incident.id, kind, stamp);
+            incident = apply_one(&tx, incident, event)?;
+        }
+        save(&tx, &incident)?;
+        tx.commit()?;
+        Ok(incident)
+    }
+
+    /// Appends events made elsewhere (e.g. pulled from the hub); an event already in the journal
+    /// is skipped. Returns the incidents that changed.
+    pub fn append_events(&mut self, events: &[Event]) -> Result<Vec<Incident>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut changed: HashMap<IncidentId, Incident> = HashMap::new();
+        for event in events {
+            let known: Option<i64> = tx
+                .query_row(
+                    "SELECT pos FROM journal WHERE id = ?1",
+                    [event.id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.is_some() {
+                continue;
+            }
+            let before = match changed.remove(&event.incident) {
+                Some(i) => Some(i),
+                None => load_by_id(&tx, event.incident)?,
+            };
+            let after = match before {
+                None => {
+                    let i = Incident::from_received(event)?;
+                    journal::append(&tx, event)?;
+                    i
+                }
+                Some(i) => apply_one(&tx, i, event.clone())?,
+            };
+            changed.insert(after.id, after);
+        }
+        for incident in changed.values() {
+            save(&tx, incident)?;
+        }
+        tx.commit()?;
+        Ok(changed.into_values().collect())
+    }
+
+    /// The item with this reference.
+    pub fn incident(&self, reference: &str) -> Result<Option<Incident>, StoreError> {
+        let body: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT body FROM incidents WHERE ref = ?1",
+                [reference],
+                |r| r.get(0),
+            )
+            .optional()?;
+        body.map(|b| parse_projection(reference, &b)).transpose()
+    }
+
+    /// Items, oldest first, optionally only those with the given status.
+    pub fn incidents(&self, status: Option<Status>) -> Result<Vec<Incident>, StoreError> {
+        match status {
+            Some(s) => self.query_incidents(
+                "SELECT ref, body FROM incidents WHERE status = ?1 ORDER BY received_at, ref",
+                [s.code()],
+            ),
+            None => self.query_incidents(
+                "SELECT ref, body FROM incidents ORDER BY received_at, ref",
+                [],
+            ),
+        }
+    }
+
+    /// Items updated at or after `since` (for a console refreshing after an outside write).
+    pub fn incidents_updated_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Incident>, StoreError> {
+        self.query_incidents(
+            "SELECT ref, body FROM incidents WHERE updated_at >= ?1 ORDER BY received_at, ref",
+            [sortable(since)],
+        )
+    }
+
+    fn query_incidents<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> Result<Vec<Incident>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (reference, body) = row?;
+            parse_projection(&reference, &body)
+        })
+        .collect()
+    }
+
+    /// Folds the whole journal from scratch into incidents, without touching the projection.
+    pub fn replay(&self) -> Result<HashMap<IncidentId, Incident>, StoreError> {
+        let mut out: HashMap<IncidentId, Incident> = HashMap::new();
+        self.scan_events(0, |stored| {
+            let e = &stored.event;
+            match out.get_mut(&e.incident) {
+                Some(i) => i.apply(e)?,
+                None => {
+                    out.insert(e.incident, Incident::from_received(e)?);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Rebuilds the incident projection from the journal (repair after damage).
+    pub fn rebuild_projection(&mut self) -> Result<usize, StoreError> {
+        let all = self.replay()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM incidents", [])?;
+        for incident in all.values() {
+            save(&tx, incident)?;
+        }
+        tx.commit()?;
+        Ok(all.len())
+    }
+}
+
+/// Timestamps in columns sort as text: fixed width, UTC.
+fn sortable(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn make_event(incident: IncidentId, kind: EventKind, stamp: &Stamp) -> Event {
+    Event {
+        id: EventId::v7_at(stamp.recorded_at),
+        incident,
+        actor: stamp.actor.clone(),
+        occurred_at: stamp.occurred_at,
+        recorded_at: stamp.recorded_at,
+        kind,
+    }
+}
+
+/// Checks the roster, applies, appends, and moves responders; returns the incident after.
+fn apply_one(tx: &Transaction<'_>, before: Incident, event: Event) -> Result<Incident, StoreError> {
+    if let EventKind::Dispatched { responders, .. } = &event.kind {
+        for id in responders {
+            let responder = roster::load(tx, id)?
+                .ok_or_else(|| crate::domain::RosterError::Unknown(id.clone()))?;
+            check_dispatchable(&responder)?;
+        }
+    }
+    let mut after = before.clone();
+    after.apply(&event)?;
+    journal::append(tx, &event)?;
+    for mv in duty_moves(&before, &event.kind) {
+        roster::follow(tx, &mv)?;
+    }
+    Ok(after)
+}
+
+fn save(tx: &Transaction<'_>, incident: &Incident) -> Result<(), StoreError> {
+    let body = serde_json::to_string(incident)?;
+    tx.execute(
+        "INSERT INTO incidents (id, ref, status, received_at, updated_at, phone, address, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
+             phone = excluded.phone, address = excluded.address, body = excluded.body",
+        params![
+            incident.id.to_string(),
+            incident.reference,
+            incident.status.code(),
+            sortable(incident.received_at),
+            sortable(incident.updated_at),
+            incident.phone,
+            incident.address,
+            body
+        ],
+    )?;
+    Ok(())
+}
+
+fn load_by_ref(tx: &Transaction<'_>, reference: &str) -> Result<Option<Incident>, StoreError> {
+    let body: Option<String> = tx
+        .query_row(
+            "SELECT body FROM incidents WHERE ref = ?1",
+            [reference],
+            |r| r.get(0),
+        )
+        .optional()?;
+    body.map(|b| parse_projection(reference, &b)).transpose()
+}
+
+fn load_by_id(tx: &Transaction<'_>, id: IncidentId) -> Result<Option<Incident>, StoreError> {
+    let body: Option<String> = tx
+        .query_row(
+            "SELECT body FROM incidents WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    body.map(|b| parse_projection(&id.to_string(), &b))
+        .transpose()
+}
+
+fn parse_projection(reference: &str, body: &str) -> Result<Incident, StoreError> {
+    serde_json::from_str(body).map_err(|e| corrupt(format!("item {reference}"), e))
+}
