@@ -1,0 +1,291 @@
+//! The command line, as clap sees it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// fenliu (分流): street command room console and district hub for two-way police/non-police diversion.
+#[derive(Debug, Parser)]
+#[command(name = "fenliu", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Data directory (holds fenliu.db).
+    #[arg(long, global = true, env = "FENLIU_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file (TOML); see config.example.toml.
+    #[arg(long, global = true, env = "FENLIU_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Operator's name recorded on events (overrides `operator` in config).
+    #[arg(long, global = true, env = "FENLIU_OPERATOR", value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Record an action as having happened at this time (RFC 3339), for late entry.
+    #[arg(long, global = true, value_name = "RFC3339")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The responders (力量名册).
+    #[command(subcommand)]
+    Roster(RosterCmd),
+    /// Record and inspect incidents (警情/工单).
+    #[command(subcommand)]
+    Incident(IncidentCmd),
+    /// Check and read the journal (处置留痕).
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCmd {
+    /// Add one responder.
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        grid: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// List responders with their duty status.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import responders from CSV with header `id,name,unit,grid,phone` (all or nothing).
+    Import { file: PathBuf },
+    /// Put a responder on or off duty.
+    Duty {
+        id: String,
+        #[arg(value_enum)]
+        status: DutyArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DutyArg {
+    Available,
+    OffDuty,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Check the journal's hash chain: exit 0 with `ok: N events`, or 1 naming the first bad event.
+    Verify,
+    /// An item's whole timeline: time, operator, action, details.
+    Log { reference: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChannelArg {
+    Radio,
+    Wechat,
+    Phone,
+    Order,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ResultArg {
+    Resolved,
+    HandedOver,
+    Unresolved,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SatisfactionArg {
+    Satisfied,
+    Basic,
+    Dissatisfied,
+    Unreachable,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReasonArg {
+    Incomplete,
+    NotOurArea,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PriorityArg {
+    Urgent,
+    Normal,
+    Nonurgent,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCmd {
+    /// Record a new item; prints its reference as the last line.
+    New {
+        /// 110 12345 12319 grid resident opinion wechat iot video hotline district meeting walkin other
+        #[arg(long, value_parser = parse_source)]
+        source: crate::domain::Source,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        grid: Option<String>,
+        #[arg(long)]
+        community: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// The number the source gave (110 警情号, 12345 工单号).
+        #[arg(long)]
+        source_ref: Option<String>,
+        #[arg(long, value_enum, default_value = "normal")]
+        priority: PriorityArg,
+        /// A drill (演练): exercises the clocks, kept out of statistics.
+        #[arg(long)]
+        drill: bool,
+    },
+    /// Claim (签收).
+    Claim { reference: String },
+    /// Dispatch responders (指派).
+    Dispatch {
+        reference: String,
+        #[arg(long, num_args = 1.., required = true, value_name = "ID")]
+        responder: Vec<String>,
+        #[arg(long, value_enum, default_value = "radio")]
+        channel: ChannelArg,
+    },
+    /// The party was contacted (联系当事人).
+    Contact {
+        reference: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Camera footage was pulled (调取监控).
+    Video {
+        reference: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// A responder set off (出发).
+    Depart {
+        reference: String,
+        #[arg(long)]
+        responder: String,
+    },
+    /// A responder arrived (到场).
+    Arrive {
+        reference: String,
+        #[arg(long)]
+        responder: String,
+    },
+    /// Result from the scene (反馈).
+    Feedback {
+        reference: String,
+        #[arg(long, value_enum)]
+        result: ResultArg,
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Verify the result (核查): --ok, or --send-back to dispatch again (发回重办).
+    Verify {
+        reference: String,
+        #[arg(
+            long,
+            conflicts_with = "send_back",
+            required_unless_present = "send_back"
+        )]
+        ok: bool,
+        #[arg(long)]
+        send_back: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Close (结案).
+    Close { reference: String },
+    /// Record the callback (回访).
+    Callback {
+        reference: String,
+        #[arg(long, value_enum)]
+        satisfaction: SatisfactionArg,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Return to the source (退回).
+    Return {
+        reference: String,
+        #[arg(long, value_enum)]
+        reason: ReasonArg,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Hand back to the police (转警务).
+    ToPolice {
+        reference: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Upload to the district (上报区级).
+    ToDistrict {
+        reference: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Hold a non-urgent item until the night window ends (夜间留存).
+    Defer { reference: String },
+    /// Escalate (督办) to a level (default: one above the current).
+    Escalate {
+        reference: String,
+        #[arg(long)]
+        level: Option<u8>,
+    },
+    /// Add a note.
+    Note {
+        reference: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Mark as a duplicate of another item (重复).
+    Merge {
+        reference: String,
+        #[arg(long)]
+        into: String,
+    },
+    /// Show one item with its clocks and timeline.
+    Show {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List items.
+    List {
+        #[arg(long, value_parser = parse_status)]
+        status: Option<crate::domain::Status>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_source(s: &str) -> Result<crate::domain::Source, String> {
+    crate::domain::Source::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = crate::domain::Source::ALL
+            .iter()
+            .map(|s| s.code())
+            .collect();
+        format!("unknown source `{s}`; one of: {}", all.join(" "))
+    })
+}
+
+fn parse_status(s: &str) -> Result<crate::domain::Status, String> {
+    crate::domain::Status::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = crate::domain::Status::ALL
+            .iter()
+            .map(|s| s.code())
+            .collect();
+        format!("unknown status `{s}`; one of: {}", all.join(" "))
+    })
+}

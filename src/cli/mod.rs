@@ -1,0 +1,140 @@
+//! The command-line shell: parses arguments, loads config, opens the store, carries out one
+//! command and prints the result.
+
+/// Prints a line to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::cli::emit(&format!("{}\n", format_args!($($t)*))) };
+}
+
+/// Prints to stdout without a newline, like [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::emit(&format!($($t)*)) };
+}
+
+pub mod args;
+mod audit;
+mod incident;
+mod render;
+mod roster;
+
+use crate::config::{Config, default_dirs};
+use crate::domain::Actor;
+use crate::store::{Stamp, Store};
+use args::{Cli, Command, Global};
+use chrono::{DateTime, Utc};
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use std::path::PathBuf;
+
+/// What every command needs: configuration, where data lives, who acts, and when.
+pub struct Ctx {
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    pub operator: String,
+    /// `--at`: the stated time of the action.
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl Ctx {
+    /// Resolves config and data locations from flags, environment and platform defaults.
+    pub fn from_global(global: &Global) -> Result<Ctx> {
+        let dirs = default_dirs();
+        let config_path = match &global.config {
+            Some(p) => Some(p.clone()),
+            None => dirs
+                .as_ref()
+                .map(|d| d.config_dir().join("config.toml"))
+                .filter(|p| p.exists()),
+        };
+        let config = match &config_path {
+            Some(p) => Config::load(p)?,
+            None => Config::default(),
+        };
+        let data_dir = match &global.data_dir {
+            Some(d) => d.clone(),
+            None => dirs
+                .as_ref()
+                .map(|d| d.data_dir().to_path_buf())
+                .ok_or_else(|| eyre!("no home directory to keep data in; pass --data-dir DIR"))?,
+        };
+        let at = global
+            .at
+            .as_deref()
+            .map(|s| {
+                DateTime::parse_from_rfc3339(s)
+                    .map(|t| t.with_timezone(&Utc))
+                    .wrap_err_with(|| {
+                        format!("--at {s}: not an RFC 3339 time, e.g. 2026-11-22T21:14:05+08:00")
+                    })
+            })
+            .transpose()?;
+        let operator = global
+            .operator
+            .clone()
+            .unwrap_or_else(|| config.operator.clone());
+        Ok(Ctx {
+            config,
+            config_path,
+            data_dir,
+            operator,
+            at,
+        })
+    }
+
+    /// Opens the local store in the data directory.
+    pub fn store(&self) -> Result<Store> {
+        Store::open_dir(&self.data_dir).wrap_err_with(|| {
+            format!(
+                "cannot open the store in {} (is the directory writable?)",
+                self.data_dir.display()
+            )
+        })
+    }
+
+    /// Who and when for an action recorded now (or at `--at`).
+    pub fn stamp(&self) -> Result<Stamp> {
+        let now = Utc::now();
+        let occurred_at = self.at.unwrap_or(now);
+        if occurred_at > now + chrono::TimeDelta::minutes(1) {
+            return Err(eyre!(
+                "--at {} is in the future; late entry records what already happened",
+                occurred_at.to_rfc3339()
+            ));
+        }
+        Ok(Stamp {
+            actor: Actor {
+                operator: self.operator.clone(),
+                station: self.config.station.id.clone(),
+                device: "cli".into(),
+            },
+            occurred_at,
+            recorded_at: now,
+        })
+    }
+}
+
+/// Writes to stdout, ignoring a reader that went away.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    // A reader that went away (`| head`) is not an error worth reporting.
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// Runs the parsed command line. Returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let ctx = Ctx::from_global(&cli.global)?;
+    match cli.command {
+        None => {
+            outln!(
+                "fenliu: the full-screen console is not available in this build; see `fenliu --help` for the commands"
+            );
+            Ok(0)
+        }
+        Some(Command::Roster(cmd)) => roster::run(&ctx, cmd).map(|_| 0),
+        Some(Command::Incident(cmd)) => incident::run(&ctx, cmd).map(|_| 0),
+        Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
+    }
+}
