@@ -8,7 +8,7 @@ mod projection;
 mod refs;
 mod roster;
 
-pub use journal::{AuditOutcome, StoredEvent};
+pub use journal::{AuditOutcome, StoredEvent, chain_hash};
 pub use refs::format_reference;
 
 use crate::domain::{Actor, RosterError, TransitionError};
