@@ -122,6 +122,21 @@ fn append_durable(c: &mut Criterion) {
     group.finish();
 }
 
+/// The disk's ceiling: a bare single-row commit with the same pragmas, for comparison.
+fn baseline_commit(c: &mut Criterion) {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let conn = rusqlite::Connection::open(dir.path().join("baseline.db")).expect("open");
+    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    conn.pragma_update(None, "synchronous", "FULL").expect("full");
+    conn.execute("CREATE TABLE t (x INTEGER)", []).expect("table");
+    let mut group = c.benchmark_group("store");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("baseline: bare single-row fsync'd commit", |b| {
+        b.iter(|| conn.execute("INSERT INTO t VALUES (1)", []).expect("insert"))
+    });
+    group.finish();
+}
+
 fn replay(c: &mut Criterion) {
     let dir = tempfile::TempDir::new().expect("tempdir");
     let mut store = Store::open_dir(dir.path()).expect("store");
@@ -141,5 +156,5 @@ fn replay(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, append_durable, replay);
+criterion_group!(benches, baseline_commit, append_durable, replay);
 criterion_main!(benches);
