@@ -126,13 +126,19 @@ fn append_durable(c: &mut Criterion) {
 fn baseline_commit(c: &mut Criterion) {
     let dir = tempfile::TempDir::new().expect("tempdir");
     let conn = rusqlite::Connection::open(dir.path().join("baseline.db")).expect("open");
-    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
-    conn.pragma_update(None, "synchronous", "FULL").expect("full");
-    conn.execute("CREATE TABLE t (x INTEGER)", []).expect("table");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    conn.pragma_update(None, "synchronous", "FULL")
+        .expect("full");
+    conn.execute("CREATE TABLE t (x INTEGER)", [])
+        .expect("table");
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(1));
     group.bench_function("baseline: bare single-row fsync'd commit", |b| {
-        b.iter(|| conn.execute("INSERT INTO t VALUES (1)", []).expect("insert"))
+        b.iter(|| {
+            conn.execute("INSERT INTO t VALUES (1)", [])
+                .expect("insert")
+        })
     });
     group.finish();
 }

@@ -23,6 +23,7 @@ pub struct Config {
     pub sla: SlaConfig,
     pub night: NightConfig,
     pub escalation: EscalationConfig,
+    pub triage: TriageConfig,
 }
 
 impl Default for Config {
@@ -35,6 +36,26 @@ impl Default for Config {
             sla: SlaConfig::default(),
             night: NightConfig::default(),
             escalation: EscalationConfig::default(),
+            triage: TriageConfig::default(),
+        }
+    }
+}
+
+/// `[triage]`: the responsibility list and repeat-call detection.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TriageConfig {
+    /// A responsibility list replacing the embedded default (relative to the config file).
+    pub responsibilities: Option<PathBuf>,
+    /// The same phone or address within this window links a new item to the earlier one.
+    pub repeat_window: Span,
+}
+
+impl Default for TriageConfig {
+    fn default() -> Self {
+        TriageConfig {
+            responsibilities: None,
+            repeat_window: Span(chrono::TimeDelta::hours(24)),
         }
     }
 }

@@ -133,6 +133,17 @@ impl Store {
         )
     }
 
+    /// Items received at or after `since`, oldest first (candidates for repeat-call links).
+    pub fn incidents_received_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Incident>, StoreError> {
+        self.query_incidents(
+            "SELECT ref, body FROM incidents WHERE received_at >= ?1 ORDER BY received_at, ref",
+            [sortable(since)],
+        )
+    }
+
     fn query_incidents<P: rusqlite::Params>(
         &self,
         sql: &str,
