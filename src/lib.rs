@@ -2,3 +2,4 @@
 //! non-police incidents, and the district hub that feeds it.
 
 pub mod domain;
+pub mod triage;
