@@ -127,7 +127,6 @@ pub const NEAR_MISSES: &[&str] = &[
     "跳蚤",
     "跳闸",
     "偷懒",
-    "偷偷",
     "偷排",
     "偷倒",
     "偷工",
@@ -412,6 +411,20 @@ impl<T> Matcher<T> {
                 }
             }
         }
+        let tight: Vec<bool> = hits
+            .iter()
+            .map(|h| {
+                !hits.iter().any(|o| {
+                    std::ptr::eq(o.tag, h.tag)
+                        && o.phrase == h.phrase
+                        && h.start <= o.start
+                        && o.end <= h.end
+                        && (o.start, o.end) != (h.start, h.end)
+                })
+            })
+            .collect();
+        let mut keep = tight.into_iter();
+        hits.retain(|_| keep.next().unwrap_or(true));
         for hit in &mut hits {
             hit.negated = preceded(&negators, hit.start, NEGATION_REACH);
             hit.hedged = preceded(&hedges, hit.start, HEDGE_REACH);
