@@ -1,6 +1,7 @@
 //! Phrase matching shared by the classifier and the red-flag scanner: one Aho-Corasick pass over the
 //! description, character offsets, gapped phrases (`甲*乙`), negation, hedges and near-miss blockers.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -310,6 +311,8 @@ pub struct Hit<'a, T> {
     pub negated: bool,
     /// A hedge ("觉得") comes just before it in the same clause.
     pub hedged: bool,
+    /// Matched as a gapped phrase (`甲*乙`).
+    pub gapped: bool,
 }
 
 impl<T> Hit<'_, T> {
@@ -339,7 +342,11 @@ impl<T> Matcher<T> {
     /// Every tagged phrase in `text`, near misses removed, with negation and hedges marked.
     pub fn find<'a>(&'a self, text: &str) -> Vec<Hit<'a, T>> {
         let chars: Vec<char> = text.chars().map(fold_char).collect();
-        let folded: String = chars.iter().collect();
+        let folded: Cow<'_, str> = if text.chars().zip(&chars).all(|(a, b)| a == *b) {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(chars.iter().collect())
+        };
         let mut char_at = vec![0usize; folded.len() + 1];
         for (ci, (bi, _)) in folded.char_indices().enumerate() {
             char_at[bi] = ci;
@@ -348,7 +355,7 @@ impl<T> Matcher<T> {
 
         let raws: Vec<Raw> = self
             .ac
-            .find_overlapping_iter(&folded)
+            .find_overlapping_iter(folded.as_ref())
             .map(|m| Raw {
                 id: m.pattern().as_usize(),
                 start: char_at[m.start()],
@@ -394,6 +401,7 @@ impl<T> Matcher<T> {
                         end: raw.end,
                         negated: false,
                         hedged: false,
+                        gapped: false,
                     });
                 }
             }
@@ -407,6 +415,7 @@ impl<T> Matcher<T> {
                         end,
                         negated: false,
                         hedged: false,
+                        gapped: true,
                     });
                 }
             }
@@ -414,13 +423,14 @@ impl<T> Matcher<T> {
         let tight: Vec<bool> = hits
             .iter()
             .map(|h| {
-                !hits.iter().any(|o| {
-                    std::ptr::eq(o.tag, h.tag)
-                        && o.phrase == h.phrase
-                        && h.start <= o.start
-                        && o.end <= h.end
-                        && (o.start, o.end) != (h.start, h.end)
-                })
+                !h.gapped
+                    || !hits.iter().any(|o| {
+                        std::ptr::eq(o.tag, h.tag)
+                            && std::ptr::eq(o.phrase, h.phrase)
+                            && h.start <= o.start
+                            && o.end <= h.end
+                            && (o.start, o.end) != (h.start, h.end)
+                    })
             })
             .collect();
         let mut keep = tight.into_iter();
