@@ -1,0 +1,30 @@
+//! Triage (分流研判): the responsibility list, a classifier that explains itself, red flags,
+//! repeat-call keys and the evaluation against a labelled corpus.
+//!
+//! Pure and deterministic: no IO except parsing a list from a string, no clock reads.
+//!
+//! ```no_run
+//! use fenliu::triage::Classifier;
+//! # fn main() -> Result<(), fenliu::triage::ListError> {
+//! let classifier = Classifier::embedded()?;
+//! let decision = classifier.classify("楼上半夜装修，电钻声吵得睡不着");
+//! println!("{}", decision.summary);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod classifier;
+pub mod eval;
+pub mod list;
+pub mod matcher;
+pub mod redflag;
+pub mod repeat;
+mod summary;
+
+pub use classifier::Classifier;
+pub use eval::{EvalError, EvalReport, Metrics, Miss, evaluate};
+pub use list::{
+    Category, ConditionalMode, EMBEDDED_LIST, ListError, Problem, ResponsibilityList, check, parse,
+};
+pub use redflag::{Family, RedFlag, RedFlagScanner};
+pub use repeat::{is_within, normalize_address, normalize_phone};
