@@ -174,7 +174,7 @@ fn whole_lifecycle_from_the_command_line() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout(predicate::str::is_match(r"^ok: 16 events\n$").expect("regex"));
+        .stdout(predicate::str::is_match(r"^ok: 17 events\n$").expect("regex"));
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn illegal_actions_are_refused_with_the_status_and_write_nothing() {
         .args(["audit", "verify"])
         .assert()
         .success()
-        .stdout("ok: 3 events\n");
+        .stdout("ok: 4 events\n");
 }
 
 #[test]
@@ -264,27 +264,22 @@ fn defer_holds_only_at_night_until_the_window_ends() {
     let tmp = TempDir::new().expect("tempdir");
     let dir = tmp.path();
     let night = "2026-11-22T23:30:00+08:00";
-    let r = String::from_utf8_lossy(
-        &fenliu(dir)
-            .args([
-                "--at",
-                night,
-                "incident",
-                "new",
-                "--source",
-                "12345",
-                "--text",
-                "路灯不亮",
-                "--priority",
-                "nonurgent",
-            ])
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let out = run_ok(
+        dir,
+        &[
+            "--at",
+            night,
+            "incident",
+            "new",
+            "--source",
+            "12345",
+            "--text",
+            "路灯不亮",
+            "--priority",
+            "nonurgent",
+        ],
+    );
+    let r = out.lines().last().unwrap_or_default().trim().to_string();
     assert!(
         r.ends_with("-20261122-0001"),
         "local date names the reference: {r}"
@@ -383,6 +378,9 @@ fn config_errors_name_file_line_and_key() {
             .get_output()
             .stdout,
     )
+    .lines()
+    .last()
+    .unwrap_or_default()
     .trim()
     .to_string();
     assert!(r.starts_with("DN-"), "prefix from config: {r}");
@@ -397,11 +395,11 @@ fn tampering_makes_audit_verify_fail_and_name_the_event() {
     run_ok(dir, &["incident", "note", &r, "--text", "原始记录"]);
     let conn = rusqlite::Connection::open(dir.join("data").join("fenliu.db")).expect("raw");
     let id: String = conn
-        .query_row("SELECT id FROM journal WHERE pos = 2", [], |r| r.get(0))
+        .query_row("SELECT id FROM journal WHERE pos = 3", [], |r| r.get(0))
         .expect("row");
     conn.execute_batch(
         "DROP TRIGGER journal_no_rewrite;
-         UPDATE journal SET body = replace(body, 'claimed', 'claimed ') WHERE pos = 2;",
+         UPDATE journal SET body = replace(body, 'claimed', 'claimed ') WHERE pos = 3;",
     )
     .expect("tamper");
     fenliu(dir)
@@ -409,4 +407,183 @@ fn tampering_makes_audit_verify_fail_and_name_the_event() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(id));
+}
+
+#[test]
+fn triage_explains_itself_and_a_police_matter_stays_with_the_police() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let json: Value = serde_json::from_str(&run_ok(
+        dir,
+        &[
+            "triage",
+            "--json",
+            "楼下烧烤店油烟太大，熏得家里窗户都不敢开",
+        ],
+    ))
+    .expect("json");
+    assert_eq!(json["class"], "nonpolice");
+    assert!(json["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    let json: Value = serde_json::from_str(&run_ok(
+        dir,
+        &["triage", "--json", "两个人在饭店门口打起来了，有人拿刀"],
+    ))
+    .expect("json");
+    assert_eq!(json["class"], "police");
+    assert_eq!(json["mode"], "P");
+    let text = run_ok(dir, &["triage", "邻居吵架，双方没有动手"]);
+    assert!(text.contains("negated"), "{text}");
+}
+
+#[test]
+fn new_items_are_triaged_and_an_officer_can_reclassify() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let r = new_item(dir, &[]);
+    let json = show_json(dir, &r);
+    assert_eq!(json["triage"]["category"], "E1");
+    assert_eq!(json["triage"]["overridden_by"], Value::Null);
+    fenliu(dir)
+        .args([
+            "--operator",
+            "李值班",
+            "incident",
+            "classify",
+            &r,
+            "--category",
+            "D1",
+            "--mode",
+            "C",
+        ])
+        .assert()
+        .success();
+    let json = show_json(dir, &r);
+    assert_eq!(json["triage"]["category"], "D1");
+    assert_eq!(json["triage"]["mode"], "C");
+    assert_eq!(json["triage"]["overridden_by"], "李值班");
+    fenliu(dir)
+        .args(["incident", "classify", &r, "--category", "Z9"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no category Z9"));
+    let log = run_ok(dir, &["audit", "log", &r]);
+    assert!(log.contains("李值班") && log.contains("override"), "{log}");
+}
+
+fn new_item_at(dir: &Path, at: &str, phone: &str, address: &str) -> (String, Value) {
+    let out = run_ok(
+        dir,
+        &[
+            "--at",
+            at,
+            "incident",
+            "new",
+            "--source",
+            "12345",
+            "--text",
+            "楼道灯不亮",
+            "--phone",
+            phone,
+            "--address",
+            address,
+        ],
+    );
+    let r = out.lines().last().expect("reference").trim().to_string();
+    let json = show_json(dir, &r);
+    (r, json)
+}
+
+#[test]
+fn repeat_calls_link_within_the_window_and_not_after_it() {
+    let base = chrono::Utc::now() - chrono::TimeDelta::days(3);
+    let t = |secs: i64| (base + chrono::TimeDelta::seconds(secs)).to_rfc3339();
+    let day = 24 * 3600;
+
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let (first, _) = new_item_at(dir, &t(0), "13812341116", "广中路123弄5号");
+    let (_, by_phone) = new_item_at(dir, &t(day), "+86 138-1234-1116", "共和新路9号");
+    assert_eq!(
+        by_phone["repeat_of"],
+        first.as_str(),
+        "exactly at the window's edge"
+    );
+
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    new_item_at(dir, &t(0), "13812341116", "广中路123弄5号");
+    let (_, late) = new_item_at(dir, &t(day + 1), "13812341116", "广中路123弄5号");
+    assert_eq!(late["repeat_of"], Value::Null, "one second past the window");
+
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let (first, _) = new_item_at(dir, &t(0), "13900000000", "广中路１２３弄５号");
+    let (r, by_address) = new_item_at(dir, &t(600), "13700000000", "广中路 123 弄 5 号");
+    assert_eq!(
+        by_address["repeat_of"],
+        first.as_str(),
+        "same address written differently"
+    );
+    let shown = run_ok(dir, &["incident", "show", &r]);
+    assert!(shown.contains(&format!("repeat of: {first}")), "{shown}");
+}
+
+#[test]
+fn rules_check_passes_the_embedded_list_and_names_bad_lines() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let out = run_ok(dir, &["rules", "check"]);
+    assert!(out.starts_with("ok: (embedded list)"), "{out}");
+    let bad = dir.join("bad.toml");
+    let list = fenliu::triage::EMBEDDED_LIST.replacen("limit = \"", "limit = \"soon", 1);
+    std::fs::write(&bad, &list).expect("write");
+    let line = list
+        .lines()
+        .position(|l| l.contains("limit = \"soon"))
+        .expect("edited line")
+        + 1;
+    fenliu(dir)
+        .args(["rules", "check", bad.to_str().expect("path")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("bad.toml:{line}:")));
+}
+
+#[test]
+fn triage_eval_ends_with_the_metrics_line() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let corpus = dir.join("mini.tsv");
+    std::fs::write(
+        &corpus,
+        "id\ttext\tclass\tcategory\tmode\n\
+         a\t楼上半夜装修，电钻声吵得睡不着\tnonpolice\tE1\tB\n\
+         b\t有人在小区门口持刀砍人\tpolice\tP2\tP\n",
+    )
+    .expect("write");
+    let out = run_ok(dir, &["triage", "eval", corpus.to_str().expect("path")]);
+    let last = out.lines().last().expect("a last line");
+    let re = regex_lite(last);
+    assert!(re, "last line: {last}");
+    assert!(last.ends_with(" n=2"), "{last}");
+}
+
+/// `police_recall=R diversion=D category_accuracy=C mode_accuracy=M n=N` with three decimals.
+fn regex_lite(line: &str) -> bool {
+    let parts: Vec<&str> = line.split(' ').collect();
+    let names = [
+        "police_recall",
+        "diversion",
+        "category_accuracy",
+        "mode_accuracy",
+    ];
+    parts.len() == 5
+        && parts.iter().zip(names).all(|(p, name)| {
+            p.strip_prefix(name)
+                .and_then(|v| v.strip_prefix('='))
+                .is_some_and(|v| {
+                    v.len() == 5 && v.parse::<f64>().is_ok() && v.as_bytes()[1] == b'.'
+                })
+        })
+        && parts[4].starts_with("n=")
 }

@@ -41,6 +41,39 @@ pub enum Command {
     /// Check and read the journal (处置留痕).
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Classify a description and explain why, or `triage eval FILE.tsv` to measure the classifier.
+    Triage(TriageArgs),
+    /// The responsibility list (权责清单).
+    #[command(subcommand)]
+    Rules(RulesCmd),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct TriageArgs {
+    /// The description to classify.
+    pub text: Option<String>,
+    /// Print the decision as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub cmd: Option<TriageCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TriageCmd {
+    /// Measure against a labelled corpus: `id<TAB>text<TAB>class<TAB>category<TAB>mode`, header first.
+    Eval {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCmd {
+    /// Validate a responsibility list (default: the configured one, else the embedded one).
+    Check { file: Option<PathBuf> },
 }
 
 #[derive(Debug, Subcommand)]
@@ -249,6 +282,16 @@ pub enum IncidentCmd {
         #[arg(long)]
         text: String,
     },
+    /// Reclassify (改判): the officer's decision replaces the classifier's, with their name.
+    Classify {
+        reference: String,
+        /// Category code from the responsibility list, e.g. E1, D4, P2.
+        #[arg(long)]
+        category: String,
+        /// Dispatch mode P, A, B or C (default: the category's).
+        #[arg(long, value_parser = parse_mode)]
+        mode: Option<crate::domain::DispatchMode>,
+    },
     /// Mark as a duplicate of another item (重复).
     Merge {
         reference: String,
@@ -278,6 +321,11 @@ fn parse_source(s: &str) -> Result<crate::domain::Source, String> {
             .collect();
         format!("unknown source `{s}`; one of: {}", all.join(" "))
     })
+}
+
+fn parse_mode(s: &str) -> Result<crate::domain::DispatchMode, String> {
+    crate::domain::DispatchMode::parse(s)
+        .ok_or_else(|| format!("unknown mode `{s}`; one of: P A B C"))
 }
 
 fn parse_status(s: &str) -> Result<crate::domain::Status, String> {

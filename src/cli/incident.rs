@@ -3,6 +3,7 @@
 use super::Ctx;
 use super::args::{ChannelArg, IncidentCmd, PriorityArg, ReasonArg, ResultArg, SatisfactionArg};
 use super::render;
+use super::triage;
 use crate::domain::lifecycle::MAX_ESCALATION;
 use crate::domain::{
     Channel, EventKind, FeedbackResult, Priority, Received, ReturnReason, Satisfaction, sla,
@@ -29,6 +30,15 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 return Err(eyre!("--text is empty: describe what was reported"));
             }
             let stamp = ctx.stamp()?;
+            let classifier = ctx.classifier()?;
+            let decision = classifier.classify(&text);
+            let repeat_of = triage::find_repeat(
+                &store,
+                phone.as_deref(),
+                address.as_deref(),
+                stamp.occurred_at,
+                ctx.config.triage.repeat_window.0,
+            )?;
             let received = Received {
                 reference: String::new(),
                 station: ctx.config.station.id.clone(),
@@ -41,14 +51,25 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 phone: non_empty(phone),
                 priority: priority_of(priority),
                 drill,
-                repeat_of: None,
+                repeat_of,
             };
             let day = stamp
                 .occurred_at
                 .with_timezone(&ctx.config.timezone.0)
                 .date_naive();
-            let incident =
-                store.create_incident(received, &ctx.config.station.prefix, day, vec![], &stamp)?;
+            let incident = store.create_incident(
+                received,
+                &ctx.config.station.prefix,
+                day,
+                vec![EventKind::Triaged(decision)],
+                &stamp,
+            )?;
+            if let Some(t) = &incident.triage {
+                outln!("{}", t.summary);
+            }
+            if let Some(earlier) = &incident.repeat_of {
+                outln!("repeat of {earlier}");
+            }
             outln!("{}", incident.reference);
             return Ok(());
         }
@@ -72,6 +93,15 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             return Ok(());
         }
         IncidentCmd::Claim { reference } => (reference, vec![EventKind::Claimed]),
+        IncidentCmd::Classify {
+            reference,
+            category,
+            mode,
+        } => {
+            let decision =
+                triage::override_decision(&ctx.classifier()?, &category, mode, &ctx.operator)?;
+            (reference, vec![EventKind::Triaged(decision)])
+        }
         IncidentCmd::Dispatch {
             reference,
             responder,

@@ -16,6 +16,7 @@ mod audit;
 mod incident;
 mod render;
 mod roster;
+mod triage;
 
 use crate::config::{Config, default_dirs};
 use crate::domain::Actor;
@@ -136,5 +137,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Roster(cmd)) => roster::run(&ctx, cmd).map(|_| 0),
         Some(Command::Incident(cmd)) => incident::run(&ctx, cmd).map(|_| 0),
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
+        Some(Command::Triage(args)) => triage::run(&ctx, args),
+        Some(Command::Rules(cmd)) => triage::rules(&ctx, cmd),
     }
 }

@@ -1,0 +1,213 @@
+//! `fenliu triage …`, `fenliu rules check`, and the triage/repeat steps of a new incident.
+
+use super::Ctx;
+use super::args::{RulesCmd, TriageArgs, TriageCmd};
+use crate::domain::taxonomy::Evidence;
+use crate::domain::{DispatchMode, Incident, TriageDecision};
+use crate::store::Store;
+use crate::triage::{self, Classifier};
+use chrono::{DateTime, Utc};
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+impl Ctx {
+    /// The classifier over the configured responsibility list, or the embedded one.
+    pub fn classifier(&self) -> Result<Classifier> {
+        match &self.config.triage.responsibilities {
+            None => Ok(Classifier::embedded()?),
+            Some(path) => {
+                let path = match (&self.config_path, path.is_relative()) {
+                    (Some(cfg), true) => cfg
+                        .parent()
+                        .map(|dir| dir.join(path))
+                        .unwrap_or_else(|| path.clone()),
+                    _ => path.clone(),
+                };
+                let text = std::fs::read_to_string(&path).wrap_err_with(|| {
+                    format!("cannot read the responsibility list {}", path.display())
+                })?;
+                Classifier::from_toml(&text).wrap_err_with(|| {
+                    format!(
+                        "{}: run `fenliu rules check {}` for every problem",
+                        path.display(),
+                        path.display()
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// `fenliu triage TEXT` and `fenliu triage eval FILE`.
+pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<u8> {
+    let classifier = ctx.classifier()?;
+    match (args.cmd, args.text) {
+        (Some(TriageCmd::Eval { file, json }), _) => {
+            let tsv = std::fs::read_to_string(&file)
+                .wrap_err_with(|| format!("cannot read {}", file.display()))?;
+            let report = triage::evaluate(&classifier, &tsv)
+                .wrap_err_with(|| format!("{}: not a labelled corpus", file.display()))?;
+            if json {
+                outln!("{}", report.to_json()?);
+            } else {
+                out!("{report}");
+            }
+            Ok(0)
+        }
+        (None, Some(text)) => {
+            let decision = classifier.classify(&text);
+            if args.json {
+                outln!("{}", serde_json::to_string_pretty(&decision)?);
+            } else {
+                out!("{}", explain(&decision, &text));
+            }
+            Ok(0)
+        }
+        (None, None) => Err(eyre!(
+            "give a description to classify (`fenliu triage \"…\"`) or `fenliu triage eval FILE`"
+        )),
+    }
+}
+
+/// The decision and every piece of evidence, for a person.
+pub fn explain(d: &TriageDecision, text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "class:      {}\ncategory:   {} {}\nmode:       {}\npriority:   {}\ndepartments: {}\nconfidence: {:.2}\nsummary:    {}",
+        d.class.code(),
+        d.category.as_deref().unwrap_or("-"),
+        d.category_name.as_deref().unwrap_or(""),
+        d.mode.code(),
+        d.priority.code(),
+        d.departments.join("、"),
+        d.confidence,
+        d.summary
+    );
+    let _ = writeln!(out, "evidence:");
+    for e in &d.evidence {
+        let context: String = text
+            .chars()
+            .skip(e.at.saturating_sub(4))
+            .take(e.phrase.chars().count() + 8)
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<18} \"{}\" at {} ({})  …{}…",
+            e.rule, e.phrase, e.at, e.effect, context
+        );
+    }
+    out
+}
+
+/// `fenliu rules check [FILE]`: exit 0 when the list is sound, 1 listing every problem by line.
+pub fn rules(ctx: &Ctx, cmd: RulesCmd) -> Result<u8> {
+    let RulesCmd::Check { file } = cmd;
+    let (name, text) = match &file {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("cannot read {}", path.display()))?,
+        ),
+        None => match &ctx.config.triage.responsibilities {
+            Some(path) => (
+                path.display().to_string(),
+                std::fs::read_to_string(path)
+                    .wrap_err_with(|| format!("cannot read {}", path.display()))?,
+            ),
+            None => (
+                "(embedded list)".to_string(),
+                triage::EMBEDDED_LIST.to_string(),
+            ),
+        },
+    };
+    let problems = triage::check(&text);
+    if problems.is_empty() {
+        let list = triage::parse(&text)?;
+        outln!(
+            "ok: {name}: version {} effective {}, {} categories",
+            list.version,
+            list.effective_date,
+            list.categories.len()
+        );
+        return Ok(0);
+    }
+    for p in &problems {
+        eprintln!("{name}:{}: {}", p.line, p.message);
+    }
+    eprintln!("{} problem(s) in {name}", problems.len());
+    Ok(1)
+}
+
+/// An officer's reclassification into `code` (and optionally another mode), with their name.
+pub fn override_decision(
+    classifier: &Classifier,
+    code: &str,
+    mode: Option<DispatchMode>,
+    operator: &str,
+) -> Result<TriageDecision> {
+    let list = classifier.list();
+    let cat = list
+        .categories
+        .iter()
+        .find(|c| c.code == code)
+        .ok_or_else(|| {
+            eyre!(
+                "no category {code} in the responsibility list (version {})",
+                list.version
+            )
+        })?;
+    let mode = mode.unwrap_or(cat.mode);
+    Ok(TriageDecision {
+        class: cat.class,
+        category: Some(cat.code.clone()),
+        category_name: Some(cat.name.clone()),
+        departments: cat.departments.clone(),
+        mode,
+        priority: cat.priority,
+        confidence: 1.0,
+        completion_limit_secs: i64::try_from(cat.limit.as_secs()).ok(),
+        evidence: vec![Evidence {
+            rule: "override".into(),
+            phrase: String::new(),
+            at: 0,
+            effect: format!("reclassified by {operator}"),
+        }],
+        summary: format!(
+            "人工改判 {} {} (模式 {}) — {operator}",
+            cat.code,
+            cat.name,
+            mode.code()
+        ),
+        list_version: list.version.clone(),
+        overridden_by: Some(operator.to_string()),
+    })
+}
+
+/// The earliest item within the window from the same phone or address, if any (重复报警).
+pub fn find_repeat(
+    store: &Store,
+    phone: Option<&str>,
+    address: Option<&str>,
+    now: DateTime<Utc>,
+    window: chrono::TimeDelta,
+) -> Result<Option<String>> {
+    let phone = phone.map(triage::normalize_phone).filter(|p| !p.is_empty());
+    let address = address
+        .map(triage::normalize_address)
+        .filter(|a| !a.is_empty());
+    if phone.is_none() && address.is_none() {
+        return Ok(None);
+    }
+    let same = |i: &Incident| {
+        let by_phone = phone.is_some() && i.phone.as_deref().map(triage::normalize_phone) == phone;
+        let by_address =
+            address.is_some() && i.address.as_deref().map(triage::normalize_address) == address;
+        (by_phone || by_address) && triage::is_within(i.received_at, now, window)
+    };
+    Ok(store
+        .incidents_received_since(now - window)?
+        .into_iter()
+        .find(|i| same(i))
+        .map(|i| i.reference))
+}
