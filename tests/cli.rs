@@ -587,3 +587,23 @@ fn regex_lite(line: &str) -> bool {
         })
         && parts[4].starts_with("n=")
 }
+
+#[test]
+fn doctor_passes_a_healthy_station_and_flags_a_broken_journal() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let r = new_item(dir, &[]);
+    run_ok(dir, &["incident", "claim", &r]);
+    let out = run_ok(dir, &["doctor"]);
+    assert!(out.contains("hash chain holds over 3 events"), "{out}");
+    assert!(out.ends_with("all checks passed\n"), "{out}");
+    let conn = rusqlite::Connection::open(dir.join("data").join("fenliu.db")).expect("raw");
+    conn.execute_batch(
+        "DROP TRIGGER journal_no_rewrite;
+         UPDATE journal SET body = replace(body, '装修', '装饰') WHERE pos = 1;",
+    )
+    .expect("tamper");
+    fenliu(dir).args(["doctor"]).assert().code(1).stdout(
+        predicate::str::contains("!!  journal").and(predicate::str::contains("1 problem(s)")),
+    );
+}

@@ -46,6 +46,8 @@ pub enum Command {
     /// The responsibility list (权责清单).
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Check config, data directory, database and journal, and say what to fix.
+    Doctor,
 }
 
 #[derive(Debug, Args)]

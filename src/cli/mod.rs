@@ -13,6 +13,7 @@ macro_rules! out {
 
 pub mod args;
 mod audit;
+mod doctor;
 mod incident;
 mod render;
 mod roster;
@@ -139,5 +140,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
         Some(Command::Triage(args)) => triage::run(&ctx, args),
         Some(Command::Rules(cmd)) => triage::rules(&ctx, cmd),
+        Some(Command::Doctor) => doctor::run(&ctx),
     }
 }
