@@ -1,0 +1,6 @@
+//! The demo: a simulated feed of reports for a living command room.
+
+pub mod feed;
+mod scenarios;
+
+pub use feed::{Feed, FeedItem};

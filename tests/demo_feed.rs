@@ -1,0 +1,112 @@
+//! The demo feed: deterministic for a seed, realistic enough for the classifier, and shaped
+//! like a real day.
+
+use fenliu::demo::Feed;
+use fenliu::domain::{Class, DispatchMode};
+use fenliu::triage::Classifier;
+use std::collections::HashSet;
+
+fn items(seed: u64, n: usize) -> Vec<fenliu::demo::FeedItem> {
+    let mut feed = Feed::new(seed);
+    (0..n).map(|_| feed.next_item()).collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_feed_and_another_seed_another() {
+    assert_eq!(items(7, 300), items(7, 300));
+    assert_ne!(items(7, 300), items(8, 300));
+    let mut a = Feed::new(7);
+    let mut b = Feed::new(7);
+    for hour in [3, 9, 19] {
+        assert_eq!(a.next_gap(hour), b.next_gap(hour));
+    }
+}
+
+#[test]
+fn every_generated_description_triages_to_a_valid_category() {
+    let classifier = Classifier::embedded().expect("embedded list");
+    let codes: HashSet<&str> = classifier
+        .list()
+        .categories
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
+    let mut on_target = 0;
+    let all: Vec<_> = (1..=3).flat_map(|seed| items(seed, 1000)).collect();
+    for item in &all {
+        let d = classifier.classify(&item.text);
+        let category = d.category.as_deref().unwrap_or("");
+        assert!(
+            codes.contains(category),
+            "{:?} triaged to no category: {}",
+            item.text,
+            d.summary
+        );
+        if category == item.intended {
+            on_target += 1;
+        }
+        if item.red_flag || item.intended.starts_with('P') {
+            assert!(
+                matches!(d.mode, DispatchMode::Police | DispatchMode::Joint)
+                    && d.class != Class::NonPolice,
+                "a police matter would be diverted: {:?} → {}",
+                item.text,
+                d.summary
+            );
+        }
+    }
+    let share = on_target as f64 / all.len() as f64;
+    assert!(
+        share >= 0.9,
+        "only {share:.3} land on the category they were written for"
+    );
+}
+
+#[test]
+fn the_feed_spans_the_whole_list_with_repeat_callers() {
+    let classifier = Classifier::embedded().expect("embedded list");
+    let all = items(42, 2000);
+    let intended: HashSet<&str> = all.iter().map(|i| i.intended).collect();
+    for c in &classifier.list().categories {
+        assert!(
+            intended.contains(c.code.as_str()),
+            "{} never generated",
+            c.code
+        );
+    }
+    let texts: HashSet<&str> = all.iter().map(|i| i.text.as_str()).collect();
+    assert!(
+        texts.len() > 1500,
+        "only {} distinct descriptions",
+        texts.len()
+    );
+    let mut phones = HashSet::new();
+    let repeats = all
+        .iter()
+        .filter_map(|i| i.phone.as_deref())
+        .filter(|p| !phones.insert(*p))
+        .count();
+    assert!(repeats > 50, "only {repeats} repeat callers");
+    assert!(all.iter().any(|i| i.red_flag));
+    let refs: HashSet<&str> = all.iter().map(|i| i.source_ref.as_str()).collect();
+    assert_eq!(refs.len(), all.len(), "source numbers are unique");
+}
+
+#[test]
+fn arrivals_follow_the_hour_of_day() {
+    assert!(Feed::hourly_rate(3) < Feed::hourly_rate(9));
+    assert!(Feed::hourly_rate(4) < Feed::hourly_rate(19));
+    let mut feed = Feed::new(1);
+    for hour in [3u32, 19] {
+        let n = 4000;
+        let mean: f64 = (0..n)
+            .map(|_| feed.next_gap(hour).num_milliseconds() as f64 / 1000.0)
+            .sum::<f64>()
+            / n as f64;
+        let expected = 3600.0 / Feed::hourly_rate(hour);
+        assert!(
+            (mean - expected).abs() < expected * 0.1,
+            "hour {hour}: mean gap {mean:.0}s, expected about {expected:.0}s"
+        );
+    }
+}
