@@ -1,6 +1,7 @@
 //! The demo: a simulated feed of reports for a living command room.
 
 pub mod feed;
+pub mod responders;
 mod scenarios;
 
 pub use feed::{Feed, FeedItem};
