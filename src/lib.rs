@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod intake;
 pub mod store;
 pub mod triage;

@@ -1,8 +1,13 @@
 //! The demo feed: deterministic for a seed, realistic enough for the classifier, and shaped
 //! like a real day.
 
-use fenliu::demo::Feed;
+mod common;
+
+use chrono::TimeDelta;
+use common::*;
+use fenliu::demo::{DemoAction, DemoPlan, Feed};
 use fenliu::domain::{Class, DispatchMode};
+use fenliu::domain::{EventKind, Priority, SlaPolicy};
 use fenliu::triage::Classifier;
 use std::collections::HashSet;
 
@@ -109,4 +114,71 @@ fn arrivals_follow_the_hour_of_day() {
             "hour {hour}: mean gap {mean:.0}s, expected about {expected:.0}s"
         );
     }
+}
+
+fn plan() -> DemoPlan {
+    DemoPlan::new(9, t0(), SlaPolicy::default(), chrono_tz::Asia::Shanghai)
+}
+
+fn when(a: &DemoAction) -> chrono::DateTime<chrono::Utc> {
+    match a {
+        DemoAction::Report { at, .. } | DemoAction::Respond { at, .. } => *at,
+    }
+}
+
+#[test]
+fn reports_arrive_over_simulated_time_in_order() {
+    let mut p = plan();
+    assert!(p.due(t0(), &[]).is_empty());
+    let hour = p.due(t0() + TimeDelta::hours(1), &[]);
+    assert!(
+        (4..=30).contains(&hour.len()),
+        "{} reports in an evening hour",
+        hour.len()
+    );
+    assert!(hour.windows(2).all(|w| when(&w[0]) <= when(&w[1])));
+    assert!(hour.iter().all(|a| when(a) <= t0() + TimeDelta::hours(1)));
+    assert!(
+        p.due(t0() + TimeDelta::hours(1), &[]).is_empty(),
+        "nothing twice"
+    );
+}
+
+#[test]
+fn dispatched_items_get_their_responders_steps_once_each_round() {
+    let mut p = plan();
+    let mut item = fresh(Priority::Normal);
+    walk(
+        &mut item,
+        10,
+        vec![EventKind::Claimed, dispatched(&["wg01"])],
+    );
+    let later = t0() + TimeDelta::hours(6);
+    let steps: Vec<EventKind> = p
+        .due(later, std::slice::from_ref(&item))
+        .into_iter()
+        .filter_map(|a| match a {
+            DemoAction::Respond {
+                reference,
+                responder,
+                kind,
+                at,
+            } => {
+                assert_eq!(reference, item.reference);
+                assert_eq!(responder, "wg01");
+                assert!(at > item.dispatched_at.unwrap_or(later));
+                Some(kind)
+            }
+            DemoAction::Report { .. } => None,
+        })
+        .collect();
+    assert_eq!(steps.len(), 3);
+    assert!(matches!(steps[0], EventKind::Departed { .. }));
+    assert!(matches!(steps[1], EventKind::Arrived { .. }));
+    assert!(matches!(steps[2], EventKind::FeedbackGiven { .. }));
+    let again = p.due(later, std::slice::from_ref(&item));
+    assert!(
+        again.iter().all(|a| matches!(a, DemoAction::Report { .. })),
+        "no second plan for the same dispatch"
+    );
 }

@@ -31,14 +31,6 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             }
             let stamp = ctx.stamp()?;
             let classifier = ctx.classifier()?;
-            let decision = classifier.classify(&text);
-            let repeat_of = triage::find_repeat(
-                &store,
-                phone.as_deref(),
-                address.as_deref(),
-                stamp.occurred_at,
-                ctx.config.triage.repeat_window.0,
-            )?;
             let received = Received {
                 reference: String::new(),
                 station: ctx.config.station.id.clone(),
@@ -51,19 +43,11 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 phone: non_empty(phone),
                 priority: priority_of(priority),
                 drill,
-                repeat_of,
+                repeat_of: None,
             };
-            let day = stamp
-                .occurred_at
-                .with_timezone(&ctx.config.timezone.0)
-                .date_naive();
-            let incident = store.create_incident(
-                received,
-                &ctx.config.station.prefix,
-                day,
-                vec![EventKind::Triaged(decision)],
-                &stamp,
-            )?;
+            let incident = ctx
+                .intake(&classifier)
+                .record(&mut store, received, &stamp)?;
             if let Some(t) = &incident.triage {
                 outln!("{}", t.summary);
             }

@@ -3,10 +3,8 @@
 use super::Ctx;
 use super::args::{RulesCmd, TriageArgs, TriageCmd};
 use crate::domain::taxonomy::Evidence;
-use crate::domain::{DispatchMode, Incident, TriageDecision};
-use crate::store::Store;
+use crate::domain::{DispatchMode, TriageDecision};
 use crate::triage::{self, Classifier};
-use chrono::{DateTime, Utc};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 impl Ctx {
@@ -33,6 +31,18 @@ impl Ctx {
                     )
                 })
             }
+        }
+    }
+}
+
+impl Ctx {
+    /// How this station takes in reports.
+    pub fn intake<'a>(&'a self, classifier: &'a Classifier) -> crate::intake::Intake<'a> {
+        crate::intake::Intake {
+            classifier,
+            prefix: &self.config.station.prefix,
+            tz: self.config.timezone.0,
+            repeat_window: self.config.triage.repeat_window.0,
         }
     }
 }
@@ -182,32 +192,4 @@ pub fn override_decision(
         list_version: list.version.clone(),
         overridden_by: Some(operator.to_string()),
     })
-}
-
-/// The earliest item within the window from the same phone or address, if any (重复报警).
-pub fn find_repeat(
-    store: &Store,
-    phone: Option<&str>,
-    address: Option<&str>,
-    now: DateTime<Utc>,
-    window: chrono::TimeDelta,
-) -> Result<Option<String>> {
-    let phone = phone.map(triage::normalize_phone).filter(|p| !p.is_empty());
-    let address = address
-        .map(triage::normalize_address)
-        .filter(|a| !a.is_empty());
-    if phone.is_none() && address.is_none() {
-        return Ok(None);
-    }
-    let same = |i: &Incident| {
-        let by_phone = phone.is_some() && i.phone.as_deref().map(triage::normalize_phone) == phone;
-        let by_address =
-            address.is_some() && i.address.as_deref().map(triage::normalize_address) == address;
-        (by_phone || by_address) && triage::is_within(i.received_at, now, window)
-    };
-    Ok(store
-        .incidents_received_since(now - window)?
-        .into_iter()
-        .find(|i| same(i))
-        .map(|i| i.reference))
 }

@@ -1,7 +1,9 @@
 //! The demo: a simulated feed of reports for a living command room.
 
 pub mod feed;
+pub mod plan;
 pub mod responders;
 mod scenarios;
 
 pub use feed::{Feed, FeedItem};
+pub use plan::{DemoAction, DemoPlan};

@@ -1,0 +1,74 @@
+//! Taking in a new report: triage it, link it to an earlier call from the same phone or place,
+//! and record both in one transaction. The command line, the console and the demo all use this.
+
+use crate::domain::{EventKind, Incident, Received};
+use crate::store::{Stamp, Store, StoreError};
+use crate::triage::{self, Classifier};
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+/// Where and how reports are taken in.
+pub struct Intake<'a> {
+    pub classifier: &'a Classifier,
+    /// Reference prefix of the station.
+    pub prefix: &'a str,
+    /// The station's time zone: references count per local day.
+    pub tz: Tz,
+    /// Repeat calls are looked for this far back.
+    pub repeat_window: TimeDelta,
+}
+
+impl Intake<'_> {
+    /// Records `received` (its reference is assigned here) with its triage and repeat link.
+    pub fn record(
+        &self,
+        store: &mut Store,
+        mut received: Received,
+        stamp: &Stamp,
+    ) -> Result<Incident, StoreError> {
+        let decision = self.classifier.classify(&received.text);
+        received.repeat_of = find_repeat(
+            store,
+            received.phone.as_deref(),
+            received.address.as_deref(),
+            stamp.occurred_at,
+            self.repeat_window,
+        )?;
+        let day = stamp.occurred_at.with_timezone(&self.tz).date_naive();
+        store.create_incident(
+            received,
+            self.prefix,
+            day,
+            vec![EventKind::Triaged(decision)],
+            stamp,
+        )
+    }
+}
+
+/// The earliest item within the window from the same phone or address, if any (重复报警).
+pub fn find_repeat(
+    store: &Store,
+    phone: Option<&str>,
+    address: Option<&str>,
+    now: DateTime<Utc>,
+    window: TimeDelta,
+) -> Result<Option<String>, StoreError> {
+    let phone = phone.map(triage::normalize_phone).filter(|p| !p.is_empty());
+    let address = address
+        .map(triage::normalize_address)
+        .filter(|a| !a.is_empty());
+    if phone.is_none() && address.is_none() {
+        return Ok(None);
+    }
+    let same = |i: &Incident| {
+        let by_phone = phone.is_some() && i.phone.as_deref().map(triage::normalize_phone) == phone;
+        let by_address =
+            address.is_some() && i.address.as_deref().map(triage::normalize_address) == address;
+        (by_phone || by_address) && triage::is_within(i.received_at, now, window)
+    };
+    Ok(store
+        .incidents_received_since(now - window)?
+        .into_iter()
+        .find(|i| same(i))
+        .map(|i| i.reference))
+}
