@@ -2,6 +2,7 @@
 //! non-police incidents, and the district hub that feeds it.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;

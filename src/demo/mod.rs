@@ -1,5 +1,6 @@
 //! The demo: a simulated feed of reports for a living command room.
 
+pub mod driver;
 pub mod feed;
 pub mod plan;
 pub mod responders;

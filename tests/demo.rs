@@ -182,3 +182,100 @@ fn dispatched_items_get_their_responders_steps_once_each_round() {
         "no second plan for the same dispatch"
     );
 }
+
+mod driver {
+    use fenliu::clock::ScaledClock;
+    use fenliu::demo::driver::{DemoStation, Driver};
+    use fenliu::domain::{Actor, DutyStatus, EventKind, Responder, SlaPolicy, Status};
+    use fenliu::store::{Stamp, Store};
+    use fenliu::triage::Classifier;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// Polls `check` until it yields a value or the deadline passes.
+    fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(v) = check() {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn the_driver_feeds_the_store_and_responders_report_back() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        let mut store = Store::open_dir(dir.path()).expect("store");
+        store
+            .add_responders(&[Responder {
+                id: "wg01".into(),
+                name: "王网格".into(),
+                unit: "网格中队".into(),
+                grid: None,
+                phone: None,
+                status: DutyStatus::Available,
+                incident: None,
+            }])
+            .expect("roster");
+        let clock = Arc::new(ScaledClock::new(chrono::Utc::now(), 3600.0));
+        let station = DemoStation {
+            id: "dn".into(),
+            prefix: "DN".into(),
+            tz: chrono_tz::Asia::Shanghai,
+            policy: SlaPolicy::default(),
+            repeat_window: chrono::TimeDelta::hours(24),
+        };
+        let driver = Driver::spawn(
+            dir.path().to_path_buf(),
+            station,
+            3,
+            clock.clone(),
+            Arc::new(Classifier::embedded().expect("list")),
+        );
+        let first = wait_for("a report", || {
+            store
+                .incidents(None)
+                .ok()
+                .and_then(|v| v.into_iter().next())
+        });
+        assert!(first.triage.is_some(), "reports are triaged on intake");
+        let now = fenliu::clock::Clock::now(clock.as_ref());
+        let stamp = Stamp {
+            actor: Actor {
+                operator: "王磊".into(),
+                station: "dn".into(),
+                device: "test".into(),
+            },
+            occurred_at: now,
+            recorded_at: now,
+        };
+        store
+            .record(
+                &first.reference,
+                vec![
+                    EventKind::Claimed,
+                    EventKind::Dispatched {
+                        responders: vec!["wg01".into()],
+                        channel: fenliu::domain::Channel::Radio,
+                    },
+                ],
+                &stamp,
+            )
+            .expect("claim and dispatch");
+        wait_for("feedback from the scene", || {
+            store
+                .incident(&first.reference)
+                .ok()
+                .flatten()
+                .filter(|i| i.status == Status::AwaitingVerification)
+        });
+        let recorded = driver.stop().expect("driver ends cleanly");
+        assert!(recorded >= 4, "{recorded} actions");
+        assert!(matches!(
+            store.audit().expect("audit"),
+            fenliu::store::AuditOutcome::Intact { .. }
+        ));
+    }
+}
