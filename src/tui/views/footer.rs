@@ -1,6 +1,6 @@
 //! The bottom line: key hints from the registry, or the filter / command input, or a message.
 
-use crate::tui::action::REGISTRY;
+use crate::tui::action::{Cmd, REGISTRY};
 use crate::tui::app::{App, Modal};
 use crate::tui::text::T;
 use crate::tui::theme::Theme;
@@ -29,7 +29,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let mut spans = Vec::new();
-    for spec in REGISTRY.iter().filter(|s| s.hint) {
+    let help_first = REGISTRY
+        .iter()
+        .filter(|s| s.hint && s.cmd == Cmd::Help)
+        .chain(REGISTRY.iter().filter(|s| s.hint && s.cmd != Cmd::Help));
+    for spec in help_first {
         spans.push(Span::styled(
             format!(" {}", app.settings.keymap.label(spec.cmd)),
             theme.key_hint,

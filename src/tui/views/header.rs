@@ -14,10 +14,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         T::ModeNormal
     };
-    let clock = app
-        .now
-        .with_timezone(&app.settings.tz)
-        .format("%Y-%m-%d %H:%M:%S");
+    let format = if area.width >= 100 {
+        "%Y-%m-%d %H:%M:%S"
+    } else {
+        "%H:%M:%S"
+    };
+    let clock = app.now.with_timezone(&app.settings.tz).format(format);
     let sep = Span::styled(" │ ", theme.muted);
     let line = Line::from(vec![
         Span::styled(format!(" {}", app.settings.station), theme.title),
@@ -27,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::raw(clock.to_string()),
         sep.clone(),
         Span::raw(format!("{}: {}", app.t(T::Hub), app.t(T::HubLocal))),
-        Span::raw(format!(" ({} 0)", app.t(T::Outbox))),
+        Span::raw(format!(" ({}0)", app.t(T::Outbox))),
         sep,
         Span::raw(format!("{}: {}", app.t(T::OnDuty), app.settings.operator)),
     ]);
