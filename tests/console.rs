@@ -731,3 +731,150 @@ fn no_color_keeps_meaning_without_colour() {
             .contains(ratatui::style::Modifier::BOLD)
     );
 }
+
+/// The real binary in a pseudo-terminal: an item written by the CLI appears without a key press,
+/// then it is claimed and dispatched with keystrokes; the screen and the journal agree.
+mod pty {
+    use fenliu::domain::{EventKind, Status};
+    use fenliu::store::Store;
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    use std::path::Path;
+    use std::process::Command;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_fenliu");
+
+    fn cli(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .output()
+            .expect("runs the CLI");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn wait_for(screen: &Arc<Mutex<vt100::Parser>>, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = screen.lock().expect("screen lock").screen().contents();
+            if text.contains(what) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{what}` never appeared:\n{text}"
+            );
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn claim_and_dispatch_an_item_written_by_another_process() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        cli(
+            dir.path(),
+            &[
+                "roster",
+                "add",
+                "--id",
+                "g3",
+                "--name",
+                "王网格",
+                "--unit",
+                "网格中队",
+            ],
+        );
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: 40,
+                cols: 140,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("opens a pty");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--data-dir");
+        cmd.arg(dir.path());
+        cmd.args(["--operator", "王磊", "console"]);
+        cmd.env("TERM", "xterm-256color");
+        let mut child = pair.slave.spawn_command(cmd).expect("starts the console");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let mut keys = pair.master.take_writer().expect("writer");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(40).expect("rows"),
+            std::num::NonZeroU16::new(140).expect("cols"),
+            0,
+        )));
+        let sink = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().expect("screen lock").process(&buf[..n]);
+            }
+        });
+        wait_for(&screen, "值班: 王磊");
+        let reference = cli(
+            dir.path(),
+            &[
+                "incident",
+                "new",
+                "--source",
+                "110",
+                "--text",
+                "楼上装修噪音扰民",
+            ],
+        );
+        wait_for(&screen, &reference);
+        wait_for(&screen, "楼上装修噪音扰民");
+        keys.write_all(b"c").expect("types");
+        wait_for(&screen, "已签收");
+        keys.write_all(b"d").expect("types");
+        wait_for(&screen, "空格 选择");
+        keys.write_all(b" \r").expect("types");
+        let shown = wait_for(&screen, "已指派");
+        assert!(shown.contains(&reference));
+        keys.write_all(b"q").expect("types");
+        wait_for(&screen, "退出分流控制台");
+        keys.write_all(b"y").expect("types");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().expect("child status").is_none() {
+            assert!(Instant::now() < deadline, "the console did not quit");
+            std::thread::yield_now();
+        }
+        let store = Store::open_dir(dir.path()).expect("opens the store");
+        let item = store
+            .incident(&reference)
+            .expect("reads")
+            .expect("the item exists");
+        assert_eq!(item.status, Status::Dispatched);
+        assert_eq!(item.responders, vec!["g3".to_string()]);
+        let kinds: Vec<String> = store
+            .events_of(item.id)
+            .expect("journal")
+            .into_iter()
+            .map(|e| e.event.kind.name().to_string())
+            .collect();
+        assert_eq!(kinds, ["received", "claimed", "dispatched"]);
+        let by: Vec<String> = store
+            .events_of(item.id)
+            .expect("journal")
+            .into_iter()
+            .filter(|e| !matches!(e.event.kind, EventKind::Received(_)))
+            .map(|e| e.event.actor.operator)
+            .collect();
+        assert_eq!(by, ["王磊", "王磊"]);
+    }
+}
