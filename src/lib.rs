@@ -9,3 +9,4 @@ pub mod domain;
 pub mod intake;
 pub mod store;
 pub mod triage;
+pub mod tui;

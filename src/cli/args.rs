@@ -32,6 +32,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The full-screen console (the default with no subcommand).
+    Console,
     /// The responders (力量名册).
     #[command(subcommand)]
     Roster(RosterCmd),

@@ -129,11 +129,8 @@ pub fn emit(text: &str) {
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = Ctx::from_global(&cli.global)?;
     match cli.command {
-        None => {
-            outln!(
-                "fenliu: the full-screen console is not available in this build; see `fenliu --help` for the commands"
-            );
-            Ok(0)
+        None | Some(Command::Console) => {
+            crate::tui::run(&ctx.config, &ctx.data_dir, &ctx.operator).map(|()| 0)
         }
         Some(Command::Roster(cmd)) => roster::run(&ctx, cmd).map(|_| 0),
         Some(Command::Incident(cmd)) => incident::run(&ctx, cmd).map(|_| 0),

@@ -1,0 +1,356 @@
+//! The console's state. Everything the screen shows comes from here; only `update` changes it.
+
+use super::keymap::Keymap;
+use super::text::T;
+use crate::config::Lang;
+use crate::domain::night::NightWindow;
+use crate::domain::sla::{self, Clock, ClockState};
+use crate::domain::{
+    Channel, Event, EventKind, Incident, IncidentId, Responder, SlaPolicy, Source, Status,
+};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::collections::HashSet;
+
+/// The queue's tabs, in number-key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    ToClaim,
+    Handling,
+    AwaitFeedback,
+    ToVerify,
+    Overdue,
+    All,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 6] = [
+        Tab::ToClaim,
+        Tab::Handling,
+        Tab::AwaitFeedback,
+        Tab::ToVerify,
+        Tab::Overdue,
+        Tab::All,
+    ];
+
+    /// The tab's label.
+    pub fn label(self) -> T {
+        match self {
+            Tab::ToClaim => T::TabNew,
+            Tab::Handling => T::TabActive,
+            Tab::AwaitFeedback => T::TabFeedback,
+            Tab::ToVerify => T::TabVerify,
+            Tab::Overdue => T::TabBreached,
+            Tab::All => T::TabAll,
+        }
+    }
+
+    /// Whether an item belongs in this tab.
+    pub fn holds(self, incident: &Incident, next: Option<&Clock>) -> bool {
+        match self {
+            Tab::ToClaim => matches!(incident.status, Status::New | Status::Deferred),
+            Tab::Handling => matches!(
+                incident.status,
+                Status::Claimed | Status::Dispatched | Status::EnRoute
+            ),
+            Tab::AwaitFeedback => incident.status == Status::OnScene,
+            Tab::ToVerify => incident.status == Status::AwaitingVerification,
+            Tab::Overdue => next.is_some_and(|c| matches!(c.state, ClockState::Breached { .. })),
+            Tab::All => true,
+        }
+    }
+}
+
+/// The main view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Queue,
+    Roster,
+    Board,
+}
+
+/// Which pane has the keyboard (on small screens, which pane is shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    List,
+    Detail,
+}
+
+/// One field of a form dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    Text {
+        label: T,
+        value: String,
+        required: bool,
+    },
+    Choice {
+        label: T,
+        options: Vec<&'static str>,
+        selected: usize,
+    },
+}
+
+/// Which lifecycle action a form records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Feedback,
+    Verify,
+    Callback,
+    Return,
+    ToPolice,
+    ToDistrict,
+    Escalate,
+    Note,
+    New,
+}
+
+/// The item an action is aimed at, fixed when its dialog opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: IncidentId,
+    pub reference: String,
+}
+
+/// A form: a few fields, then Enter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: &'static str,
+    pub target: Option<Target>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The registry command that opened it (its danger decides on a confirmation).
+    pub cmd: super::action::Cmd,
+}
+
+/// The dispatch dialog: search the roster, pick several, choose a channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispatch {
+    pub target: Target,
+    pub query: String,
+    pub cursor: usize,
+    pub chosen: Vec<String>,
+    pub channel: Channel,
+}
+
+/// What a confirmation carries out when the officer says yes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Quit,
+    Record(Target, Vec<EventKind>),
+}
+
+/// A layer over the main view; the top one takes the keys.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {
+    Help,
+    Confirm { question: String, pending: Pending },
+    Dispatch(Dispatch),
+    Form(Form),
+    Filter,
+    Command { input: String },
+}
+
+/// Settings fixed for the session.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub lang: Lang,
+    pub station: String,
+    pub operator: String,
+    pub tz: Tz,
+    pub policy: SlaPolicy,
+    pub night: NightWindow,
+    pub bell: bool,
+    pub keymap: Keymap,
+}
+
+/// One queue row: an item and the clock it counts down.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub index: usize,
+    pub next: Option<Clock>,
+}
+
+/// The console's whole state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub settings: Settings,
+    pub now: DateTime<Utc>,
+    pub loaded: bool,
+    pub incidents: Vec<Incident>,
+    pub roster: Vec<Responder>,
+    pub timeline: Option<(IncidentId, Vec<Event>)>,
+    pub tab: Tab,
+    pub filter: String,
+    pub selected: Option<IncidentId>,
+    pub view: View,
+    pub pane: Pane,
+    pub modals: Vec<Modal>,
+    pub revealed: HashSet<IncidentId>,
+    pub message: Option<String>,
+    pub roster_cursor: usize,
+    pub board_cursor: usize,
+    /// Rows of the current tab and filter, most urgent first.
+    pub rows: Vec<Row>,
+    /// Counts per tab, in `Tab::ALL` order.
+    pub counts: [usize; 6],
+    pub(crate) last_row: usize,
+    pub(crate) breached: HashSet<IncidentId>,
+}
+
+impl App {
+    /// A console with nothing loaded yet, at `now`.
+    pub fn new(settings: Settings, now: DateTime<Utc>) -> App {
+        App {
+            settings,
+            now,
+            loaded: false,
+            incidents: Vec::new(),
+            roster: Vec::new(),
+            timeline: None,
+            tab: Tab::All,
+            filter: String::new(),
+            selected: None,
+            view: View::Queue,
+            pane: Pane::List,
+            modals: Vec::new(),
+            revealed: HashSet::new(),
+            message: None,
+            roster_cursor: 0,
+            board_cursor: 0,
+            rows: Vec::new(),
+            counts: [0; 6],
+            last_row: 0,
+            breached: HashSet::new(),
+        }
+    }
+
+    /// The screen language.
+    pub fn lang(&self) -> Lang {
+        self.settings.lang
+    }
+
+    /// Fixed text in the screen language.
+    pub fn t(&self, t: T) -> &'static str {
+        t.get(self.settings.lang)
+    }
+
+    /// The selected item.
+    pub fn current(&self) -> Option<&Incident> {
+        let id = self.selected?;
+        self.incidents.iter().find(|i| i.id == id)
+    }
+
+    /// Where the selected item sits in the rows.
+    pub fn selected_row(&self) -> Option<usize> {
+        let id = self.selected?;
+        self.rows
+            .iter()
+            .position(|r| self.incidents[r.index].id == id)
+    }
+
+    /// Night mode is on at `now`.
+    pub fn is_night(&self) -> bool {
+        self.settings.night.contains(self.now)
+    }
+
+    /// Recomputes rows and counts for `now`, keeping the selection on the same item.
+    pub fn refresh(&mut self) {
+        let policy = &self.settings.policy;
+        let now = self.now;
+        let filter = Filter::parse(&self.filter);
+        let mut counts = [0usize; 6];
+        let mut rows = Vec::new();
+        for (index, incident) in self.incidents.iter().enumerate() {
+            let next = sla::next_deadline(incident, policy, now);
+            for (n, tab) in Tab::ALL.iter().enumerate() {
+                if tab.holds(incident, next.as_ref()) {
+                    counts[n] += 1;
+                }
+            }
+            if self.tab.holds(incident, next.as_ref()) && filter.keeps(incident) {
+                rows.push(Row { index, next });
+            }
+        }
+        rows.sort_by(|a, b| {
+            let key = |r: &Row| {
+                let i = &self.incidents[r.index];
+                (
+                    r.next.and_then(|c| c.deadline).is_none(),
+                    r.next.and_then(|c| c.deadline),
+                    i.status.is_terminal(),
+                    std::cmp::Reverse(i.received_at),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        self.rows = rows;
+        self.counts = counts;
+        match self.selected_row() {
+            Some(n) => self.last_row = n,
+            None => {
+                let n = self.last_row.min(self.rows.len().saturating_sub(1));
+                self.selected = self.rows.get(n).map(|r| self.incidents[r.index].id);
+                self.last_row = n;
+            }
+        }
+    }
+
+    /// Ids of items with a breached clock at `now`.
+    pub fn breached_now(&self) -> HashSet<IncidentId> {
+        self.incidents
+            .iter()
+            .filter(|i| {
+                sla::next_deadline(i, &self.settings.policy, self.now)
+                    .is_some_and(|c| matches!(c.state, ClockState::Breached { .. }))
+            })
+            .map(|i| i.id)
+            .collect()
+    }
+}
+
+/// The `/` filter: words that must all appear; a leading `!` keeps the items that do not match.
+struct Filter {
+    words: Vec<String>,
+    invert: bool,
+}
+
+impl Filter {
+    fn parse(text: &str) -> Filter {
+        let t = text.trim();
+        let (invert, t) = match t.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        Filter {
+            words: t.split_whitespace().map(str::to_lowercase).collect(),
+            invert,
+        }
+    }
+
+    fn keeps(&self, i: &Incident) -> bool {
+        if self.words.is_empty() {
+            return true;
+        }
+        let hay = format!(
+            "{} {} {} {} {} {}",
+            i.reference,
+            i.text,
+            i.address.as_deref().unwrap_or(""),
+            i.triage
+                .as_ref()
+                .and_then(|t| t.category_name.as_deref())
+                .unwrap_or(""),
+            source_code(i.source),
+            i.status.code()
+        )
+        .to_lowercase();
+        self.words.iter().all(|w| hay.contains(w.as_str())) != self.invert
+    }
+}
+
+fn source_code(s: Source) -> &'static str {
+    s.code()
+}

@@ -1,0 +1,129 @@
+//! The full-screen console: state and pure update, views, and the thin shell that runs them.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod store_thread;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod update;
+pub mod views;
+pub mod width;
+
+use crate::config::Config;
+use crate::domain::Actor;
+use action::Action;
+use app::{App, Settings};
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event as TermEvent, KeyEventKind};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use store_thread::{Request, Writer};
+use theme::Theme;
+use update::Effect;
+
+/// Session settings from the configuration.
+pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
+    let keymap = keymap::Keymap::new(&BTreeMap::new())?;
+    Ok(Settings {
+        lang: config.lang,
+        station: config.station.name.clone(),
+        operator: operator.to_string(),
+        tz: config.timezone.0,
+        policy: config.sla_policy(),
+        night: config.night_window(),
+        bell: true,
+        keymap,
+    })
+}
+
+/// Runs the console on `data_dir` until the officer quits.
+pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
+    let settings = settings(config, operator)?;
+    let mut app = App::new(settings, Utc::now());
+    let theme = Theme::for_env(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    let (mut term, _guard) = terminal::enter().wrap_err("cannot take over the terminal")?;
+    term.draw(|f| views::draw(f, &app, &theme))?;
+
+    let (tx, rx) = mpsc::channel::<Action>();
+    let (req_tx, req_rx) = mpsc::channel::<Request>();
+    let writer = Writer {
+        actor: Actor {
+            operator: operator.to_string(),
+            station: config.station.id.clone(),
+            device: "console".into(),
+        },
+        prefix: config.station.prefix.clone(),
+        tz: config.timezone.0,
+    };
+    let store = store_thread::spawn(data_dir.to_path_buf(), writer, req_rx, tx.clone());
+    spawn_input(tx);
+
+    let mut next_tick = Instant::now() + Duration::from_secs(1);
+    loop {
+        let wait = next_tick.saturating_duration_since(Instant::now());
+        let mut actions = Vec::new();
+        match rx.recv_timeout(wait) {
+            Ok(a) => actions.push(a),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                actions.push(Action::Tick);
+                next_tick += Duration::from_secs(1);
+                if next_tick < Instant::now() {
+                    next_tick = Instant::now() + Duration::from_secs(1);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        actions.extend(rx.try_iter());
+        let mut quit = false;
+        for action in actions {
+            for effect in app.update(action, Utc::now()) {
+                match effect {
+                    Effect::Quit => quit = true,
+                    Effect::Bell => {
+                        let mut out = std::io::stdout();
+                        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+                    }
+                    Effect::Record {
+                        reference, kinds, ..
+                    } => {
+                        let _ = req_tx.send(Request::Record { reference, kinds });
+                    }
+                    Effect::Create(received) => {
+                        let _ = req_tx.send(Request::Create(received));
+                    }
+                    Effect::LoadTimeline(id) => {
+                        let _ = req_tx.send(Request::Timeline(id));
+                    }
+                }
+            }
+        }
+        if quit {
+            break;
+        }
+        term.draw(|f| views::draw(f, &app, &theme))?;
+    }
+    drop(req_tx);
+    let _ = store.join();
+    Ok(())
+}
+
+fn spawn_input(tx: mpsc::Sender<Action>) {
+    std::thread::spawn(move || {
+        while let Ok(event) = crossterm::event::read() {
+            let action = match event {
+                TermEvent::Key(k) if k.kind == KeyEventKind::Press => Action::Key(k),
+                TermEvent::Resize(..) => Action::Tick,
+                _ => continue,
+            };
+            if tx.send(action).is_err() {
+                return;
+            }
+        }
+    });
+}

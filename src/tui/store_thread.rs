@@ -1,0 +1,109 @@
+//! The store's own thread: it owns the SQLite connection, carries out writes, and watches
+//! `data_version` so that items written by another process appear within a second.
+
+use super::action::Action;
+use crate::domain::{Actor, EventKind, IncidentId, Received};
+use crate::store::{Stamp, Store};
+use chrono::Utc;
+use chrono_tz::Tz;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often another process's writes are looked for.
+pub const POLL: Duration = Duration::from_millis(250);
+
+/// What the console asks of the store.
+#[derive(Debug)]
+pub enum Request {
+    Record {
+        reference: String,
+        kinds: Vec<EventKind>,
+    },
+    Create(Box<Received>),
+    Timeline(IncidentId),
+}
+
+/// Who writes, and how new references are made.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    pub actor: Actor,
+    pub prefix: String,
+    pub tz: Tz,
+}
+
+/// Starts the thread; it ends when `requests` closes. Replies arrive as actions on `replies`.
+pub fn spawn(
+    dir: PathBuf,
+    writer: Writer,
+    requests: Receiver<Request>,
+    replies: Sender<Action>,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut store = match Store::open_dir(&dir) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = replies.send(Action::StoreFailed(e.to_string()));
+                return;
+            }
+        };
+        let mut seen = None;
+        loop {
+            let mut changed = false;
+            match requests.recv_timeout(POLL) {
+                Ok(req) => {
+                    changed = handle(&mut store, &writer, req, &replies);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            let version = store.data_version().ok();
+            if changed || version != seen {
+                seen = version;
+                let snapshot = store
+                    .incidents(None)
+                    .and_then(|incidents| Ok((incidents, store.responders()?)));
+                let msg = match snapshot {
+                    Ok((incidents, roster)) => Action::Snapshot { incidents, roster },
+                    Err(e) => Action::StoreFailed(e.to_string()),
+                };
+                if replies.send(msg).is_err() {
+                    return;
+                }
+            }
+        }
+    })
+}
+
+fn handle(store: &mut Store, writer: &Writer, req: Request, replies: &Sender<Action>) -> bool {
+    let now = Utc::now();
+    let stamp = Stamp {
+        actor: writer.actor.clone(),
+        occurred_at: now,
+        recorded_at: now,
+    };
+    let result = match req {
+        Request::Timeline(id) => {
+            let msg = match store.events_of(id) {
+                Ok(events) => Action::Timeline(id, events.into_iter().map(|s| s.event).collect()),
+                Err(e) => Action::StoreFailed(e.to_string()),
+            };
+            let _ = replies.send(msg);
+            return false;
+        }
+        Request::Record { reference, kinds } => store.record(&reference, kinds, &stamp).map(|_| ()),
+        Request::Create(received) => {
+            let mut received = *received;
+            received.station = writer.actor.station.clone();
+            let day = now.with_timezone(&writer.tz).date_naive();
+            store
+                .create_incident(received, &writer.prefix, day, vec![], &stamp)
+                .map(|_| ())
+        }
+    };
+    if let Err(e) = result {
+        let _ = replies.send(Action::StoreFailed(e.to_string()));
+    }
+    true
+}

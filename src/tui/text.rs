@@ -1,0 +1,263 @@
+//! Every string the console shows, in Chinese and English.
+
+use crate::config::Lang;
+use crate::domain::{
+    Channel, ClockName, DutyStatus, FeedbackResult, ReturnReason, Satisfaction, Source, Status,
+};
+
+macro_rules! texts {
+    ($($name:ident => $zh:literal, $en:literal;)*) => {
+        /// A fixed piece of screen text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum T { $($name),* }
+
+        impl T {
+            /// The text in `lang`.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((T::$name, Lang::Zh) => $zh, (T::$name, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    ModeNormal => "常态", "normal";
+    ModeNight => "夜间", "night";
+    Hub => "枢纽", "hub";
+    HubLocal => "本地", "local";
+    Outbox => "出站", "outbox";
+    OnDuty => "值班", "on duty";
+    Queue => "队列", "Queue";
+    Detail => "详情", "Detail";
+    Roster => "力量", "Roster";
+    Board => "督导看板", "Supervisor board";
+    TabNew => "待签收", "to claim";
+    TabActive => "处置中", "handling";
+    TabFeedback => "待反馈", "await feedback";
+    TabVerify => "待核查", "to verify";
+    TabBreached => "超时", "overdue";
+    TabAll => "全部", "all";
+    ColCountdown => "倒计时", "due";
+    ColStatus => "状态", "status";
+    ColSource => "来源", "source";
+    ColCategory => "类别", "category";
+    ColPlace => "地点", "place";
+    ColSummary => "摘要", "summary";
+    ColClock => "时限", "clock";
+    ColRef => "编号", "ref";
+    Loading => "正在读取数据…", "loading…";
+    Empty => "(无)", "(none)";
+    NoSelection => "未选中事项", "nothing selected";
+    Caller => "来电", "caller";
+    RevealHint => "(s 显示号码)", "(s to reveal)";
+    Classification => "分类", "class";
+    Basis => "依据", "basis";
+    NotTriaged => "未分类", "not triaged";
+    Clocks => "时限", "clocks";
+    Timeline => "过程", "timeline";
+    Responders => "处置力量", "responders";
+    Help => "帮助 — 按键", "Help — keys";
+    HelpClose => "Esc 关闭", "Esc closes";
+    Dangerous => "需确认", "asks first";
+    ConfirmTitle => "请确认", "Confirm";
+    ConfirmYesNo => "y 确认  n 取消", "y yes  n no";
+    QuitAsk => "退出分流控制台?", "Quit the fenliu console?";
+    DispatchTitle => "指派", "Dispatch";
+    Search => "搜索", "search";
+    Channel => "渠道", "channel";
+    Chosen => "已选", "chosen";
+    DispatchKeys => "输入筛选  ↑↓ 移动  空格 选择  ←→ 渠道  Enter 指派  Esc 取消", "type to search  ↑↓ move  space pick  ←→ channel  Enter send  Esc cancel";
+    FormKeys => "↑↓ 字段  ←→ 选项  Enter 确定  Esc 取消", "↑↓ field  ←→ option  Enter ok  Esc cancel";
+    Filter => "筛选", "filter";
+    Command => "命令", "command";
+    NoItem => "没有选中的事项", "no item selected";
+    NeedResponder => "请至少选择一名处置力量", "pick at least one responder";
+    NeedText => "内容不能为空", "text is empty";
+    Saved => "已记录", "recorded";
+    Failed => "失败", "failed";
+    UnknownCommand => "未知命令", "unknown command";
+    Result => "结果", "result";
+    Note => "备注", "note";
+    Reason => "原因", "reason";
+    Outcome => "核查结论", "verdict";
+    VerifyOk => "通过", "passed";
+    VerifyBack => "发回重办", "send back";
+    Satisfaction => "满意度", "satisfaction";
+    Level => "级别", "level";
+    Text => "内容", "text";
+    Address => "地址", "address";
+    Phone => "电话", "phone";
+    Priority => "紧急程度", "priority";
+    Urgent => "紧急", "urgent";
+    NormalPri => "一般", "normal";
+    NonUrgent => "非紧急", "non-urgent";
+    Unit => "单位", "unit";
+    Assignment => "当前任务", "assignment";
+    Running => "运行中", "running";
+    BreachedCount => "已超时", "breached";
+    WarningCount => "将超时", "warning";
+    Free => "空闲", "free";
+    ByReveal => "查看号码", "phone revealed";
+}
+
+/// Screen name of a status.
+pub fn status(s: Status, lang: Lang) -> &'static str {
+    let (zh, en) = match s {
+        Status::New => ("待签收", "new"),
+        Status::Deferred => ("夜间留存", "deferred"),
+        Status::Claimed => ("已签收", "claimed"),
+        Status::Dispatched => ("已指派", "dispatched"),
+        Status::EnRoute => ("途中", "en route"),
+        Status::OnScene => ("到场", "on scene"),
+        Status::AwaitingVerification => ("待核查", "to verify"),
+        Status::Closed => ("结案", "closed"),
+        Status::Returned => ("退回", "returned"),
+        Status::ToPolice => ("转警务", "to police"),
+        Status::ToDistrict => ("上报区级", "to district"),
+    };
+    pick(lang, zh, en)
+}
+
+/// Screen name of a source.
+pub fn source(s: Source, lang: Lang) -> &'static str {
+    let (zh, en) = match s {
+        Source::Police110 => ("110", "110"),
+        Source::Hotline12345 => ("12345", "12345"),
+        Source::CityWorks12319 => ("12319", "12319"),
+        Source::GridPatrol => ("网格巡查", "grid"),
+        Source::Resident => ("居村上报", "resident"),
+        Source::PublicOpinion => ("舆情", "opinion"),
+        Source::WeChat => ("微信", "wechat"),
+        Source::Iot => ("物联感知", "iot"),
+        Source::VideoPatrol => ("视频巡查", "video"),
+        Source::StreetHotline => ("联动热线", "hotline"),
+        Source::DistrictOrder => ("区级派单", "district"),
+        Source::JointMeeting => ("联席交办", "meeting"),
+        Source::WalkIn => ("来访", "walk-in"),
+        Source::Other => ("其他", "other"),
+    };
+    pick(lang, zh, en)
+}
+
+/// Screen name of a clock.
+pub fn clock(c: ClockName, lang: Lang) -> &'static str {
+    let (zh, en) = match c {
+        ClockName::Claim => ("签收", "claim"),
+        ClockName::Contact => ("联系", "contact"),
+        ClockName::Video => ("监控", "video"),
+        ClockName::Depart => ("出发", "depart"),
+        ClockName::Arrive => ("到场", "arrive"),
+        ClockName::Feedback => ("反馈", "feedback"),
+    };
+    pick(lang, zh, en)
+}
+
+/// Screen name of a duty status.
+pub fn duty(d: DutyStatus, lang: Lang) -> &'static str {
+    let (zh, en) = match d {
+        DutyStatus::Available => ("在岗", "available"),
+        DutyStatus::Assigned => ("已派", "assigned"),
+        DutyStatus::EnRoute => ("途中", "en route"),
+        DutyStatus::OnScene => ("现场", "on scene"),
+        DutyStatus::OffDuty => ("离岗", "off duty"),
+    };
+    pick(lang, zh, en)
+}
+
+/// Screen name of a channel.
+pub fn channel(c: Channel, lang: Lang) -> &'static str {
+    let (zh, en) = match c {
+        Channel::Radio => ("对讲机", "radio"),
+        Channel::Wechat => ("微信群", "WeChat"),
+        Channel::Phone => ("电话", "phone"),
+        Channel::Order => ("工单", "work order"),
+    };
+    pick(lang, zh, en)
+}
+
+/// Screen name of a feedback result.
+pub fn feedback(r: FeedbackResult, lang: Lang) -> &'static str {
+    let (zh, en) = match r {
+        FeedbackResult::Resolved => ("现场办结", "resolved"),
+        FeedbackResult::HandedOver => ("移交部门", "handed over"),
+        FeedbackResult::Unresolved => ("未办结", "unresolved"),
+    };
+    pick(lang, zh, en)
+}
+
+/// Screen name of a callback answer.
+pub fn satisfaction(s: Satisfaction, lang: Lang) -> &'static str {
+    let (zh, en) = match s {
+        Satisfaction::Satisfied => ("满意", "satisfied"),
+        Satisfaction::Basic => ("基本满意", "basically"),
+        Satisfaction::Dissatisfied => ("不满意", "dissatisfied"),
+        Satisfaction::Unreachable => ("未接通", "unreachable"),
+    };
+    pick(lang, zh, en)
+}
+
+/// Screen name of a return reason.
+pub fn reason(r: ReturnReason, lang: Lang) -> &'static str {
+    let (zh, en) = match r {
+        ReturnReason::Incomplete => ("要素不全", "incomplete"),
+        ReturnReason::NotOurArea => ("非本辖区", "not our area"),
+    };
+    pick(lang, zh, en)
+}
+
+fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// Screen words for a journal event.
+pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
+    use crate::domain::EventKind as K;
+    let (zh, en) = match kind {
+        K::Received(_) => ("接报", "received"),
+        K::Triaged(_) => ("分类", "classified"),
+        K::Claimed => ("签收", "claimed"),
+        K::Dispatched { .. } => ("指派", "dispatched"),
+        K::PartyContacted { .. } => ("联系当事人", "party contacted"),
+        K::VideoRetrieved { .. } => ("调取监控", "video pulled"),
+        K::Departed { .. } => ("出发", "departed"),
+        K::Arrived { .. } => ("到场", "arrived"),
+        K::FeedbackGiven { .. } => ("反馈", "feedback"),
+        K::Verified { .. } => ("核查通过", "verified"),
+        K::SentBack { .. } => ("发回重办", "sent back"),
+        K::Closed => ("结案", "closed"),
+        K::CalledBack { .. } => ("回访", "called back"),
+        K::Returned { .. } => ("退回", "returned"),
+        K::TransferredToPolice { .. } => ("转警务", "to police"),
+        K::UploadedToDistrict { .. } => ("上报区级", "to district"),
+        K::Deferred { .. } => ("夜间留存", "deferred"),
+        K::Escalated { .. } => ("督办", "escalated"),
+        K::NoteAdded { .. } => ("备注", "note"),
+        K::MergedInto { .. } => ("合并", "merged"),
+        K::PhoneRevealed => ("查看号码", "phone revealed"),
+    };
+    let word = pick(lang, zh, en);
+    match kind {
+        K::Dispatched {
+            responders,
+            channel: c,
+        } => format!("{word} {} ({})", responders.join(", "), channel(*c, lang)),
+        K::Departed { responder } | K::Arrived { responder } => format!("{word} {responder}"),
+        K::FeedbackGiven { result, text } => format!(
+            "{word}: {} {}",
+            feedback(*result, lang),
+            text.as_deref().unwrap_or("")
+        ),
+        K::CalledBack {
+            satisfaction: s, ..
+        } => format!("{word}: {}", satisfaction(*s, lang)),
+        K::Returned { reason: r, .. } => format!("{word}: {}", reason(*r, lang)),
+        K::Escalated { level } => format!("{word} {level}"),
+        K::NoteAdded { text } => format!("{word}: {text}"),
+        _ => word.to_string(),
+    }
+}

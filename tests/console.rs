@@ -1,0 +1,884 @@
+//! The console: `App::update` driven by actions at a fixed time, snapshots of every view and
+//! dialog at 80×24 and 160×48 (Chinese fixtures), and styles of the cells whose colour matters.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fenliu::config::Config;
+use fenliu::domain::*;
+use fenliu::tui::action::Action;
+use fenliu::tui::app::{App, Modal, Pane, Tab, View};
+use fenliu::tui::theme::Theme;
+use fenliu::tui::update::Effect;
+use fenliu::tui::{settings, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// 2026-11-22 13:00:00 UTC, 21:00 in Shanghai (normal mode).
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn at(secs: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::seconds(secs)
+}
+
+fn ev(id: IncidentId, secs: i64, kind: EventKind) -> Event {
+    Event {
+        id: EventId::v7_at(at(secs)),
+        incident: id,
+        actor: Actor {
+            operator: "王磊".into(),
+            station: "dn".into(),
+            device: "test".into(),
+        },
+        occurred_at: at(secs),
+        recorded_at: at(secs),
+        kind,
+    }
+}
+
+/// An item received `secs` after t0 (negative: before), then `more` events one second apart.
+fn item(
+    n: u32,
+    secs: i64,
+    source: Source,
+    text: &str,
+    place: &str,
+    more: Vec<EventKind>,
+) -> Incident {
+    let id = IncidentId(uuid::Uuid::from_u128(u128::from(n)));
+    let first = ev(
+        id,
+        secs,
+        EventKind::Received(Received {
+            reference: format!("DN-20261122-{n:04}"),
+            station: "dn".into(),
+            source,
+            source_ref: None,
+            text: text.into(),
+            address: Some(place.into()),
+            grid: Some("3".into()),
+            community: None,
+            phone: Some("13812341116".into()),
+            priority: Priority::Normal,
+            drill: false,
+            repeat_of: None,
+        }),
+    );
+    let mut incident = Incident::from_received(&first).expect("received");
+    for (k, kind) in more.into_iter().enumerate() {
+        incident
+            .apply(&ev(id, secs + 1 + k as i64, kind))
+            .expect("legal fixture event");
+    }
+    incident
+}
+
+fn dispatched(ids: &[&str]) -> EventKind {
+    EventKind::Dispatched {
+        responders: ids.iter().map(|s| s.to_string()).collect(),
+        channel: Channel::Radio,
+    }
+}
+
+fn fixtures() -> Vec<Incident> {
+    vec![
+        item(
+            1,
+            -30,
+            Source::Police110,
+            "楼上装修至深夜，电钻声不断，老人无法入睡",
+            "广中路123弄",
+            vec![],
+        ),
+        item(
+            2,
+            -200,
+            Source::Hotline12345,
+            "工地拖欠农民工工资三个月",
+            "共和新路4700号",
+            vec![],
+        ),
+        item(
+            3,
+            -400,
+            Source::GridPatrol,
+            "小区门口占道经营，夜市摊贩",
+            "大宁路街道灵石路",
+            vec![EventKind::Claimed, dispatched(&["g3"])],
+        ),
+        item(
+            4,
+            -3000,
+            Source::Police110,
+            "邻里纠纷，双方争吵",
+            "延长中路",
+            vec![
+                EventKind::Claimed,
+                dispatched(&["p1"]),
+                EventKind::Arrived {
+                    responder: "p1".into(),
+                },
+                EventKind::FeedbackGiven {
+                    result: FeedbackResult::Resolved,
+                    text: Some("已调解".into()),
+                },
+            ],
+        ),
+    ]
+}
+
+fn roster() -> Vec<Responder> {
+    let r = |id: &str, name: &str, unit: &str, status, incident: Option<&str>| Responder {
+        id: id.into(),
+        name: name.into(),
+        unit: unit.into(),
+        grid: Some("3".into()),
+        phone: None,
+        status,
+        incident: incident.map(String::from),
+    };
+    vec![
+        r(
+            "g3",
+            "王网格",
+            "网格中队",
+            DutyStatus::Assigned,
+            Some("DN-20261122-0003"),
+        ),
+        r("g4", "赵网格", "网格中队", DutyStatus::Available, None),
+        r("p1", "李民警", "派出所", DutyStatus::Available, None),
+        r("c1", "陈队员", "城管中队", DutyStatus::OffDuty, None),
+    ]
+}
+
+fn app() -> App {
+    let mut config = Config::default();
+    config.station.name = "大宁路街道 综合信息指挥室".into();
+    let mut app = App::new(settings(&config, "王磊").expect("default settings"), t0());
+    app.update(
+        Action::Snapshot {
+            incidents: fixtures(),
+            roster: roster(),
+        },
+        t0(),
+    );
+    app
+}
+
+fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn press(app: &mut App, actions: Vec<Action>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for a in actions {
+        out.extend(app.update(a, t0()));
+    }
+    out
+}
+
+fn records(effects: &[Effect]) -> Vec<(String, Vec<EventKind>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Record {
+                reference, kinds, ..
+            } => Some((reference.clone(), kinds.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn selected_ref(app: &App) -> String {
+    app.current()
+        .map(|i| i.reference.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn queue_is_ordered_by_urgency_breached_first() {
+    let app = app();
+    let refs: Vec<&str> = app
+        .rows
+        .iter()
+        .map(|r| app.incidents[r.index].reference.as_str())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "DN-20261122-0004",
+            "DN-20261122-0003",
+            "DN-20261122-0002",
+            "DN-20261122-0001"
+        ],
+        "items 4 and 3 missed their contact clocks, item 2 its claim; item 1 still has time"
+    );
+}
+
+#[test]
+fn selection_stays_on_the_same_incident_when_the_list_reorders() {
+    let mut app = app();
+    press(&mut app, vec![key('j'), key('j')]);
+    assert_eq!(selected_ref(&app), "DN-20261122-0002");
+    assert_eq!(app.selected_row(), Some(2));
+    let mut more = fixtures();
+    more.push(item(
+        5,
+        -500,
+        Source::Hotline12345,
+        "路灯不亮",
+        "汶水路",
+        vec![],
+    ));
+    app.update(
+        Action::Snapshot {
+            incidents: more,
+            roster: roster(),
+        },
+        t0(),
+    );
+    let order: Vec<&str> = app
+        .rows
+        .iter()
+        .map(|r| app.incidents[r.index].reference.as_str())
+        .collect();
+    assert_eq!(
+        app.selected_row(),
+        Some(3),
+        "the item moved down a row: {order:?}"
+    );
+    assert_eq!(selected_ref(&app), "DN-20261122-0002");
+    let effects = press(&mut app, vec![key('c')]);
+    assert_eq!(
+        records(&effects),
+        vec![("DN-20261122-0002".to_string(), vec![EventKind::Claimed])],
+        "the action lands on the item the officer sees"
+    );
+}
+
+#[test]
+fn selection_moves_to_a_neighbour_when_its_item_leaves_the_tab() {
+    let mut app = app();
+    press(&mut app, vec![key('1')]);
+    assert_eq!(app.tab, Tab::ToClaim);
+    assert_eq!(selected_ref(&app), "DN-20261122-0002");
+    let mut after = fixtures();
+    after[1] = item(
+        2,
+        -200,
+        Source::Hotline12345,
+        "工地拖欠农民工工资三个月",
+        "共和新路4700号",
+        vec![EventKind::Claimed],
+    );
+    app.update(
+        Action::Snapshot {
+            incidents: after,
+            roster: roster(),
+        },
+        t0(),
+    );
+    assert_eq!(selected_ref(&app), "DN-20261122-0001");
+}
+
+#[test]
+fn claim_records_claimed() {
+    let mut app = app();
+    press(&mut app, vec![key('j'), key('j'), key('j')]);
+    let effects = press(&mut app, vec![key('c')]);
+    assert_eq!(
+        records(&effects),
+        vec![("DN-20261122-0001".into(), vec![EventKind::Claimed])]
+    );
+}
+
+#[test]
+fn an_illegal_action_is_refused_before_the_store() {
+    let mut app = app();
+    press(&mut app, vec![key('j')]);
+    let effects = press(&mut app, vec![key('c')]);
+    assert!(records(&effects).is_empty(), "item 3 is already claimed");
+    assert!(app.message.is_some());
+}
+
+#[test]
+fn dispatch_picks_several_responders_and_a_channel() {
+    let mut app = app();
+    let effects = press(
+        &mut app,
+        vec![
+            key('j'),
+            key('j'),
+            key('d'),
+            key('王'),
+            key(' '),
+            code(KeyCode::Backspace),
+            key('李'),
+            key(' '),
+            code(KeyCode::Right),
+            code(KeyCode::Enter),
+        ],
+    );
+    assert_eq!(
+        records(&effects),
+        vec![(
+            "DN-20261122-0002".into(),
+            vec![
+                EventKind::Claimed,
+                EventKind::Dispatched {
+                    responders: vec!["g3".into(), "p1".into()],
+                    channel: Channel::Wechat
+                }
+            ]
+        )]
+    );
+    assert!(app.modals.is_empty());
+}
+
+#[test]
+fn dispatch_without_a_pick_takes_the_highlighted_one_and_esc_cancels() {
+    let mut app = app();
+    let effects = press(
+        &mut app,
+        vec![
+            key('j'),
+            key('j'),
+            key('d'),
+            code(KeyCode::Down),
+            code(KeyCode::Enter),
+        ],
+    );
+    assert_eq!(records(&effects)[0].1[1], dispatched(&["g4"]));
+    let effects = press(&mut app, vec![key('d'), code(KeyCode::Esc)]);
+    assert!(effects.is_empty() && app.modals.is_empty());
+}
+
+#[test]
+fn quit_asks_first() {
+    let mut app = app();
+    assert!(press(&mut app, vec![key('q')]).is_empty());
+    assert!(matches!(app.modals.last(), Some(Modal::Confirm { .. })));
+    assert!(press(&mut app, vec![key('n')]).is_empty());
+    assert!(app.modals.is_empty());
+    assert_eq!(
+        press(&mut app, vec![key('q'), key('y')]),
+        vec![Effect::Quit]
+    );
+}
+
+#[test]
+fn dangerous_actions_ask_for_confirmation() {
+    let mut app = app();
+    press(&mut app, vec![key('j'), key('j')]);
+    let effects = press(&mut app, vec![key('p'), code(KeyCode::Enter)]);
+    assert!(effects.is_empty(), "to police waits for yes");
+    let effects = press(&mut app, vec![key('y')]);
+    assert_eq!(
+        records(&effects),
+        vec![(
+            "DN-20261122-0002".into(),
+            vec![EventKind::TransferredToPolice { note: None }]
+        )]
+    );
+    let effects = press(
+        &mut app,
+        vec![
+            key('r'),
+            code(KeyCode::Right),
+            code(KeyCode::Enter),
+            key('y'),
+        ],
+    );
+    assert_eq!(
+        records(&effects)[0].1,
+        vec![EventKind::Returned {
+            reason: ReturnReason::NotOurArea,
+            note: None
+        }]
+    );
+}
+
+#[test]
+fn close_needs_verification_then_confirmation() {
+    let mut app = app();
+    press(&mut app, vec![key('G'), key('g')]);
+    assert_eq!(selected_ref(&app), "DN-20261122-0004");
+    assert!(records(&press(&mut app, vec![key('x')])).is_empty());
+    let effects = press(&mut app, vec![key('y'), code(KeyCode::Enter)]);
+    assert_eq!(
+        records(&effects)[0].1,
+        vec![EventKind::Verified { note: None }]
+    );
+    let effects = press(
+        &mut app,
+        vec![key('y'), code(KeyCode::Right), code(KeyCode::Enter)],
+    );
+    assert_eq!(
+        records(&effects)[0].1,
+        vec![EventKind::SentBack { note: None }]
+    );
+}
+
+#[test]
+fn forms_record_their_events() {
+    let mut app = app();
+    press(&mut app, vec![key('j')]);
+    let cases: Vec<(Vec<Action>, EventKind)> = vec![
+        (
+            vec![
+                key('f'),
+                code(KeyCode::Right),
+                code(KeyCode::Down),
+                key('好'),
+                code(KeyCode::Enter),
+            ],
+            EventKind::FeedbackGiven {
+                result: FeedbackResult::HandedOver,
+                text: Some("好".into()),
+            },
+        ),
+        (
+            vec![key('e'), code(KeyCode::Right), code(KeyCode::Enter)],
+            EventKind::Escalated { level: 2 },
+        ),
+        (
+            vec![key('m'), key('已'), key('电'), code(KeyCode::Enter)],
+            EventKind::NoteAdded {
+                text: "已电".into(),
+            },
+        ),
+        (vec![key('t')], EventKind::PartyContacted { note: None }),
+        (vec![key('v')], EventKind::VideoRetrieved { note: None }),
+        (
+            vec![key('o')],
+            EventKind::Departed {
+                responder: "g3".into(),
+            },
+        ),
+        (
+            vec![key('a')],
+            EventKind::Arrived {
+                responder: "g3".into(),
+            },
+        ),
+    ];
+    for (keys, want) in cases {
+        let effects = press(&mut app, keys);
+        assert_eq!(
+            records(&effects),
+            vec![("DN-20261122-0003".into(), vec![want])]
+        );
+        assert!(app.modals.is_empty());
+    }
+}
+
+#[test]
+fn callback_and_defer_follow_the_lifecycle() {
+    let mut app = app();
+    let effects = press(&mut app, vec![key('h'), code(KeyCode::Enter)]);
+    assert!(records(&effects).is_empty(), "callback only after closing");
+    press(&mut app, vec![key('g')]);
+    let effects = press(&mut app, vec![key('z')]);
+    assert!(
+        records(&effects).is_empty(),
+        "only non-urgent items are held"
+    );
+    assert!(app.message.is_some());
+}
+
+#[test]
+fn a_note_needs_text() {
+    let mut app = app();
+    let effects = press(&mut app, vec![key('m'), code(KeyCode::Enter)]);
+    assert!(effects.is_empty());
+    assert!(matches!(app.modals.last(), Some(Modal::Form(_))));
+}
+
+#[test]
+fn new_incident_is_created_from_the_form() {
+    let mut app = app();
+    let effects = press(
+        &mut app,
+        vec![
+            key('n'),
+            code(KeyCode::Right),
+            code(KeyCode::Down),
+            key('路'),
+            key('灯'),
+            code(KeyCode::Enter),
+        ],
+    );
+    match effects.as_slice() {
+        [Effect::Create(r)] => {
+            assert_eq!(r.source, Source::Hotline12345);
+            assert_eq!(r.text, "路灯");
+        }
+        other => panic!("expected a create, got {other:?}"),
+    }
+}
+
+#[test]
+fn reveal_records_who_looked_once() {
+    let mut app = app();
+    let effects = press(&mut app, vec![key('s')]);
+    assert_eq!(records(&effects)[0].1, vec![EventKind::PhoneRevealed]);
+    assert!(press(&mut app, vec![key('s')]).is_empty());
+}
+
+#[test]
+fn views_tabs_filter_command_help_and_back() {
+    let mut app = app();
+    press(&mut app, vec![key('5')]);
+    assert_eq!(app.tab, Tab::Overdue);
+    assert_eq!(app.rows.len(), 3);
+    press(
+        &mut app,
+        vec![
+            key('6'),
+            key('/'),
+            key('纠'),
+            key('纷'),
+            code(KeyCode::Enter),
+        ],
+    );
+    assert_eq!(app.rows.len(), 1);
+    press(&mut app, vec![code(KeyCode::Esc)]);
+    assert_eq!(app.rows.len(), 4);
+    press(
+        &mut app,
+        vec![key('/'), key('!'), key('纠'), code(KeyCode::Enter)],
+    );
+    assert_eq!(app.rows.len(), 3);
+    press(
+        &mut app,
+        vec![
+            code(KeyCode::Esc),
+            key(':'),
+            key('b'),
+            key('o'),
+            key('a'),
+            code(KeyCode::Tab),
+            code(KeyCode::Enter),
+        ],
+    );
+    assert_eq!(app.view, View::Board);
+    press(&mut app, vec![key('R')]);
+    assert_eq!(app.view, View::Roster);
+    press(&mut app, vec![code(KeyCode::Esc), code(KeyCode::Enter)]);
+    assert_eq!((app.view, app.pane), (View::Queue, Pane::Detail));
+    press(&mut app, vec![key('?')]);
+    assert!(matches!(app.modals.last(), Some(Modal::Help)));
+    press(&mut app, vec![code(KeyCode::Esc), code(KeyCode::Esc)]);
+    assert!(app.modals.is_empty());
+    assert_eq!(app.pane, Pane::List);
+    press(
+        &mut app,
+        vec![key(':'), key('x'), key('x'), code(KeyCode::Enter)],
+    );
+    assert!(app.message.is_some());
+}
+
+#[test]
+fn a_new_item_and_a_breach_ring_the_bell() {
+    let mut app = app();
+    let mut more = fixtures();
+    more.push(item(
+        6,
+        0,
+        Source::Police110,
+        "井盖缺失",
+        "平型关路",
+        vec![],
+    ));
+    let effects = app.update(
+        Action::Snapshot {
+            incidents: more,
+            roster: roster(),
+        },
+        t0(),
+    );
+    assert!(effects.contains(&Effect::Bell));
+    assert!(!app.update(Action::Tick, at(1)).contains(&Effect::Bell));
+    assert!(
+        app.update(Action::Tick, at(61)).contains(&Effect::Bell),
+        "item 6 breaches"
+    );
+    assert!(!app.update(Action::Tick, at(62)).contains(&Effect::Bell));
+}
+
+fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    term.draw(|f| views::draw(f, app, &Theme::colored()))
+        .expect("draws");
+    term
+}
+
+#[test]
+fn snapshots_of_every_view_and_dialog() {
+    let screens: Vec<(&str, Vec<Action>)> = vec![
+        ("queue", vec![]),
+        ("detail", vec![key('s'), code(KeyCode::Enter)]),
+        ("help", vec![key('?')]),
+        ("dispatch", vec![key('d'), key('网'), key(' ')]),
+        ("quit", vec![key('q')]),
+        (
+            "close_confirm",
+            vec![key('G'), key('y'), code(KeyCode::Enter), key('x')],
+        ),
+        ("feedback", vec![key('j'), key('f')]),
+        ("return", vec![key('r')]),
+        ("new", vec![key('n')]),
+        ("roster", vec![key('R')]),
+        ("board", vec![key('B')]),
+        ("filter", vec![key('/'), key('工')]),
+        ("command", vec![key(':'), key('d')]),
+    ];
+    for (name, actions) in screens {
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            let mut app = app();
+            for a in actions.clone() {
+                app.update(a, t0());
+            }
+            if name == "close_confirm" {
+                let mut verified = fixtures();
+                verified[3] = item(
+                    4,
+                    -3000,
+                    Source::Police110,
+                    "邻里纠纷，双方争吵",
+                    "延长中路",
+                    vec![
+                        EventKind::Claimed,
+                        dispatched(&["p1"]),
+                        EventKind::Arrived {
+                            responder: "p1".into(),
+                        },
+                        EventKind::FeedbackGiven {
+                            result: FeedbackResult::Resolved,
+                            text: Some("已调解".into()),
+                        },
+                        EventKind::Verified { note: None },
+                    ],
+                );
+                app.update(
+                    Action::Snapshot {
+                        incidents: verified,
+                        roster: roster(),
+                    },
+                    t0(),
+                );
+                app.update(key('x'), t0());
+            }
+            let term = render(&app, w, h);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), term.backend());
+        }
+    }
+}
+
+#[test]
+fn english_labels_with_lang_en() {
+    let mut config = Config::default();
+    config.lang = fenliu::config::Lang::En;
+    let mut app = App::new(settings(&config, "Wang").expect("settings"), t0());
+    app.update(
+        Action::Snapshot {
+            incidents: fixtures(),
+            roster: roster(),
+        },
+        t0(),
+    );
+    let term = render(&app, 160, 48);
+    insta::assert_snapshot!("queue_en_160x48", term.backend());
+}
+
+#[test]
+fn a_breached_countdown_is_signed_and_styled_as_breach() {
+    let app = app();
+    let theme = Theme::colored();
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let term = render(&app, w, h);
+        let buf = term.backend().buffer();
+        let y = (0..h)
+            .find(|y| {
+                let line: String = (0..w).map(|x| buf[(x, *y)].symbol().to_string()).collect();
+                line.contains("+02:")
+            })
+            .expect("a breached countdown is on screen");
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        let col = line.find('+').expect("sign");
+        let x = u16::try_from(line[..col].chars().count()).expect("fits");
+        let cell = &buf[(x, y)];
+        assert_eq!(cell.fg, theme.sla_breach.fg.expect("breach colour"));
+        assert!(cell.modifier.contains(ratatui::style::Modifier::BOLD));
+    }
+}
+
+#[test]
+fn no_color_keeps_meaning_without_colour() {
+    let theme = Theme::monochrome();
+    assert_eq!(theme.sla_breach.fg, None);
+    assert!(
+        theme
+            .sla_breach
+            .add_modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+}
+
+/// The real binary in a pseudo-terminal: an item written by the CLI appears without a key press,
+/// then it is claimed and dispatched with keystrokes; the screen and the journal agree.
+mod pty {
+    use fenliu::domain::{EventKind, Status};
+    use fenliu::store::Store;
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    use std::path::Path;
+    use std::process::Command;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_fenliu");
+
+    fn cli(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .output()
+            .expect("runs the CLI");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn wait_for(screen: &Arc<Mutex<vt100::Parser>>, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = screen.lock().expect("screen lock").screen().contents();
+            if text.contains(what) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{what}` never appeared:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn claim_and_dispatch_an_item_written_by_another_process() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        cli(
+            dir.path(),
+            &[
+                "roster",
+                "add",
+                "--id",
+                "g3",
+                "--name",
+                "王网格",
+                "--unit",
+                "网格中队",
+            ],
+        );
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: 40,
+                cols: 140,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("opens a pty");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--data-dir");
+        cmd.arg(dir.path());
+        cmd.args(["--operator", "王磊", "console"]);
+        cmd.env("TERM", "xterm-256color");
+        let mut child = pair.slave.spawn_command(cmd).expect("starts the console");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let mut keys = pair.master.take_writer().expect("writer");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(40).expect("rows"),
+            std::num::NonZeroU16::new(140).expect("cols"),
+            0,
+        )));
+        let sink = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().expect("screen lock").process(&buf[..n]);
+            }
+        });
+        wait_for(&screen, "值班: 王磊");
+        let reference = cli(
+            dir.path(),
+            &[
+                "incident",
+                "new",
+                "--source",
+                "110",
+                "--text",
+                "楼上装修噪音扰民",
+            ],
+        )
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+        wait_for(&screen, &reference);
+        wait_for(&screen, "楼上装修噪音扰民");
+        keys.write_all(b"c").expect("types");
+        wait_for(&screen, "已签收");
+        keys.write_all(b"d").expect("types");
+        wait_for(&screen, "空格 选择");
+        keys.write_all(b" \r").expect("types");
+        let shown = wait_for(&screen, "已指派");
+        assert!(shown.contains(&reference));
+        keys.write_all(b"q").expect("types");
+        wait_for(&screen, "退出分流控制台");
+        keys.write_all(b"y").expect("types");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().expect("child status").is_none() {
+            assert!(Instant::now() < deadline, "the console did not quit");
+            std::thread::yield_now();
+        }
+        let store = Store::open_dir(dir.path()).expect("opens the store");
+        let item = store
+            .incident(&reference)
+            .expect("reads")
+            .expect("the item exists");
+        assert_eq!(item.status, Status::Dispatched);
+        assert_eq!(item.responders, vec!["g3".to_string()]);
+        let kinds: Vec<String> = store
+            .events_of(item.id)
+            .expect("journal")
+            .into_iter()
+            .map(|e| e.event.kind.name().to_string())
+            .collect();
+        assert_eq!(kinds, ["received", "triaged", "claimed", "dispatched"]);
+        let by: Vec<String> = store
+            .events_of(item.id)
+            .expect("journal")
+            .into_iter()
+            .filter(|e| !matches!(e.event.kind, EventKind::Received(_) | EventKind::Triaged(_)))
+            .map(|e| e.event.actor.operator)
+            .collect();
+        assert_eq!(by, ["王磊", "王磊"]);
+    }
+}
