@@ -50,6 +50,18 @@ pub enum Command {
     Rules(RulesCmd),
     /// Check config, data directory, database and journal, and say what to fix.
     Doctor,
+    /// A living command room: a station with a roster and a simulated 110/12345/grid/sensor feed.
+    Demo {
+        /// How many times faster than real time the night runs (the header shows it).
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// The same seed plays the same feed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Keep the demo's data in this directory (default: a temporary one, removed on exit).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

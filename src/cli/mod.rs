@@ -13,10 +13,11 @@ macro_rules! out {
 
 pub mod args;
 mod audit;
+mod demo;
 mod doctor;
 mod incident;
 mod render;
-mod roster;
+pub mod roster;
 mod triage;
 
 use crate::config::{Config, default_dirs};
@@ -130,7 +131,10 @@ pub fn run(cli: Cli) -> Result<u8> {
     let ctx = Ctx::from_global(&cli.global)?;
     match cli.command {
         None | Some(Command::Console) => {
-            crate::tui::run(&ctx.config, &ctx.data_dir, &ctx.operator).map(|()| 0)
+            let classifier = std::sync::Arc::new(ctx.classifier()?);
+            let clock = std::sync::Arc::new(crate::clock::SystemClock);
+            crate::tui::run_with(&ctx.config, &ctx.data_dir, &ctx.operator, clock, classifier)
+                .map(|()| 0)
         }
         Some(Command::Roster(cmd)) => roster::run(&ctx, cmd).map(|_| 0),
         Some(Command::Incident(cmd)) => incident::run(&ctx, cmd).map(|_| 0),
@@ -138,5 +142,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Triage(args)) => triage::run(&ctx, args),
         Some(Command::Rules(cmd)) => triage::rules(&ctx, cmd),
         Some(Command::Doctor) => doctor::run(&ctx),
+        Some(Command::Demo { speed, seed, dir }) => demo::run(&ctx, speed, seed, dir).map(|()| 0),
     }
 }

@@ -5,7 +5,6 @@ use super::args::{DutyArg, RosterCmd};
 use crate::domain::{DutyStatus, Responder};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use std::collections::HashSet;
-use std::path::Path;
 
 pub fn run(ctx: &Ctx, cmd: RosterCmd) -> Result<()> {
     let mut store = ctx.store()?;
@@ -42,7 +41,9 @@ pub fn run(ctx: &Ctx, cmd: RosterCmd) -> Result<()> {
             }
         }
         RosterCmd::Import { file } => {
-            let list = read_csv(&file, &store.responders()?)?;
+            let text = std::fs::read_to_string(&file)
+                .wrap_err_with(|| format!("cannot read {}", file.display()))?;
+            let list = parse_csv(&text, &file.display().to_string(), &store.responders()?)?;
             store.add_responders(&list)?;
             outln!("imported {} responders from {}", list.len(), file.display());
         }
@@ -86,23 +87,22 @@ fn responder(
     })
 }
 
-/// Reads the whole file; any bad row fails the import and names its line.
-fn read_csv(path: &Path, existing: &[Responder]) -> Result<Vec<Responder>> {
+/// Parses a whole roster CSV named `name`; any bad row fails it all and names its line.
+pub fn parse_csv(text: &str, name: &str, existing: &[Responder]) -> Result<Vec<Responder>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_path(path)
-        .wrap_err_with(|| format!("cannot read {}", path.display()))?;
+        .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .wrap_err_with(|| format!("{}: cannot read the header line", path.display()))?
+        .wrap_err_with(|| format!("{name}: cannot read the header line"))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     if header != ["id", "name", "unit", "grid", "phone"] {
         return Err(eyre!(
             "{}:1: the header must be `id,name,unit,grid,phone`, found `{}`; nothing imported",
-            path.display(),
+            name,
             header.join(",")
         ));
     }
@@ -111,16 +111,16 @@ fn read_csv(path: &Path, existing: &[Responder]) -> Result<Vec<Responder>> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            eyre!("{}:{line}: {e}; nothing imported", path.display())
+            eyre!("{name}:{line}: {e}; nothing imported")
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let field = |i: usize| record.get(i).unwrap_or("");
         let r = responder(field(0), field(1), field(2), Some(field(3)), Some(field(4)))
-            .map_err(|e| eyre!("{}:{line}: {e}; nothing imported", path.display()))?;
+            .map_err(|e| eyre!("{name}:{line}: {e}; nothing imported"))?;
         if !seen.insert(r.id.clone()) {
             return Err(eyre!(
                 "{}:{line}: responder {} is already in the roster or earlier in the file; nothing imported",
-                path.display(),
+                name,
                 r.id
             ));
         }

@@ -40,11 +40,25 @@ impl Driver {
         clock: Arc<dyn Clock>,
         classifier: Arc<Classifier>,
     ) -> Driver {
+        let start = clock.now();
+        Driver::spawn_from(dir, station, seed, clock, classifier, start)
+    }
+
+    /// As [`Driver::spawn`], with the feed starting at `start` (earlier than now to begin with a
+    /// backlog of reports).
+    pub fn spawn_from(
+        dir: PathBuf,
+        station: DemoStation,
+        seed: u64,
+        clock: Arc<dyn Clock>,
+        classifier: Arc<Classifier>,
+        start: chrono::DateTime<chrono::Utc>,
+    ) -> Driver {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let handle = std::thread::spawn(move || {
             let mut store = Store::open_dir(&dir)?;
-            let mut plan = DemoPlan::new(seed, clock.now(), station.policy.clone(), station.tz);
+            let mut plan = DemoPlan::new(seed, start, station.policy.clone(), station.tz);
             let mut done = 0u64;
             while !flag.load(Ordering::Relaxed) {
                 let now = clock.now();

@@ -11,17 +11,17 @@ pub mod update;
 pub mod views;
 pub mod width;
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::Actor;
 use action::Action;
 use app::{App, Settings};
-use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr};
 use crossterm::event::{Event as TermEvent, KeyEventKind};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 use store_thread::{Request, Writer};
 use theme::Theme;
@@ -44,8 +44,26 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
 
 /// Runs the console on `data_dir` until the officer quits.
 pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
+    let classifier = crate::triage::Classifier::embedded()?;
+    run_with(
+        config,
+        data_dir,
+        operator,
+        Arc::new(SystemClock),
+        Arc::new(classifier),
+    )
+}
+
+/// Runs the console on a given clock (the demo's may run fast) and classifier.
+pub fn run_with(
+    config: &Config,
+    data_dir: &Path,
+    operator: &str,
+    clock: Arc<dyn Clock>,
+    classifier: Arc<crate::triage::Classifier>,
+) -> Result<()> {
     let settings = settings(config, operator)?;
-    let mut app = App::new(settings, Utc::now());
+    let mut app = App::new(settings, clock.now());
     let theme = Theme::for_env(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
     let (mut term, _guard) = terminal::enter().wrap_err("cannot take over the terminal")?;
     term.draw(|f| views::draw(f, &app, &theme))?;
@@ -60,6 +78,9 @@ pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
         },
         prefix: config.station.prefix.clone(),
         tz: config.timezone.0,
+        clock: Arc::clone(&clock),
+        classifier,
+        repeat_window: config.triage.repeat_window.0,
     };
     let store = store_thread::spawn(data_dir.to_path_buf(), writer, req_rx, tx.clone());
     spawn_input(tx);
@@ -82,7 +103,7 @@ pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
         actions.extend(rx.try_iter());
         let mut quit = false;
         for action in actions {
-            for effect in app.update(action, Utc::now()) {
+            for effect in app.update(action, clock.now()) {
                 match effect {
                     Effect::Quit => quit = true,
                     Effect::Bell => {

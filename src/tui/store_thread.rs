@@ -2,11 +2,15 @@
 //! `data_version` so that items written by another process appear within a second.
 
 use super::action::Action;
+use crate::clock::Clock;
 use crate::domain::{Actor, EventKind, IncidentId, Received};
+use crate::intake::Intake;
 use crate::store::{Stamp, Store};
-use chrono::Utc;
+use crate::triage::Classifier;
+use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -25,12 +29,15 @@ pub enum Request {
     Timeline(IncidentId),
 }
 
-/// Who writes, and how new references are made.
-#[derive(Debug, Clone)]
+/// Who writes, on which clock, and how new reports are taken in.
+#[derive(Clone)]
 pub struct Writer {
     pub actor: Actor,
     pub prefix: String,
     pub tz: Tz,
+    pub clock: Arc<dyn Clock>,
+    pub classifier: Arc<Classifier>,
+    pub repeat_window: TimeDelta,
 }
 
 /// Starts the thread; it ends when `requests` closes. Replies arrive as actions on `replies`.
@@ -77,7 +84,7 @@ pub fn spawn(
 }
 
 fn handle(store: &mut Store, writer: &Writer, req: Request, replies: &Sender<Action>) -> bool {
-    let now = Utc::now();
+    let now = writer.clock.now();
     let stamp = Stamp {
         actor: writer.actor.clone(),
         occurred_at: now,
@@ -96,10 +103,13 @@ fn handle(store: &mut Store, writer: &Writer, req: Request, replies: &Sender<Act
         Request::Create(received) => {
             let mut received = *received;
             received.station = writer.actor.station.clone();
-            let day = now.with_timezone(&writer.tz).date_naive();
-            store
-                .create_incident(received, &writer.prefix, day, vec![], &stamp)
-                .map(|_| ())
+            let intake = Intake {
+                classifier: &writer.classifier,
+                prefix: &writer.prefix,
+                tz: writer.tz,
+                repeat_window: writer.repeat_window,
+            };
+            intake.record(store, received, &stamp).map(|_| ())
         }
     };
     if let Err(e) = result {

@@ -1,0 +1,75 @@
+//! `fenliu demo`: a living command room on a fresh data directory.
+
+use super::Ctx;
+use super::roster::parse_csv;
+use crate::clock::{Clock, ScaledClock};
+use crate::demo::driver::{DemoStation, Driver};
+use crate::demo::responders::DEMO_ROSTER;
+use crate::store::Store;
+use chrono::{TimeDelta, Utc};
+use color_eyre::eyre::{Result, WrapErr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How far back the feed starts, so the first screen already has work on it.
+const BACKLOG: TimeDelta = TimeDelta::minutes(25);
+
+pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()> {
+    let temp;
+    let data_dir = match dir {
+        Some(d) => d,
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("fenliu-demo-")
+                .tempdir()
+                .wrap_err("cannot make a temporary directory for the demo; pass --dir DIR")?;
+            temp.path().to_path_buf()
+        }
+    };
+    let mut config = ctx.config.clone();
+    if ctx.config_path.is_none() {
+        config.station.id = "daning".into();
+        config.station.name = "大宁路街道 综合信息指挥室".into();
+        config.station.prefix = "DN".into();
+    }
+    let operator = if ctx.operator == crate::config::Config::default().operator {
+        "王磊".to_string()
+    } else {
+        ctx.operator.clone()
+    };
+    let mut store = Store::open_dir(&data_dir)
+        .wrap_err_with(|| format!("cannot open the demo store in {}", data_dir.display()))?;
+    let existing = store.responders()?;
+    if existing.is_empty() {
+        let roster = parse_csv(DEMO_ROSTER, "demo roster", &existing)?;
+        store.add_responders(&roster)?;
+    }
+    drop(store);
+
+    let clock: Arc<dyn Clock> = Arc::new(ScaledClock::new(Utc::now(), speed));
+    let classifier = Arc::new(ctx.classifier()?);
+    let station = DemoStation {
+        id: config.station.id.clone(),
+        prefix: config.station.prefix.clone(),
+        tz: config.timezone.0,
+        policy: config.sla_policy(),
+        repeat_window: config.triage.repeat_window.0,
+    };
+    let driver = Driver::spawn_from(
+        data_dir.clone(),
+        station,
+        seed,
+        Arc::clone(&clock),
+        Arc::clone(&classifier),
+        clock.now() - BACKLOG,
+    );
+    let shown = crate::tui::run_with(&config, &data_dir, &operator, clock, classifier);
+    let played = driver.stop();
+    shown?;
+    let played = played.wrap_err("the demo feed stopped with an error")?;
+    eprintln!(
+        "demo over: {played} simulated actions; data in {}",
+        data_dir.display()
+    );
+    Ok(())
+}
