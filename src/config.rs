@@ -23,6 +23,7 @@ pub struct Config {
     pub sla: SlaConfig,
     pub night: NightConfig,
     pub escalation: EscalationConfig,
+    pub console: ConsoleConfig,
 }
 
 impl Default for Config {
@@ -35,6 +36,7 @@ impl Default for Config {
             sla: SlaConfig::default(),
             night: NightConfig::default(),
             escalation: EscalationConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -115,6 +117,29 @@ impl Default for EscalationConfig {
     fn default() -> Self {
         EscalationConfig {
             ladder: SlaPolicy::default().ladder,
+        }
+    }
+}
+
+/// `[console]`: the full-screen console.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Ring the terminal bell when a new item arrives and when a clock breaches.
+    pub bell: bool,
+    /// Key overrides merged over the defaults: action name → key (`"ctrl-d"`, `"G"`, `"enter"`).
+    pub keys: std::collections::BTreeMap<String, String>,
+    /// Colour overrides per slot (`sla_ok`, `sla_warn`, `sla_breach`, `muted`, `focus`,
+    /// `key_hint`): a colour name (`"red"`, `"darkgray"`) or `"#rrggbb"`.
+    pub theme: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            bell: true,
+            keys: Default::default(),
+            theme: Default::default(),
         }
     }
 }

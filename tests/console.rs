@@ -878,3 +878,31 @@ mod pty {
         assert_eq!(by, ["王磊", "王磊"]);
     }
 }
+
+#[test]
+fn keymap_and_theme_come_from_config() {
+    let path = std::path::Path::new("test.toml");
+    let ok = Config::parse(
+        "[console]\nbell = false\n[console.keys]\nclaim = \"ctrl-k\"\n[console.theme]\nsla_breach = \"#ff0000\"\n",
+        path,
+    )
+    .expect("valid config");
+    let s = settings(&ok, "王磊").expect("valid keymap");
+    assert!(!s.bell);
+    assert_eq!(s.keymap.label(fenliu::tui::action::Cmd::Claim), "ctrl-k");
+    let theme = Theme::colored()
+        .with_overrides(&ok.console.theme)
+        .expect("valid colours");
+    assert_eq!(
+        theme.sla_breach.fg,
+        Some(ratatui::style::Color::Rgb(255, 0, 0))
+    );
+    let clash = Config::parse("[console.keys]\nclaim = \"d\"\n", path).expect("parses");
+    let err = settings(&clash, "王磊").expect_err("conflict");
+    assert_eq!(
+        err.to_string(),
+        "keymap: `d` is bound to both `claim` and `dispatch`"
+    );
+    let bad = Config::parse("[console]\nbel = true\n", path);
+    assert!(bad.is_err(), "unknown keys are refused");
+}

@@ -18,7 +18,6 @@ use app::{App, Settings};
 use chrono::Utc;
 use color_eyre::eyre::{Result, WrapErr};
 use crossterm::event::{Event as TermEvent, KeyEventKind};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::mpsc;
@@ -29,7 +28,7 @@ use update::Effect;
 
 /// Session settings from the configuration.
 pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
-    let keymap = keymap::Keymap::new(&BTreeMap::new())?;
+    let keymap = keymap::Keymap::new(&config.console.keys)?;
     Ok(Settings {
         lang: config.lang,
         station: config.station.name.clone(),
@@ -37,7 +36,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         tz: config.timezone.0,
         policy: config.sla_policy(),
         night: config.night_window(),
-        bell: true,
+        bell: config.console.bell,
         keymap,
     })
 }
@@ -46,7 +45,14 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
 pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
     let settings = settings(config, operator)?;
     let mut app = App::new(settings, Utc::now());
-    let theme = Theme::for_env(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = if no_color {
+        Theme::monochrome()
+    } else {
+        Theme::colored()
+            .with_overrides(&config.console.theme)
+            .map_err(|e| color_eyre::eyre::eyre!(e))?
+    };
     let (mut term, _guard) = terminal::enter().wrap_err("cannot take over the terminal")?;
     term.draw(|f| views::draw(f, &app, &theme))?;
 
