@@ -358,6 +358,12 @@ fn dispatch_without_a_pick_takes_the_highlighted_one_and_esc_cancels() {
     assert_eq!(records(&effects)[0].1[1], dispatched(&["g4"]));
     let effects = press(&mut app, vec![key('d'), code(KeyCode::Esc)]);
     assert!(effects.is_empty() && app.modals.is_empty());
+    press(&mut app, vec![key('g'), key('d')]);
+    assert!(
+        app.modals.is_empty(),
+        "an item waiting for verification cannot be dispatched"
+    );
+    assert!(app.message.is_some());
 }
 
 #[test]
@@ -626,7 +632,10 @@ fn snapshots_of_every_view_and_dialog() {
         ("queue", vec![]),
         ("detail", vec![key('s'), code(KeyCode::Enter)]),
         ("help", vec![key('?')]),
-        ("dispatch", vec![key('d'), key('网'), key(' ')]),
+        (
+            "dispatch",
+            vec![key('j'), key('j'), key('d'), key('网'), key(' ')],
+        ),
         ("quit", vec![key('q')]),
         (
             "close_confirm",
