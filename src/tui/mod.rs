@@ -54,7 +54,7 @@ pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
             .map_err(|e| color_eyre::eyre::eyre!(e))?
     };
     let (mut term, _guard) = terminal::enter().wrap_err("cannot take over the terminal")?;
-    term.draw(|f| views::draw(f, &app, &theme))?;
+    draw(&mut term, &app, &theme)?;
 
     let (tx, rx) = mpsc::channel::<Action>();
     let (req_tx, req_rx) = mpsc::channel::<Request>();
@@ -112,10 +112,19 @@ pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
         if quit {
             break;
         }
-        term.draw(|f| views::draw(f, &app, &theme))?;
+        draw(&mut term, &app, &theme)?;
     }
     drop(req_tx);
     let _ = store.join();
+    Ok(())
+}
+
+/// Draws one frame inside a synchronized update, so the terminal never shows half a frame.
+fn draw(term: &mut terminal::Term, app: &App, theme: &Theme) -> Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::queue!(std::io::stdout(), BeginSynchronizedUpdate)?;
+    term.draw(|f| views::draw(f, app, theme))?;
+    crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate)?;
     Ok(())
 }
 
