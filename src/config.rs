@@ -24,6 +24,7 @@ pub struct Config {
     pub night: NightConfig,
     pub escalation: EscalationConfig,
     pub triage: TriageConfig,
+    pub console: ConsoleConfig,
 }
 
 impl Default for Config {
@@ -37,6 +38,7 @@ impl Default for Config {
             night: NightConfig::default(),
             escalation: EscalationConfig::default(),
             triage: TriageConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -136,6 +138,29 @@ impl Default for EscalationConfig {
     fn default() -> Self {
         EscalationConfig {
             ladder: SlaPolicy::default().ladder,
+        }
+    }
+}
+
+/// `[console]`: the full-screen console.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Ring the terminal bell when a new item arrives and when a clock breaches.
+    pub bell: bool,
+    /// Key overrides merged over the defaults: action name → key (`"ctrl-d"`, `"G"`, `"enter"`).
+    pub keys: std::collections::BTreeMap<String, String>,
+    /// Colour overrides per slot (`sla_ok`, `sla_warn`, `sla_breach`, `muted`, `focus`,
+    /// `key_hint`): a colour name (`"red"`, `"darkgray"`) or `"#rrggbb"`.
+    pub theme: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            bell: true,
+            keys: Default::default(),
+            theme: Default::default(),
         }
     }
 }

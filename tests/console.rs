@@ -358,6 +358,12 @@ fn dispatch_without_a_pick_takes_the_highlighted_one_and_esc_cancels() {
     assert_eq!(records(&effects)[0].1[1], dispatched(&["g4"]));
     let effects = press(&mut app, vec![key('d'), code(KeyCode::Esc)]);
     assert!(effects.is_empty() && app.modals.is_empty());
+    press(&mut app, vec![key('g'), key('d')]);
+    assert!(
+        app.modals.is_empty(),
+        "an item waiting for verification cannot be dispatched"
+    );
+    assert!(app.message.is_some());
 }
 
 #[test]
@@ -626,7 +632,10 @@ fn snapshots_of_every_view_and_dialog() {
         ("queue", vec![]),
         ("detail", vec![key('s'), code(KeyCode::Enter)]),
         ("help", vec![key('?')]),
-        ("dispatch", vec![key('d'), key('网'), key(' ')]),
+        (
+            "dispatch",
+            vec![key('j'), key('j'), key('d'), key('网'), key(' ')],
+        ),
         ("quit", vec![key('q')]),
         (
             "close_confirm",
@@ -881,4 +890,32 @@ mod pty {
             .collect();
         assert_eq!(by, ["王磊", "王磊"]);
     }
+}
+
+#[test]
+fn keymap_and_theme_come_from_config() {
+    let path = std::path::Path::new("test.toml");
+    let ok = Config::parse(
+        "[console]\nbell = false\n[console.keys]\nclaim = \"ctrl-k\"\n[console.theme]\nsla_breach = \"#ff0000\"\n",
+        path,
+    )
+    .expect("valid config");
+    let s = settings(&ok, "王磊").expect("valid keymap");
+    assert!(!s.bell);
+    assert_eq!(s.keymap.label(fenliu::tui::action::Cmd::Claim), "ctrl-k");
+    let theme = Theme::colored()
+        .with_overrides(&ok.console.theme)
+        .expect("valid colours");
+    assert_eq!(
+        theme.sla_breach.fg,
+        Some(ratatui::style::Color::Rgb(255, 0, 0))
+    );
+    let clash = Config::parse("[console.keys]\nclaim = \"d\"\n", path).expect("parses");
+    let err = settings(&clash, "王磊").expect_err("conflict");
+    assert_eq!(
+        err.to_string(),
+        "keymap: `d` is bound to both `claim` and `dispatch`"
+    );
+    let bad = Config::parse("[console]\nbel = true\n", path);
+    assert!(bad.is_err(), "unknown keys are refused");
 }

@@ -198,6 +198,7 @@ pub struct App {
     pub counts: [usize; 6],
     pub(crate) last_row: usize,
     pub(crate) breached: HashSet<IncidentId>,
+    breached_live: HashSet<IncidentId>,
 }
 
 impl App {
@@ -224,6 +225,7 @@ impl App {
             counts: [0; 6],
             last_row: 0,
             breached: HashSet::new(),
+            breached_live: HashSet::new(),
         }
     }
 
@@ -263,8 +265,12 @@ impl App {
         let filter = Filter::parse(&self.filter);
         let mut counts = [0usize; 6];
         let mut rows = Vec::new();
+        let mut breached = HashSet::new();
         for (index, incident) in self.incidents.iter().enumerate() {
             let next = sla::next_deadline(incident, policy, now);
+            if next.is_some_and(|c| matches!(c.state, ClockState::Breached { .. })) {
+                breached.insert(incident.id);
+            }
             for (n, tab) in Tab::ALL.iter().enumerate() {
                 if tab.holds(incident, next.as_ref()) {
                     counts[n] += 1;
@@ -288,6 +294,7 @@ impl App {
         });
         self.rows = rows;
         self.counts = counts;
+        self.breached_live = breached;
         match self.selected_row() {
             Some(n) => self.last_row = n,
             None => {
@@ -298,16 +305,9 @@ impl App {
         }
     }
 
-    /// Ids of items with a breached clock at `now`.
+    /// Ids of items with a breached clock at the last refresh.
     pub fn breached_now(&self) -> HashSet<IncidentId> {
-        self.incidents
-            .iter()
-            .filter(|i| {
-                sla::next_deadline(i, &self.settings.policy, self.now)
-                    .is_some_and(|c| matches!(c.state, ClockState::Breached { .. }))
-            })
-            .map(|i| i.id)
-            .collect()
+        self.breached_live.clone()
     }
 }
 

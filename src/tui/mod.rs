@@ -18,7 +18,6 @@ use action::Action;
 use app::{App, Settings};
 use color_eyre::eyre::{Result, WrapErr};
 use crossterm::event::{Event as TermEvent, KeyEventKind};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, mpsc};
@@ -29,7 +28,7 @@ use update::Effect;
 
 /// Session settings from the configuration.
 pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
-    let keymap = keymap::Keymap::new(&BTreeMap::new())?;
+    let keymap = keymap::Keymap::new(&config.console.keys)?;
     Ok(Settings {
         lang: config.lang,
         station: config.station.name.clone(),
@@ -37,7 +36,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         tz: config.timezone.0,
         policy: config.sla_policy(),
         night: config.night_window(),
-        bell: true,
+        bell: config.console.bell,
         keymap,
     })
 }
@@ -64,9 +63,16 @@ pub fn run_with(
 ) -> Result<()> {
     let settings = settings(config, operator)?;
     let mut app = App::new(settings, clock.now());
-    let theme = Theme::for_env(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = if no_color {
+        Theme::monochrome()
+    } else {
+        Theme::colored()
+            .with_overrides(&config.console.theme)
+            .map_err(|e| color_eyre::eyre::eyre!(e))?
+    };
     let (mut term, _guard) = terminal::enter().wrap_err("cannot take over the terminal")?;
-    term.draw(|f| views::draw(f, &app, &theme))?;
+    draw(&mut term, &app, &theme)?;
 
     let (tx, rx) = mpsc::channel::<Action>();
     let (req_tx, req_rx) = mpsc::channel::<Request>();
@@ -127,10 +133,19 @@ pub fn run_with(
         if quit {
             break;
         }
-        term.draw(|f| views::draw(f, &app, &theme))?;
+        draw(&mut term, &app, &theme)?;
     }
     drop(req_tx);
     let _ = store.join();
+    Ok(())
+}
+
+/// Draws one frame inside a synchronized update, so the terminal never shows half a frame.
+fn draw(term: &mut terminal::Term, app: &App, theme: &Theme) -> Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::queue!(std::io::stdout(), BeginSynchronizedUpdate)?;
+    term.draw(|f| views::draw(f, app, theme))?;
+    crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate)?;
     Ok(())
 }
 

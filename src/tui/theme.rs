@@ -41,12 +41,33 @@ impl Theme {
         }
     }
 
-    /// The theme for the environment: monochrome when `no_color` is set.
-    pub fn for_env(no_color: bool) -> Theme {
-        if no_color {
-            Theme::monochrome()
-        } else {
-            Theme::colored()
+    /// Colours from config over these: slot name → colour name or `#rrggbb`.
+    pub fn with_overrides(
+        mut self,
+        overrides: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Theme, String> {
+        for (slot, colour) in overrides {
+            let c: Color = colour
+                .parse()
+                .map_err(|_| format!("theme: `{colour}` for `{slot}` is not a colour"))?;
+            let target = match slot.as_str() {
+                "sla_ok" => &mut self.sla_ok,
+                "sla_warn" => &mut self.sla_warn,
+                "sla_breach" => &mut self.sla_breach,
+                "muted" => &mut self.muted,
+                "key_hint" => &mut self.key_hint,
+                "focus" => {
+                    self.focus = self.focus.bg(c);
+                    continue;
+                }
+                other => {
+                    return Err(format!(
+                        "theme: no slot `{other}` (sla_ok sla_warn sla_breach muted focus key_hint)"
+                    ));
+                }
+            };
+            *target = target.fg(c);
         }
+        Ok(self)
     }
 }

@@ -275,6 +275,18 @@ impl App {
                 vec![EventKind::PhoneRevealed]
             }
             Cmd::Dispatch => {
+                let mut probe = Vec::new();
+                if incident.claimed_at.is_none() {
+                    probe.push(EventKind::Claimed);
+                }
+                probe.push(EventKind::Dispatched {
+                    responders: vec![String::from("?")],
+                    channel: Channel::Radio,
+                });
+                if let Err(why) = self.predict(&target, &probe) {
+                    self.message = Some(why);
+                    return Vec::new();
+                }
                 self.modals.push(Modal::Dispatch(Dispatch {
                     target,
                     query: String::new(),
