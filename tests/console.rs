@@ -91,7 +91,11 @@ fn fixtures() -> Vec<Incident> {
             Source::Police110,
             "楼上装修至深夜，电钻声不断，老人无法入睡",
             "广中路123弄",
-            vec![],
+            vec![EventKind::Triaged(
+                fenliu::triage::Classifier::embedded()
+                    .expect("embedded list")
+                    .classify("楼上装修至深夜，电钻声不断，老人无法入睡"),
+            )],
         ),
         item(
             2,

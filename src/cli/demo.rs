@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// How far back the feed starts, so the first screen already has work on it.
-const BACKLOG: TimeDelta = TimeDelta::minutes(25);
+const BACKLOG: TimeDelta = TimeDelta::minutes(40);
 
 pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()> {
     let temp;

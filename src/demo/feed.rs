@@ -25,10 +25,11 @@ pub struct FeedItem {
     pub red_flag: bool,
 }
 
-/// Items per hour arriving at one street, by local hour (a quiet night, busy mornings and evenings).
+/// Items per hour arriving at one busy street (about 150,000 residents), by local hour: a quieter
+/// night, busy mornings and evenings.
 const HOURLY_RATE: [f64; 24] = [
-    4.0, 3.0, 2.0, 2.0, 2.0, 3.0, 5.0, 8.0, 11.0, 12.0, 12.0, 11.0, 10.0, 10.0, 11.0, 11.0, 12.0,
-    13.0, 14.0, 14.0, 13.0, 11.0, 8.0, 6.0,
+    10.0, 8.0, 6.0, 5.0, 5.0, 6.0, 10.0, 18.0, 26.0, 30.0, 30.0, 28.0, 26.0, 26.0, 28.0, 28.0,
+    30.0, 32.0, 36.0, 36.0, 32.0, 26.0, 18.0, 14.0,
 ];
 
 const STREETS: &[&str] = &[

@@ -164,6 +164,8 @@ pub struct Settings {
     pub night: NightWindow,
     pub bell: bool,
     pub keymap: Keymap,
+    /// How many times faster than real time the clock runs (the demo's `--speed`); 1 normally.
+    pub speed: f64,
 }
 
 /// One queue row: an item and the clock it counts down.

@@ -38,6 +38,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         night: config.night_window(),
         bell: config.console.bell,
         keymap,
+        speed: 1.0,
     })
 }
 
@@ -61,7 +62,8 @@ pub fn run_with(
     clock: Arc<dyn Clock>,
     classifier: Arc<crate::triage::Classifier>,
 ) -> Result<()> {
-    let settings = settings(config, operator)?;
+    let mut settings = settings(config, operator)?;
+    settings.speed = clock.speed();
     let mut app = App::new(settings, clock.now());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = if no_color {

@@ -1,6 +1,7 @@
 //! Every string the console shows, in Chinese and English.
 
 use crate::config::Lang;
+use crate::domain::Class;
 use crate::domain::{
     Channel, ClockName, DutyStatus, FeedbackResult, ReturnReason, Satisfaction, Source, Status,
 };
@@ -100,6 +101,17 @@ texts! {
     WarningCount => "将超时", "warning";
     Free => "空闲", "free";
     ByReveal => "查看号码", "phone revealed";
+    Speed => "演示倍速", "demo speed";
+}
+
+/// Screen name of a triage class.
+pub fn class(c: Class, lang: Lang) -> &'static str {
+    let (zh, en) = match c {
+        Class::Police => ("警务类", "police"),
+        Class::NonPolice => ("非警务类", "non-police"),
+        Class::Uncertain => ("无法界定", "uncertain"),
+    };
+    pick(lang, zh, en)
 }
 
 /// Screen name of a status.

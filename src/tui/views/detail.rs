@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 label(T::Classification),
                 Span::raw(format!(
                     "{} {} ({:.0}%)",
-                    t.class.code(),
+                    text::class(t.class, app.settings.lang),
                     t.category_name.as_deref().unwrap_or(""),
                     t.confidence * 100.0
                 )),

@@ -27,6 +27,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(app.t(mode), theme.key_hint),
         sep.clone(),
         Span::raw(clock.to_string()),
+        Span::styled(
+            if app.settings.speed > 1.0 {
+                format!(" ({} ×{})", app.t(T::Speed), app.settings.speed)
+            } else {
+                String::new()
+            },
+            theme.key_hint,
+        ),
         sep.clone(),
         Span::raw(format!("{}: {}", app.t(T::Hub), app.t(T::HubLocal))),
         Span::raw(format!(" ({}0)", app.t(T::Outbox))),

@@ -81,6 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .triage
             .as_ref()
             .and_then(|t| t.category_name.as_deref().or(t.category.as_deref()))
+            .map(|name| name.rsplit('›').next().unwrap_or(name).trim())
             .unwrap_or("");
         let summary: String = i.text.split_whitespace().collect::<Vec<_>>().join(" ");
         let cells = [
