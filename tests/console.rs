@@ -789,6 +789,85 @@ mod pty {
         }
     }
 
+    /// The real binary in a pseudo-terminal, with its screen kept up to date by a reader thread.
+    struct Terminal {
+        child: Box<dyn portable_pty::Child + Send + Sync>,
+        keys: Box<dyn Write + Send>,
+        screen: Arc<Mutex<vt100::Parser>>,
+        _master: Box<dyn portable_pty::MasterPty + Send>,
+    }
+
+    impl Terminal {
+        fn start(mut cmd: CommandBuilder) -> Terminal {
+            let pair = native_pty_system()
+                .openpty(PtySize {
+                    rows: 40,
+                    cols: 140,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .expect("opens a pty");
+            cmd.env("TERM", "xterm-256color");
+            let child = pair.slave.spawn_command(cmd).expect("starts fenliu");
+            drop(pair.slave);
+            let mut reader = pair.master.try_clone_reader().expect("reader");
+            let keys = pair.master.take_writer().expect("writer");
+            let screen = Arc::new(Mutex::new(vt100::Parser::new(
+                std::num::NonZeroU16::new(40).expect("rows"),
+                std::num::NonZeroU16::new(140).expect("cols"),
+                0,
+            )));
+            let sink = Arc::clone(&screen);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock().expect("screen lock").process(&buf[..n]);
+                }
+            });
+            Terminal {
+                child,
+                keys,
+                screen,
+                _master: pair.master,
+            }
+        }
+
+        /// Waits for the process to end and returns whether it succeeded.
+        fn wait_exit(&mut self) -> bool {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            loop {
+                if let Some(status) = self.child.try_wait().expect("child status") {
+                    return status.success();
+                }
+                assert!(Instant::now() < deadline, "fenliu did not exit");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+
+    #[test]
+    fn the_demo_shows_items_within_seconds_and_quits_cleanly() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(["demo", "--speed", "60", "--seed", "4", "--dir"]);
+        cmd.arg(dir.path().join("demo"));
+        let mut term = Terminal::start(cmd);
+        wait_for(&term.screen, "演示倍速 ×60");
+        wait_for(&term.screen, "DN-");
+        let text = wait_for(&term.screen, "12345");
+        assert!(text.contains("待签收"), "{text}");
+        term.keys.write_all(b"q").expect("types");
+        wait_for(&term.screen, "退出分流控制台?");
+        term.keys.write_all(b"y").expect("types");
+        assert!(term.wait_exit(), "the demo exits with success");
+        let store = Store::open_dir(&dir.path().join("demo")).expect("demo store");
+        assert!(store.incidents(None).expect("items").len() >= 3);
+        assert!(store.responders().expect("roster").len() >= 45);
+    }
+
     #[test]
     fn claim_and_dispatch_an_item_written_by_another_process() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -805,39 +884,12 @@ mod pty {
                 "网格中队",
             ],
         );
-        let pty = native_pty_system();
-        let pair = pty
-            .openpty(PtySize {
-                rows: 40,
-                cols: 140,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("opens a pty");
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--data-dir");
         cmd.arg(dir.path());
         cmd.args(["--operator", "王磊", "console"]);
-        cmd.env("TERM", "xterm-256color");
-        let mut child = pair.slave.spawn_command(cmd).expect("starts the console");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let mut keys = pair.master.take_writer().expect("writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(40).expect("rows"),
-            std::num::NonZeroU16::new(140).expect("cols"),
-            0,
-        )));
-        let sink = Arc::clone(&screen);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().expect("screen lock").process(&buf[..n]);
-            }
-        });
+        let mut term = Terminal::start(cmd);
+        let screen = Arc::clone(&term.screen);
         wait_for(&screen, "值班: 王磊");
         let reference = cli(
             dir.path(),
@@ -856,21 +908,17 @@ mod pty {
         .to_string();
         wait_for(&screen, &reference);
         wait_for(&screen, "楼上装修噪音扰民");
-        keys.write_all(b"c").expect("types");
+        term.keys.write_all(b"c").expect("types");
         wait_for(&screen, "已签收");
-        keys.write_all(b"d").expect("types");
+        term.keys.write_all(b"d").expect("types");
         wait_for(&screen, "空格 选择");
-        keys.write_all(b" \r").expect("types");
+        term.keys.write_all(b" \r").expect("types");
         let shown = wait_for(&screen, "已指派");
         assert!(shown.contains(&reference));
-        keys.write_all(b"q").expect("types");
+        term.keys.write_all(b"q").expect("types");
         wait_for(&screen, "退出分流控制台");
-        keys.write_all(b"y").expect("types");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while child.try_wait().expect("child status").is_none() {
-            assert!(Instant::now() < deadline, "the console did not quit");
-            std::thread::yield_now();
-        }
+        term.keys.write_all(b"y").expect("types");
+        assert!(term.wait_exit(), "the console exits with success");
         let store = Store::open_dir(dir.path()).expect("opens the store");
         let item = store
             .incident(&reference)
