@@ -596,6 +596,10 @@ fn doctor_passes_a_healthy_station_and_flags_a_broken_journal() {
     run_ok(dir, &["incident", "claim", &r]);
     let out = run_ok(dir, &["doctor"]);
     assert!(out.contains("hash chain holds over 3 events"), "{out}");
+    assert!(
+        out.contains("no config file, running on defaults") && out.contains("config.toml"),
+        "a first start says where config and data live: {out}"
+    );
     assert!(out.ends_with("all checks passed\n"), "{out}");
     let conn = rusqlite::Connection::open(dir.join("data").join("fenliu.db")).expect("raw");
     conn.execute_batch(

@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         what: "config",
         detail: match &ctx.config_path {
             Some(p) => format!("{} (valid)", p.display()),
-            None => "no config file; using defaults (see config.example.toml)".into(),
+            None => ctx.first_run_note(),
         },
     }];
     findings.extend(data_checks(ctx));

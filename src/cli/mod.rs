@@ -84,6 +84,17 @@ impl Ctx {
         })
     }
 
+    /// One line for a first start without a config file: where things live.
+    pub fn first_run_note(&self) -> String {
+        let config = default_dirs()
+            .map(|d| d.config_dir().join("config.toml").display().to_string())
+            .unwrap_or_else(|| "--config FILE".into());
+        format!(
+            "fenliu: no config file, running on defaults; put one at {config} (see config.example.toml); data in {}",
+            self.data_dir.display()
+        )
+    }
+
     /// Opens the local store in the data directory.
     pub fn store(&self) -> Result<Store> {
         Store::open_dir(&self.data_dir).wrap_err_with(|| {
@@ -131,6 +142,9 @@ pub fn run(cli: Cli) -> Result<u8> {
     let ctx = Ctx::from_global(&cli.global)?;
     match cli.command {
         None | Some(Command::Console) => {
+            if ctx.config_path.is_none() {
+                eprintln!("{}", ctx.first_run_note());
+            }
             let classifier = std::sync::Arc::new(ctx.classifier()?);
             let clock = std::sync::Arc::new(crate::clock::SystemClock);
             crate::tui::run_with(&ctx.config, &ctx.data_dir, &ctx.operator, clock, classifier)
