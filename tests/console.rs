@@ -971,3 +971,76 @@ fn keymap_and_theme_come_from_config() {
     let bad = Config::parse("[console]\nbel = true\n", path);
     assert!(bad.is_err(), "unknown keys are refused");
 }
+
+/// The screen's text without spaces (a wide character is followed by a blank filler cell).
+fn screen_text(app: &App, w: u16, h: u16) -> String {
+    let term = render(app, w, h);
+    let buffer = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buffer[(x, y)].symbol().trim());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_new_item_form_suggests_a_classification_as_text_is_typed() {
+    let mut app = app();
+    press(&mut app, vec![key('n'), code(KeyCode::Down)]);
+    assert!(
+        !screen_text(&app, 160, 48).contains("研判建议"),
+        "nothing typed yet"
+    );
+    press(
+        &mut app,
+        "楼上半夜装修电钻吵得睡不着".chars().map(key).collect(),
+    );
+    let shown = screen_text(&app, 160, 48);
+    assert!(shown.contains("研判建议"), "{shown}");
+    assert!(shown.contains("社会生活噪声"), "{shown}");
+}
+
+#[test]
+fn reclassify_records_the_officers_decision_and_refuses_unknown_codes() {
+    let mut app = app();
+    let target = selected_ref(&app);
+    let mut keys = vec![key('l')];
+    keys.extend((0..4).map(|_| code(KeyCode::Backspace)));
+    keys.extend("Z9".chars().map(key));
+    keys.push(code(KeyCode::Enter));
+    let refused = press(&mut app, keys);
+    assert!(
+        records(&refused).is_empty(),
+        "an unknown code records nothing"
+    );
+    let mut keys: Vec<Action> = (0..2).map(|_| code(KeyCode::Backspace)).collect();
+    keys.extend("d1".chars().map(key));
+    keys.extend([
+        code(KeyCode::Down),
+        code(KeyCode::Right),
+        code(KeyCode::Right),
+    ]);
+    keys.extend([
+        code(KeyCode::Right),
+        code(KeyCode::Right),
+        code(KeyCode::Enter),
+    ]);
+    let recorded = records(&press(&mut app, keys));
+    match recorded.as_slice() {
+        [(reference, kinds)] => {
+            assert_eq!(reference, &target);
+            match kinds.as_slice() {
+                [EventKind::Triaged(d)] => {
+                    assert_eq!(d.category.as_deref(), Some("D1"));
+                    assert_eq!(d.mode, fenliu::domain::DispatchMode::Joint);
+                    assert_eq!(d.overridden_by.as_deref(), Some("王磊"));
+                }
+                other => panic!("expected a triaged event, got {other:?}"),
+            }
+        }
+        other => panic!("expected one record, got {other:?}"),
+    }
+}

@@ -2,7 +2,6 @@
 
 use super::Ctx;
 use super::args::{RulesCmd, TriageArgs, TriageCmd};
-use crate::domain::taxonomy::Evidence;
 use crate::domain::{DispatchMode, TriageDecision};
 use crate::triage::{self, Classifier};
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -156,40 +155,10 @@ pub fn override_decision(
     mode: Option<DispatchMode>,
     operator: &str,
 ) -> Result<TriageDecision> {
-    let list = classifier.list();
-    let cat = list
-        .categories
-        .iter()
-        .find(|c| c.code == code)
-        .ok_or_else(|| {
-            eyre!(
-                "no category {code} in the responsibility list (version {})",
-                list.version
-            )
-        })?;
-    let mode = mode.unwrap_or(cat.mode);
-    Ok(TriageDecision {
-        class: cat.class,
-        category: Some(cat.code.clone()),
-        category_name: Some(cat.name.clone()),
-        departments: cat.departments.clone(),
+    Ok(triage::manual_decision(
+        classifier.list(),
+        code,
         mode,
-        priority: cat.priority,
-        confidence: 1.0,
-        completion_limit_secs: i64::try_from(cat.limit.as_secs()).ok(),
-        evidence: vec![Evidence {
-            rule: "override".into(),
-            phrase: String::new(),
-            at: 0,
-            effect: format!("reclassified by {operator}"),
-        }],
-        summary: format!(
-            "人工改判 {} {} (模式 {}) — {operator}",
-            cat.code,
-            cat.name,
-            mode.code()
-        ),
-        list_version: list.version.clone(),
-        overridden_by: Some(operator.to_string()),
-    })
+        operator,
+    )?)
 }

@@ -48,6 +48,15 @@ struct Scored {
     ruled_out: bool,
 }
 
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("list_version", &self.list.version)
+            .field("categories", &self.list.categories.len())
+            .finish()
+    }
+}
+
 impl Classifier {
     /// The classifier over the embedded default list.
     pub fn embedded() -> Result<Self, ListError> {

@@ -16,6 +16,7 @@
 pub mod classifier;
 pub mod eval;
 pub mod list;
+pub mod manual;
 pub mod matcher;
 pub mod redflag;
 pub mod repeat;
@@ -26,5 +27,6 @@ pub use eval::{EvalError, EvalReport, Metrics, Miss, evaluate};
 pub use list::{
     Category, ConditionalMode, EMBEDDED_LIST, ListError, Problem, ResponsibilityList, check, parse,
 };
+pub use manual::{UnknownCategory, manual_decision};
 pub use redflag::{Family, RedFlag, RedFlagScanner};
 pub use repeat::{is_within, normalize_address, normalize_phone};

@@ -32,6 +32,7 @@ pub enum Cmd {
     Defer,
     Escalate,
     Note,
+    Classify,
     Reveal,
     RosterView,
     BoardView,
@@ -181,6 +182,15 @@ pub const REGISTRY: &[Spec] = &[
         false,
     ),
     spec(Cmd::Note, "m", "note", "备注", "note", false, false),
+    spec(
+        Cmd::Classify,
+        "l",
+        "classify",
+        "改判",
+        "reclassify",
+        false,
+        false,
+    ),
     spec(
         Cmd::Reveal,
         "s",

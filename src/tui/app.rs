@@ -103,6 +103,7 @@ pub enum FormKind {
     ToDistrict,
     Escalate,
     Note,
+    Classify,
     New,
 }
 
@@ -166,6 +167,8 @@ pub struct Settings {
     pub keymap: Keymap,
     /// How many times faster than real time the clock runs (the demo's `--speed`); 1 normally.
     pub speed: f64,
+    /// Suggests a classification as a new item is typed, and resolves reclassifications.
+    pub classifier: std::sync::Arc<crate::triage::Classifier>,
 }
 
 /// One queue row: an item and the clock it counts down.

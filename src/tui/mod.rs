@@ -39,6 +39,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         bell: config.console.bell,
         keymap,
         speed: 1.0,
+        classifier: Arc::new(crate::triage::Classifier::embedded()?),
     })
 }
 
@@ -64,6 +65,7 @@ pub fn run_with(
 ) -> Result<()> {
     let mut settings = settings(config, operator)?;
     settings.speed = clock.speed();
+    settings.classifier = Arc::clone(&classifier);
     let mut app = App::new(settings, clock.now());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = if no_color {

@@ -102,6 +102,10 @@ texts! {
     Free => "空闲", "free";
     ByReveal => "查看号码", "phone revealed";
     Speed => "演示倍速", "demo speed";
+    CategoryCode => "类别代码", "category code";
+    Mode => "派单模式", "dispatch mode";
+    ModeOfCategory => "按类别", "as listed";
+    Suggestion => "研判建议", "suggested";
 }
 
 /// Screen name of a triage class.

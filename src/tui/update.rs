@@ -5,9 +5,10 @@ use super::action::{Action, Cmd, REGISTRY, spec_of};
 use super::app::{App, Dispatch, Field, Form, FormKind, Modal, Pane, Pending, Tab, Target, View};
 use super::text::{self, T};
 use crate::domain::{
-    Actor, Channel, Event, EventId, EventKind, FeedbackResult, IncidentId, Priority, Received,
-    ReturnReason, Satisfaction, Source,
+    Actor, Channel, DispatchMode, Event, EventId, EventKind, FeedbackResult, IncidentId, Priority,
+    Received, ReturnReason, Satisfaction, Source,
 };
+use crate::triage::manual_decision;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use uuid::Uuid;
@@ -30,6 +31,14 @@ pub enum Effect {
     /// Leave the console.
     Quit,
 }
+
+/// Dispatch modes in the order the reclassify form offers them, after "the category's own".
+const MODES: [DispatchMode; 4] = [
+    DispatchMode::Police,
+    DispatchMode::ToHotline,
+    DispatchMode::Immediate,
+    DispatchMode::Joint,
+];
 
 const CHANNELS: [Channel; 4] = [
     Channel::Radio,
@@ -304,6 +313,7 @@ impl App {
             Cmd::ToDistrict => return self.open_form(FormKind::ToDistrict, Some(target)),
             Cmd::Escalate => return self.open_form(FormKind::Escalate, Some(target)),
             Cmd::Note => return self.open_form(FormKind::Note, Some(target)),
+            Cmd::Classify => return self.open_form(FormKind::Classify, Some(target)),
             _ => return Vec::new(),
         };
         self.commit(cmd, target, kinds)
@@ -451,6 +461,28 @@ impl App {
                     required: true,
                 }],
             ),
+            FormKind::Classify => {
+                let current = self.current().and_then(|i| i.triage.as_ref());
+                let code = current.and_then(|t| t.category.clone()).unwrap_or_default();
+                let mode = current.map_or(0, |t| {
+                    MODES.iter().position(|m| *m == t.mode).map_or(0, |p| p + 1)
+                });
+                (
+                    Cmd::Classify,
+                    vec![
+                        Field::Text {
+                            label: T::CategoryCode,
+                            value: code,
+                            required: true,
+                        },
+                        Field::Choice {
+                            label: T::Mode,
+                            options: vec![self.t(T::ModeOfCategory), "P", "A", "B", "C"],
+                            selected: mode,
+                        },
+                    ],
+                )
+            }
             FormKind::New => (
                 Cmd::New,
                 vec![
@@ -568,6 +600,26 @@ impl App {
             FormKind::Note => vec![EventKind::NoteAdded {
                 text: text_at(0).unwrap_or_default(),
             }],
+            FormKind::Classify => {
+                let mode = choice_at(0)
+                    .checked_sub(1)
+                    .and_then(|i| MODES.get(i))
+                    .copied();
+                let code = text_at(0).unwrap_or_default();
+                match manual_decision(
+                    self.settings.classifier.list(),
+                    &code,
+                    mode,
+                    &self.settings.operator,
+                ) {
+                    Ok(decision) => vec![EventKind::Triaged(decision)],
+                    Err(e) => {
+                        self.message = Some(format!("{}: {e}", self.t(T::Failed)));
+                        self.modals.push(Modal::Form(form));
+                        return Vec::new();
+                    }
+                }
+            }
             FormKind::New => {
                 let received = Received {
                     reference: String::new(),

@@ -1,6 +1,6 @@
 //! Dialogs: confirmation, dispatch (roster search, several responders, channel), forms.
 
-use crate::tui::app::{App, Dispatch, Field, Form, Modal};
+use crate::tui::app::{App, Dispatch, Field, Form, FormKind, Modal};
 use crate::tui::text::{self, T};
 use crate::tui::theme::Theme;
 use crate::tui::width::fit;
@@ -108,6 +108,22 @@ fn dispatch<'a>(
     )
 }
 
+/// The classifier's reading of the description typed so far in the new-item form.
+fn suggestion(app: &App, f: &Form) -> Option<String> {
+    if f.kind != FormKind::New {
+        return None;
+    }
+    let text = f.fields.iter().find_map(|field| match field {
+        Field::Text {
+            label: T::Text,
+            value,
+            ..
+        } if !value.trim().is_empty() => Some(value.as_str()),
+        _ => None,
+    })?;
+    Some(app.settings.classifier.classify(text).summary)
+}
+
 fn form<'a>(app: &'a App, theme: &Theme, f: &Form) -> (String, Vec<Line<'a>>, u16) {
     let mut lines = Vec::new();
     for (n, field) in f.fields.iter().enumerate() {
@@ -129,6 +145,16 @@ fn form<'a>(app: &'a App, theme: &Theme, f: &Form) -> (String, Vec<Line<'a>>, u1
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", fit(app.t(label), 10)), label_style),
             Span::raw(value),
+        ]));
+    }
+    if let Some(summary) = suggestion(app, f) {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} ", fit(app.t(T::Suggestion), 10)),
+                theme.key_hint,
+            ),
+            Span::raw(summary),
         ]));
     }
     lines.push(Line::raw(""));
