@@ -4,4 +4,6 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod hub;
+pub mod protocol;
 pub mod store;

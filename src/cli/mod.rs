@@ -13,6 +13,7 @@ macro_rules! out {
 
 pub mod args;
 mod audit;
+mod hub;
 mod incident;
 mod render;
 mod roster;
@@ -125,6 +126,9 @@ pub fn emit(text: &str) {
 
 /// Runs the parsed command line. Returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
+    if let Some(Command::Hub(args)) = cli.command {
+        return hub::run(args).map(|_| 0);
+    }
     let ctx = Ctx::from_global(&cli.global)?;
     match cli.command {
         None => {
@@ -136,5 +140,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Roster(cmd)) => roster::run(&ctx, cmd).map(|_| 0),
         Some(Command::Incident(cmd)) => incident::run(&ctx, cmd).map(|_| 0),
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
+        Some(Command::Hub(_)) => Ok(0),
+        Some(Command::Sync(_)) | Some(Command::Loadtest(_)) => {
+            Err(eyre!("not available in this build yet"))
+        }
     }
 }
