@@ -7,3 +7,4 @@ pub mod domain;
 pub mod hub;
 pub mod protocol;
 pub mod store;
+pub mod sync;

@@ -47,8 +47,13 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 .occurred_at
                 .with_timezone(&ctx.config.timezone.0)
                 .date_naive();
-            let incident =
-                store.create_incident(received, &ctx.config.station.prefix, day, vec![], &stamp)?;
+            let incident = store.create_incident(
+                received,
+                &ctx.config.reference_prefix(),
+                day,
+                vec![],
+                &stamp,
+            )?;
             outln!("{}", incident.reference);
             return Ok(());
         }

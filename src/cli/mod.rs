@@ -17,6 +17,7 @@ mod hub;
 mod incident;
 mod render;
 mod roster;
+mod sync;
 
 use crate::config::{Config, default_dirs};
 use crate::domain::Actor;
@@ -106,7 +107,12 @@ impl Ctx {
             actor: Actor {
                 operator: self.operator.clone(),
                 station: self.config.station.id.clone(),
-                device: "cli".into(),
+                device: self
+                    .config
+                    .hub
+                    .workstation
+                    .clone()
+                    .unwrap_or_else(|| "cli".into()),
             },
             occurred_at,
             recorded_at: now,
@@ -141,8 +147,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Incident(cmd)) => incident::run(&ctx, cmd).map(|_| 0),
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
         Some(Command::Hub(_)) => Ok(0),
-        Some(Command::Sync(_)) | Some(Command::Loadtest(_)) => {
-            Err(eyre!("not available in this build yet"))
-        }
+        Some(Command::Sync(args)) => sync::run(&ctx, args).map(|_| 0),
+        Some(Command::Loadtest(_)) => Err(eyre!("not available in this build yet")),
     }
 }

@@ -225,7 +225,7 @@ fn apply_one(tx: &Transaction<'_>, before: Incident, event: Event) -> Result<Inc
     Ok(after)
 }
 
-fn save(tx: &Transaction<'_>, incident: &Incident) -> Result<(), StoreError> {
+pub(super) fn save(tx: &Transaction<'_>, incident: &Incident) -> Result<(), StoreError> {
     let body = serde_json::to_string(incident)?;
     tx.execute(
         "INSERT INTO incidents (id, ref, status, received_at, updated_at, phone, address, body)
@@ -257,7 +257,10 @@ fn load_by_ref(tx: &Transaction<'_>, reference: &str) -> Result<Option<Incident>
     body.map(|b| parse_projection(reference, &b)).transpose()
 }
 
-fn load_by_id(tx: &Transaction<'_>, id: IncidentId) -> Result<Option<Incident>, StoreError> {
+pub(super) fn load_by_id(
+    tx: &Transaction<'_>,
+    id: IncidentId,
+) -> Result<Option<Incident>, StoreError> {
     let body: Option<String> = tx
         .query_row(
             "SELECT body FROM incidents WHERE id = ?1",
