@@ -15,6 +15,7 @@ pub mod args;
 mod audit;
 mod hub;
 mod incident;
+mod loadtest;
 mod render;
 mod roster;
 mod sync;
@@ -132,8 +133,10 @@ pub fn emit(text: &str) {
 
 /// Runs the parsed command line. Returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
-    if let Some(Command::Hub(args)) = cli.command {
-        return hub::run(args).map(|_| 0);
+    match cli.command {
+        Some(Command::Hub(args)) => return hub::run(args).map(|_| 0),
+        Some(Command::Loadtest(args)) => return loadtest::run(args).map(|_| 0),
+        _ => {}
     }
     let ctx = Ctx::from_global(&cli.global)?;
     match cli.command {
