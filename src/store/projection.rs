@@ -160,20 +160,11 @@ impl Store {
         .collect()
     }
 
-    /// Folds the whole journal from scratch into incidents, without touching the projection.
+    /// Folds the whole journal from scratch into incidents, without touching the projection:
+    /// per item, the events the hub accepted (in hub order), then the local ones still pending;
+    /// events the hub rejected are left out.
     pub fn replay(&self) -> Result<HashMap<IncidentId, Incident>, StoreError> {
-        let mut out: HashMap<IncidentId, Incident> = HashMap::new();
-        self.scan_events(0, |stored| {
-            let e = &stored.event;
-            match out.get_mut(&e.incident) {
-                Some(i) => i.apply(e)?,
-                None => {
-                    out.insert(e.incident, Incident::from_received(e)?);
-                }
-            }
-            Ok(())
-        })?;
-        Ok(out)
+        self.replay_synced()
     }
 
     /// Rebuilds the incident projection from the journal (repair after damage).

@@ -6,7 +6,10 @@ use super::projection::{load_by_id, save};
 use super::{Store, StoreError, corrupt, journal};
 use crate::domain::{Event, EventId, Incident, IncidentId};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+/// An item's events split into accepted (with hub sequence) and pending.
+type Split = (Vec<(i64, Event)>, Vec<Event>);
 
 const CURSOR_KEY: &str = "pull_cursor";
 
@@ -217,6 +220,45 @@ impl Store {
                 })
             })
             .collect())
+    }
+}
+
+impl Store {
+    /// See [`Store::replay`].
+    pub(super) fn replay_synced(&self) -> Result<HashMap<IncidentId, Incident>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT pos, body, hub_seq FROM journal WHERE rejected IS NULL ORDER BY pos",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut by_item: HashMap<IncidentId, Split> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let pos: i64 = r.get(0)?;
+            let body: String = r.get(1)?;
+            let seq: Option<i64> = r.get(2)?;
+            let event: Event = serde_json::from_str(&body)
+                .map_err(|e| corrupt(format!("journal row {pos}"), e))?;
+            let entry = by_item.entry(event.incident).or_default();
+            match seq {
+                Some(seq) => entry.0.push((seq, event)),
+                None => entry.1.push(event),
+            }
+        }
+        let mut out = HashMap::new();
+        for (id, (mut accepted, pending)) in by_item {
+            accepted.sort_by_key(|(seq, _)| *seq);
+            let accepted: Vec<Event> = accepted.into_iter().map(|(_, e)| e).collect();
+            let (incident, dropped) = reconcile(&accepted, &pending);
+            if accepted.is_empty() && !dropped.is_empty() {
+                return Err(corrupt(
+                    format!("item {id}"),
+                    "a local event does not follow from the ones before it",
+                ));
+            }
+            if let Some(i) = incident {
+                out.insert(id, i);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The SQLite backend: one file, WAL, a single group-committing writer thread and a small pool of
 //! read connections.
 
+use super::recent::Recent;
 use super::writer::{self, Job};
 use super::{
     Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Role,
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -21,6 +22,8 @@ use tokio::sync::watch;
 pub const HUB_DB_FILE: &str = "hub.db";
 
 const READERS: usize = 4;
+/// Recent events kept in memory per station.
+const RECENT_PER_STATION: usize = 2048;
 
 /// The hub's SQLite store.
 pub struct SqliteHubStore {
@@ -30,6 +33,7 @@ pub struct SqliteHubStore {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     seq: watch::Receiver<i64>,
+    recent: Arc<RwLock<Recent>>,
 }
 
 fn open_conn(path: &Path) -> Result<Connection, HubStoreError> {
@@ -71,9 +75,11 @@ impl SqliteHubStore {
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
         let (seq_tx, seq_rx) = watch::channel(last);
         let (jobs_tx, jobs_rx) = mpsc::channel();
+        let recent = Arc::new(RwLock::new(Recent::new(last, RECENT_PER_STATION)));
+        let for_writer = recent.clone();
         let writer = std::thread::Builder::new()
             .name("hub-writer".into())
-            .spawn(move || writer::run(conn, jobs_rx, seq_tx))
+            .spawn(move || writer::run(conn, jobs_rx, seq_tx, &for_writer))
             .map_err(|e| HubStoreError::Open {
                 path: path.display().to_string(),
                 detail: format!("cannot start the writer thread: {e}"),
@@ -88,6 +94,7 @@ impl SqliteHubStore {
             readers,
             next_reader: AtomicUsize::new(0),
             seq: seq_rx,
+            recent,
         })
     }
 
@@ -351,6 +358,11 @@ impl HubStore for SqliteHubStore {
         after: i64,
         limit: usize,
     ) -> Result<EventPage, HubStoreError> {
+        if let Ok(recent) = self.recent.read()
+            && let Some(page) = recent.read(station, after, limit)
+        {
+            return Ok(page);
+        }
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT seq, body FROM events WHERE station = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",

@@ -2,12 +2,13 @@
 //! commits them in groups (one fsync for many requests). Each job runs inside its own savepoint,
 //! so one failing job never undoes another; watchers are woken after each commit.
 
+use super::recent::Recent;
 use super::{HubStoreError, IntakeOutcome, NewIntake};
 use crate::domain::{Event, EventId, EventKind, Incident, IncidentId, Priority, Received, Status};
-use crate::protocol::{IntakeResponse, PushOutcome, RejectCode};
+use crate::protocol::{IntakeResponse, PushOutcome, RejectCode, SeqEvent};
 use crate::store::format_reference;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::sync::mpsc;
+use std::sync::{RwLock, mpsc};
 use tokio::sync::watch;
 
 /// Most jobs committed together.
@@ -26,8 +27,16 @@ pub(super) enum Job {
     ),
 }
 
+/// Events written by a job: station and event with its sequence number.
+type Fresh = Vec<(String, SeqEvent)>;
+
 /// Runs until every sender is gone.
-pub(super) fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, seq: watch::Sender<i64>) {
+pub(super) fn run(
+    mut conn: Connection,
+    jobs: mpsc::Receiver<Job>,
+    seq: watch::Sender<i64>,
+    recent: &RwLock<Recent>,
+) {
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < GROUP_MAX {
@@ -36,7 +45,7 @@ pub(super) fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, seq: watch::S
                 Err(_) => break,
             }
         }
-        commit_group(&mut conn, group, &seq);
+        commit_group(&mut conn, group, &seq, recent);
     }
 }
 
@@ -45,12 +54,18 @@ enum Answer {
     Push(Result<Vec<PushOutcome>, HubStoreError>),
 }
 
-fn commit_group(conn: &mut Connection, group: Vec<Job>, seq: &watch::Sender<i64>) {
+fn commit_group(
+    conn: &mut Connection,
+    group: Vec<Job>,
+    seq: &watch::Sender<i64>,
+    recent: &RwLock<Recent>,
+) {
     let began = conn.execute_batch("BEGIN IMMEDIATE");
     let mut answers = Vec::with_capacity(group.len());
+    let mut fresh = Fresh::new();
     if began.is_ok() {
         for job in &group {
-            answers.push(run_job(conn, job));
+            answers.push(run_job(conn, job, &mut fresh));
         }
     }
     let committed = began.and_then(|()| conn.execute_batch("COMMIT"));
@@ -58,6 +73,11 @@ fn commit_group(conn: &mut Connection, group: Vec<Job>, seq: &watch::Sender<i64>
         let _ = conn.execute_batch("ROLLBACK");
     }
     if committed.is_ok() {
+        if let Ok(mut r) = recent.write() {
+            for (station, event) in fresh {
+                r.add(&station, event);
+            }
+        }
         let last: Option<i64> = conn
             .query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))
             .unwrap_or(None);
@@ -100,13 +120,24 @@ fn commit_error(r: &Result<(), rusqlite::Error>) -> HubStoreError {
     }
 }
 
-fn run_job(conn: &Connection, job: &Job) -> Answer {
-    match job {
-        Job::Intake(intake, _) => Answer::Intake(in_savepoint(conn, || intake_one(conn, intake))),
-        Job::Push(station, events, _) => {
-            Answer::Push(in_savepoint(conn, || push_all(conn, station, events)))
+fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
+    let mut mine = Fresh::new();
+    let answer = match job {
+        Job::Intake(intake, _) => {
+            let r = in_savepoint(conn, || intake_one(conn, intake, &mut mine));
+            let ok = r.is_ok();
+            (Answer::Intake(r), ok)
         }
+        Job::Push(station, events, _) => {
+            let r = in_savepoint(conn, || push_all(conn, station, events, &mut mine));
+            let ok = r.is_ok();
+            (Answer::Push(r), ok)
+        }
+    };
+    if answer.1 {
+        fresh.extend(mine);
     }
+    answer.0
 }
 
 /// Runs `f` inside a savepoint: kept when it succeeds, undone when it fails.
@@ -127,7 +158,11 @@ fn in_savepoint<T>(
     }
 }
 
-fn intake_one(conn: &Connection, intake: &NewIntake) -> Result<IntakeOutcome, HubStoreError> {
+fn intake_one(
+    conn: &Connection,
+    intake: &NewIntake,
+    fresh: &mut Fresh,
+) -> Result<IntakeOutcome, HubStoreError> {
     let req = &intake.request;
     let source = req.source.code();
     let known: Option<String> = conn
@@ -184,11 +219,11 @@ fn intake_one(conn: &Connection, intake: &NewIntake) -> Result<IntakeOutcome, Hu
     let first = make(EventKind::Received(received));
     let mut incident = Incident::from_received(&first)
         .map_err(|e| HubStoreError::Corrupt(format!("intake event refused: {e}")))?;
-    insert_event(conn, &first, &intake.station.id)?;
+    insert_event(conn, &first, &intake.station.id, fresh)?;
     if let Some(decision) = &intake.triage {
         let triaged = make(EventKind::Triaged(decision.clone()));
         if incident.apply(&triaged).is_ok() {
-            insert_event(conn, &triaged, &intake.station.id)?;
+            insert_event(conn, &triaged, &intake.station.id, fresh)?;
         }
     }
     save_incident(conn, &incident, true)?;
@@ -208,11 +243,20 @@ fn push_all(
     conn: &Connection,
     station: &str,
     events: &[Event],
+    fresh: &mut Fresh,
 ) -> Result<Vec<PushOutcome>, HubStoreError> {
-    events.iter().map(|e| push_one(conn, station, e)).collect()
+    events
+        .iter()
+        .map(|e| push_one(conn, station, e, fresh))
+        .collect()
 }
 
-fn push_one(conn: &Connection, station: &str, event: &Event) -> Result<PushOutcome, HubStoreError> {
+fn push_one(
+    conn: &Connection,
+    station: &str,
+    event: &Event,
+    fresh: &mut Fresh,
+) -> Result<PushOutcome, HubStoreError> {
     let id = event.id;
     let reject = |code, reason: String| Ok(PushOutcome::Rejected { id, code, reason });
     let known: Option<(i64, String)> = conn
@@ -290,7 +334,7 @@ fn push_one(conn: &Connection, station: &str, event: &Event) -> Result<PushOutco
             (i, false)
         }
     };
-    let seq = insert_event(conn, event, station)?;
+    let seq = insert_event(conn, event, station, fresh)?;
     save_incident(conn, &incident, new)?;
     if matches!(event.kind, EventKind::TransferredToPolice { .. }) {
         conn.prepare_cached(
@@ -316,7 +360,12 @@ fn claimer(conn: &Connection, incident: IncidentId) -> Result<String, HubStoreEr
     })
 }
 
-fn insert_event(conn: &Connection, event: &Event, station: &str) -> Result<i64, HubStoreError> {
+fn insert_event(
+    conn: &Connection,
+    event: &Event,
+    station: &str,
+    fresh: &mut Fresh,
+) -> Result<i64, HubStoreError> {
     let body = serde_json::to_string(event)
         .map_err(|e| HubStoreError::Corrupt(format!("cannot encode an event: {e}")))?;
     conn.prepare_cached(
@@ -329,7 +378,15 @@ fn insert_event(conn: &Connection, event: &Event, station: &str) -> Result<i64, 
         event.kind.name(),
         body
     ])?;
-    Ok(conn.last_insert_rowid())
+    let seq = conn.last_insert_rowid();
+    fresh.push((
+        station.to_string(),
+        SeqEvent {
+            seq,
+            event: event.clone(),
+        },
+    ));
+    Ok(seq)
 }
 
 pub(super) fn load_incident(
