@@ -288,3 +288,33 @@ async fn rebuild_recovers_a_lost_store() {
         .expect_err("not empty any more");
     assert!(again.to_string().contains("empty"), "{again}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_of_another_protocol_version_is_named_plainly() {
+    let app = axum::Router::new().fallback(|| async {
+        (
+            [(fenliu::protocol::VERSION_HEADER, "2")],
+            axum::Json(serde_json::json!({"events": []})),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let settings = Settings {
+        url,
+        token: "t".into(),
+        workstation: "1".into(),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (engine, _) = Engine::new(
+        Client::new(&settings).expect("client"),
+        Store::open_dir(dir.path()).expect("store"),
+    );
+    let err = engine.once().await.expect_err("version differs");
+    assert!(matches!(err, SyncError::Version { .. }), "{err}");
+    assert!(err.to_string().contains("protocol version 2"), "{err}");
+    assert!(!err.is_transient());
+    server.abort();
+}
