@@ -415,3 +415,20 @@ async fn a_retried_push_is_a_duplicate_and_police_take_items_back() {
 fn uuid_zero() -> String {
     "00000000-0000-0000-0000-000000000000".into()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_answers_waiting_long_polls_at_once() {
+    let mut hub = TestHub::start(HubConfig::default()).await;
+    let poll = hub
+        .http
+        .get(format!("{}/v1/sync?after=0&wait=25", hub.url))
+        .bearer_auth(hub.token("dn"))
+        .send();
+    let poller = tokio::spawn(poll);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    hub.stop().await;
+    let answer = poller.await.expect("task").expect("answered, not cut off");
+    assert_eq!(answer.status().as_u16(), 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

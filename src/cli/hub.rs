@@ -1,6 +1,7 @@
 //! `fenliu hub …`: administration of the hub's database and the server.
 
 use super::args::{ConnectorRole, HubArgs, HubCmd, HubConnectorCmd, HubRouteCmd, HubStationCmd};
+use crate::hub::limit::RateLimit;
 use crate::hub::store::{HubStore, Role, SqliteHubStore, StationRecord};
 use crate::hub::{HubConfig, admin};
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -68,7 +69,7 @@ pub fn run(args: HubArgs) -> Result<()> {
                 outln!("{}\t{}\t{}", r.kind.code(), r.key, r.station);
             }
         }
-        HubCmd::Serve { listen } => serve(store, &listen)?,
+        HubCmd::Serve { listen, rate_limit } => serve(store, &listen, rate_limit)?,
     }
     Ok(())
 }
@@ -84,7 +85,17 @@ fn check_id(flag: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-fn serve(store: SqliteHubStore, listen: &str) -> Result<()> {
+fn serve(store: SqliteHubStore, listen: &str, rate_limit: u32) -> Result<()> {
+    if rate_limit == 0 {
+        return Err(eyre!("--rate-limit must be at least 1"));
+    }
+    let config = HubConfig {
+        rate_limit: RateLimit {
+            per_sec: f64::from(rate_limit),
+            burst: 2.0 * f64::from(rate_limit),
+        },
+        ..HubConfig::default()
+    };
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -95,14 +106,9 @@ fn serve(store: SqliteHubStore, listen: &str) -> Result<()> {
         let addr = listener.local_addr()?;
         outln!("fenliu hub listening on http://{addr}");
         let store: Arc<dyn HubStore> = Arc::new(store);
-        crate::hub::serve_until(
-            listener,
-            store,
-            HubConfig::default(),
-            crate::hub::shutdown_signal(),
-        )
-        .await
-        .wrap_err("the hub server failed")?;
+        crate::hub::serve_until(listener, store, config, crate::hub::shutdown_signal())
+            .await
+            .wrap_err("the hub server failed")?;
         outln!("fenliu hub stopped");
         Ok(())
     })

@@ -98,7 +98,15 @@ pub fn run(args: LoadtestArgs) -> Result<()> {
     };
     let exe = std::env::current_exe().wrap_err("cannot find the fenliu binary")?;
     let mut child = Command::new(exe)
-        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--hub-dir"])
+        .args([
+            "hub",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "1000000",
+            "--hub-dir",
+        ])
         .arg(&dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
