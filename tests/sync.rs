@@ -318,3 +318,30 @@ async fn a_hub_of_another_protocol_version_is_named_plainly() {
     assert!(!err.is_transient());
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reference_taken_twice_is_refused_and_the_item_withdrawn() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut a = Console::new(&hub, "dn", "1");
+    let mut b = Console::new(&hub, "dn", "1");
+    let ra = a.create("来访 a");
+    let rb = b.create("来访 b");
+    assert_eq!(
+        ra, rb,
+        "two workstations misconfigured with the same number"
+    );
+    a.engine.once().await.expect("sync a");
+    let counts = b.engine.once().await.expect("sync b");
+    assert_eq!(counts.rejected, 1);
+    assert!(
+        counts.notices[0].message.contains("already used"),
+        "{:?}",
+        counts.notices
+    );
+    b.engine.once().await.expect("sync b again");
+    assert_eq!(
+        b.refs(),
+        a.refs(),
+        "b now holds a's item under that reference"
+    );
+}

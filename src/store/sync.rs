@@ -292,9 +292,15 @@ fn rebuild_items(
         }
         accepted.sort_by_key(|(seq, _)| *seq);
         let accepted: Vec<Event> = accepted.into_iter().map(|(_, e)| e).collect();
-        if let (Some(incident), _) = reconcile(&accepted, &pending) {
-            save(tx, &incident)?;
-            out.push(incident);
+        match reconcile(&accepted, &pending) {
+            (Some(incident), _) => {
+                save(tx, &incident)?;
+                out.push(incident);
+            }
+            // Every event that made the item was rejected: it no longer exists.
+            (None, _) => {
+                tx.execute("DELETE FROM incidents WHERE id = ?1", [id.to_string()])?;
+            }
         }
     }
     Ok(out)
