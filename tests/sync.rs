@@ -345,3 +345,66 @@ async fn a_reference_taken_twice_is_refused_and_the_item_withdrawn() {
         "b now holds a's item under that reference"
     );
 }
+
+/// Polls `check` every 20 ms until it holds, failing after `secs` seconds.
+async fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_task_rides_out_an_outage_and_drains() {
+    let mut hub = TestHub::start(HubConfig::default()).await;
+    let mut local = Console::new(&hub, "dn", "1");
+    let dir_path = local._dir.path().to_path_buf();
+    let settings = Settings {
+        url: hub.url.clone(),
+        token: hub.token("dn").into(),
+        workstation: "1".into(),
+    };
+    let store = Store::open_dir(&dir_path).expect("store");
+    let handle = fenliu::sync::spawn(Client::new(&settings).expect("client"), store, 2);
+    let status = handle.status.clone();
+    eventually(10, "online", || status.borrow().online).await;
+    hub.stop().await;
+    let made: Vec<String> = (0..4)
+        .map(|n| local.create(&format!("断网时来访 {n}")))
+        .collect();
+    handle.nudge();
+    eventually(10, "offline", || !status.borrow().online).await;
+    assert!(
+        status
+            .borrow()
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cannot be reached")
+    );
+    hub.restart(HubConfig::default()).await;
+    handle.nudge();
+    eventually(15, "the outbox to drain", || {
+        let s = status.borrow();
+        s.online && s.outbox == 0
+    })
+    .await;
+    assert_eq!(local.store.outbox_len().expect("outbox"), 0);
+    let (_, page) = hub.get("/v1/sync?after=0", hub.token("dn")).await;
+    let refs: Vec<&str> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"]["kind"]["reference"].as_str())
+        .collect();
+    let mut expected: Vec<&str> = made.iter().map(String::as_str).collect();
+    expected.sort();
+    let mut got = refs.clone();
+    got.sort();
+    assert_eq!(got, expected, "each item once at the hub");
+    handle.stop().await;
+}
