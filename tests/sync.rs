@@ -408,3 +408,50 @@ async fn the_background_task_rides_out_an_outage_and_drains() {
     assert_eq!(got, expected, "each item once at the hub");
     handle.stop().await;
 }
+
+#[test]
+fn a_store_from_before_sync_upgrades_with_its_events_in_the_outbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("fenliu.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(fenliu::store::migrations::MIGRATIONS[0])
+            .expect("schema 1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version 1");
+    }
+    let mut store = Store::open(&path).expect("upgrade");
+    assert_eq!(
+        store.schema_version().expect("version"),
+        fenliu::store::migrations::MIGRATIONS.len() as i64
+    );
+    assert_eq!(store.pull_cursor().expect("cursor"), 0);
+    let now = Utc::now();
+    let stamp = Stamp {
+        actor: Actor {
+            operator: "王磊".into(),
+            station: "dn".into(),
+            device: "1".into(),
+        },
+        occurred_at: now,
+        recorded_at: now,
+    };
+    let received = Received {
+        reference: String::new(),
+        station: "dn".into(),
+        source: Source::WalkIn,
+        source_ref: None,
+        text: "来访".into(),
+        address: None,
+        grid: None,
+        community: None,
+        phone: None,
+        priority: Priority::Normal,
+        drill: false,
+        repeat_of: None,
+    };
+    store
+        .create_incident(received, "DN1", now.date_naive(), vec![], &stamp)
+        .expect("create");
+    assert_eq!(store.outbox_len().expect("outbox"), 1);
+}
