@@ -25,6 +25,7 @@ pub struct Config {
     pub escalation: EscalationConfig,
     pub triage: TriageConfig,
     pub console: ConsoleConfig,
+    pub hub: HubSection,
 }
 
 impl Default for Config {
@@ -39,6 +40,7 @@ impl Default for Config {
             escalation: EscalationConfig::default(),
             triage: TriageConfig::default(),
             console: ConsoleConfig::default(),
+            hub: HubSection::default(),
         }
     }
 }
@@ -60,6 +62,21 @@ impl Default for TriageConfig {
             repeat_window: Span(chrono::TimeDelta::hours(24)),
         }
     }
+}
+
+/// `[hub]`: the district hub this console syncs with. No `url` means the console works alone.
+/// `FENLIU_HUB_URL` and `FENLIU_HUB_TOKEN` override `url` and the token.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HubSection {
+    /// Base address, e.g. `https://hub.example:8780`.
+    pub url: Option<String>,
+    /// The station's token (prefer `token_file`: keep secrets out of config files).
+    pub token: Option<String>,
+    /// A file holding the token (relative to the config file).
+    pub token_file: Option<PathBuf>,
+    /// This workstation's number within the station, part of the references it makes offline.
+    pub workstation: Option<String>,
 }
 
 /// `[station]`: who this command room is.
@@ -291,6 +308,20 @@ impl Config {
                 ),
             ));
         }
+        if self.hub.token.is_some() && self.hub.token_file.is_some() {
+            return Err(invalid(
+                "hub.token_file",
+                "set either `token` or `token_file`, not both".into(),
+            ));
+        }
+        if let Some(ws) = &self.hub.workstation
+            && (ws.is_empty() || !ws.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            return Err(invalid(
+                "hub.workstation",
+                format!("`{ws}`: use letters and digits, e.g. \"2\""),
+            ));
+        }
         if self.escalation.ladder.windows(2).any(|w| w[0] >= w[1]) {
             return Err(invalid(
                 "escalation.ladder",
@@ -317,6 +348,16 @@ impl Config {
             feedback: self.sla.feedback,
             warn_share: self.sla.warn_share.0,
             ladder: self.escalation.ladder.clone(),
+        }
+    }
+
+    /// Prefix of references this workstation makes: with a hub, the station prefix followed by
+    /// the workstation's number, so that workstations creating items offline never collide with
+    /// each other or with the hub's own `{prefix}-…` references.
+    pub fn reference_prefix(&self) -> String {
+        match (&self.hub.url, &self.hub.workstation) {
+            (Some(_), Some(ws)) => format!("{}{ws}", self.station.prefix),
+            _ => self.station.prefix.clone(),
         }
     }
 
@@ -418,6 +459,12 @@ mod tests {
             ("[night]\nstart = \"25:00\"\n", "`night.start`"),
             ("[sla]\nwarn_share = 1.5\n", "`sla.warn_share`"),
             ("[station]\nprefix = \"D N\"\n", "`station.prefix`"),
+            (
+                "[hub]\ntoken = \"a\"\ntoken_file = \"t\"\n",
+                "`hub.token_file`",
+            ),
+            ("[hub]\nworkstation = \"w 2\"\n", "`hub.workstation`"),
+            ("[hub]\nurl = 5\n", "`hub.url`"),
             (
                 "[escalation]\nladder = [\"14d\", \"7d\"]\n",
                 "`escalation.ladder`",

@@ -10,8 +10,8 @@ use chrono_tz::Tz;
 /// Where and how reports are taken in.
 pub struct Intake<'a> {
     pub classifier: &'a Classifier,
-    /// Reference prefix of the station.
-    pub prefix: &'a str,
+    /// Reference prefix of this workstation (the station's, plus its number when it syncs).
+    pub prefix: String,
     /// The station's time zone: references count per local day.
     pub tz: Tz,
     /// Repeat calls are looked for this far back.
@@ -37,7 +37,7 @@ impl Intake<'_> {
         let day = stamp.occurred_at.with_timezone(&self.tz).date_naive();
         store.create_incident(
             received,
-            self.prefix,
+            &self.prefix,
             day,
             vec![EventKind::Triaged(decision)],
             stamp,

@@ -62,6 +62,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// The district hub (区城运中心): administration and the server.
+    Hub(HubArgs),
+    /// Exchange events with the hub configured in `[hub]`.
+    Sync(SyncArgs),
+    /// Measure a real hub on loopback: intakes per second, latency, lost and duplicated items.
+    Loadtest(LoadtestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -352,4 +358,115 @@ fn parse_status(s: &str) -> Result<crate::domain::Status, String> {
             .collect();
         format!("unknown status `{s}`; one of: {}", all.join(" "))
     })
+}
+
+/// `fenliu hub …`.
+#[derive(Debug, Args)]
+pub struct HubArgs {
+    /// The hub's directory (holds hub.db).
+    #[arg(long, global = true, env = "FENLIU_HUB_DIR", value_name = "DIR")]
+    pub hub_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: HubCmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCmd {
+    /// Stations (街镇指挥室) and their tokens.
+    #[command(subcommand)]
+    Station(HubStationCmd),
+    /// Connectors: 110/12345 intake, the police feed, the district's statistics.
+    #[command(subcommand)]
+    Connector(HubConnectorCmd),
+    /// The routing table: grid or community → station.
+    #[command(subcommand)]
+    Route(HubRouteCmd),
+    /// Serve the hub protocol until Ctrl-C or SIGTERM.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8780")]
+        listen: String,
+        /// Requests per second one caller may make before getting 429 (bursts of twice that).
+        #[arg(long, default_value_t = 5000)]
+        rate_limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubStationCmd {
+    /// Add a station; prints its token as the last line (shown only once).
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Prefix of the references the hub gives this station's items.
+        #[arg(long)]
+        prefix: String,
+    },
+    /// Give a station a new token (the old one stops working); prints it as the last line.
+    RotateToken {
+        #[arg(long)]
+        id: String,
+    },
+    /// List stations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubConnectorCmd {
+    /// Add a connector; prints its token as the last line (shown only once).
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long, value_enum)]
+        role: ConnectorRole,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConnectorRole {
+    Intake,
+    Police,
+    District,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubRouteCmd {
+    /// Route a grid and/or a community to a station.
+    Add {
+        #[arg(long, required_unless_present = "community")]
+        grid: Option<String>,
+        #[arg(long)]
+        community: Option<String>,
+        #[arg(long)]
+        station: String,
+    },
+    /// Print the routing table.
+    List,
+}
+
+/// `fenliu sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Push the outbox, then pull everything new, print counts and exit.
+    #[arg(long, conflicts_with = "rebuild")]
+    pub once: bool,
+    /// Fetch the station's whole history from the hub into an empty local store.
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+/// `fenliu loadtest`.
+#[derive(Debug, Args)]
+pub struct LoadtestArgs {
+    /// Stations, each with one console long-polling.
+    #[arg(long, default_value_t = 50)]
+    pub stations: usize,
+    /// Intakes per second, or `max`.
+    #[arg(long, default_value = "max")]
+    pub rate: String,
+    /// Seconds of intake.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
 }

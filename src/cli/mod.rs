@@ -15,9 +15,12 @@ pub mod args;
 mod audit;
 mod demo;
 mod doctor;
+mod hub;
 mod incident;
+mod loadtest;
 mod render;
 pub mod roster;
+mod sync;
 mod triage;
 
 use crate::config::{Config, default_dirs};
@@ -119,7 +122,12 @@ impl Ctx {
             actor: Actor {
                 operator: self.operator.clone(),
                 station: self.config.station.id.clone(),
-                device: "cli".into(),
+                device: self
+                    .config
+                    .hub
+                    .workstation
+                    .clone()
+                    .unwrap_or_else(|| "cli".into()),
             },
             occurred_at,
             recorded_at: now,
@@ -139,6 +147,11 @@ pub fn emit(text: &str) {
 
 /// Runs the parsed command line. Returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Some(Command::Hub(args)) => return hub::run(args).map(|_| 0),
+        Some(Command::Loadtest(args)) => return loadtest::run(args).map(|_| 0),
+        _ => {}
+    }
     let ctx = Ctx::from_global(&cli.global)?;
     match cli.command {
         None | Some(Command::Console) => {
@@ -157,5 +170,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Rules(cmd)) => triage::rules(&ctx, cmd),
         Some(Command::Doctor) => doctor::run(&ctx),
         Some(Command::Demo { speed, seed, dir }) => demo::run(&ctx, speed, seed, dir).map(|()| 0),
+        Some(Command::Hub(_)) => Ok(0),
+        Some(Command::Sync(args)) => sync::run(&ctx, args).map(|_| 0),
+        Some(Command::Loadtest(_)) => Err(eyre!("not available in this build yet")),
     }
 }

@@ -39,7 +39,7 @@ impl Ctx {
     pub fn intake<'a>(&'a self, classifier: &'a Classifier) -> crate::intake::Intake<'a> {
         crate::intake::Intake {
             classifier,
-            prefix: &self.config.station.prefix,
+            prefix: self.config.reference_prefix(),
             tz: self.config.timezone.0,
             repeat_window: self.config.triage.repeat_window.0,
         }

@@ -110,7 +110,7 @@ fn play(
         DemoAction::Report { item, at } => {
             let intake = Intake {
                 classifier,
-                prefix: &station.prefix,
+                prefix: station.prefix.clone(),
                 tz: station.tz,
                 repeat_window: station.repeat_window,
             };

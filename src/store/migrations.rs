@@ -54,6 +54,24 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (prefix, day)
     );
     "#,
+    // 2: hub sync: the outbox is the journal rows the hub has neither accepted nor rejected;
+    // the pull cursor; notices of rejected events for the officer.
+    r#"
+    ALTER TABLE journal ADD COLUMN rejected TEXT;
+    CREATE INDEX journal_outbox ON journal(pos) WHERE hub_seq IS NULL AND rejected IS NULL;
+    CREATE TABLE sync_state (
+        key    TEXT PRIMARY KEY,
+        value  INTEGER NOT NULL
+    );
+    CREATE TABLE sync_notices (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id   TEXT NOT NULL UNIQUE,
+        incident   TEXT NOT NULL,
+        reference  TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        seen       INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction. A database from a newer fenliu is refused.

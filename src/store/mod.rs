@@ -7,9 +7,11 @@ pub mod migrations;
 mod projection;
 mod refs;
 mod roster;
+mod sync;
 
 pub use journal::{AuditOutcome, StoredEvent, chain_hash};
 pub use refs::format_reference;
+pub use sync::{Notice, Pulled, reconcile};
 
 use crate::domain::{Actor, RosterError, TransitionError};
 use chrono::{DateTime, Utc};

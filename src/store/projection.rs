@@ -160,20 +160,11 @@ impl Store {
         .collect()
     }
 
-    /// Folds the whole journal from scratch into incidents, without touching the projection.
+    /// Folds the whole journal from scratch into incidents, without touching the projection:
+    /// per item, the events the hub accepted (in hub order), then the local ones still pending;
+    /// events the hub rejected are left out.
     pub fn replay(&self) -> Result<HashMap<IncidentId, Incident>, StoreError> {
-        let mut out: HashMap<IncidentId, Incident> = HashMap::new();
-        self.scan_events(0, |stored| {
-            let e = &stored.event;
-            match out.get_mut(&e.incident) {
-                Some(i) => i.apply(e)?,
-                None => {
-                    out.insert(e.incident, Incident::from_received(e)?);
-                }
-            }
-            Ok(())
-        })?;
-        Ok(out)
+        self.replay_synced()
     }
 
     /// Rebuilds the incident projection from the journal (repair after damage).
@@ -225,7 +216,7 @@ fn apply_one(tx: &Transaction<'_>, before: Incident, event: Event) -> Result<Inc
     Ok(after)
 }
 
-fn save(tx: &Transaction<'_>, incident: &Incident) -> Result<(), StoreError> {
+pub(super) fn save(tx: &Transaction<'_>, incident: &Incident) -> Result<(), StoreError> {
     let body = serde_json::to_string(incident)?;
     tx.execute(
         "INSERT INTO incidents (id, ref, status, received_at, updated_at, phone, address, body)
@@ -257,7 +248,10 @@ fn load_by_ref(tx: &Transaction<'_>, reference: &str) -> Result<Option<Incident>
     body.map(|b| parse_projection(reference, &b)).transpose()
 }
 
-fn load_by_id(tx: &Transaction<'_>, id: IncidentId) -> Result<Option<Incident>, StoreError> {
+pub(super) fn load_by_id(
+    tx: &Transaction<'_>,
+    id: IncidentId,
+) -> Result<Option<Incident>, StoreError> {
     let body: Option<String> = tx
         .query_row(
             "SELECT body FROM incidents WHERE id = ?1",

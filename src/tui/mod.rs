@@ -86,7 +86,7 @@ pub fn run_with(
             station: config.station.id.clone(),
             device: "console".into(),
         },
-        prefix: config.station.prefix.clone(),
+        prefix: config.reference_prefix(),
         tz: config.timezone.0,
         clock: Arc::clone(&clock),
         classifier,

@@ -105,7 +105,7 @@ fn handle(store: &mut Store, writer: &Writer, req: Request, replies: &Sender<Act
             received.station = writer.actor.station.clone();
             let intake = Intake {
                 classifier: &writer.classifier,
-                prefix: &writer.prefix,
+                prefix: writer.prefix.clone(),
                 tz: writer.tz,
                 repeat_window: writer.repeat_window,
             };

@@ -1,0 +1,331 @@
+//! `fenliu loadtest`: a real hub process on loopback, N consoles long-polling, an intake driver.
+//! Latency is end to end: from sending an intake to a console of its station receiving it.
+//! The last line is `intake_per_s=X p50_ms=A p99_ms=B lost=L duplicated=D`.
+
+use super::args::LoadtestArgs;
+use crate::hub::admin;
+use crate::hub::store::{Role, SqliteHubStore, StationRecord};
+use crate::protocol::{IntakeRequest, SyncPage};
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const MAX_STATIONS: usize = 500;
+const MAX_DURATION: u64 = 300;
+const WORKERS: usize = 48;
+
+/// What the consoles saw.
+#[derive(Default)]
+struct Seen {
+    /// source_ref → incident id, first sighting.
+    items: HashMap<String, String>,
+    /// Event ids delivered, to catch a second delivery.
+    events: HashSet<String>,
+    duplicated: u64,
+    latencies_ms: Vec<f64>,
+}
+
+struct Shared {
+    sent: Mutex<HashMap<String, Instant>>,
+    seen: Mutex<Seen>,
+    accepted: AtomicU64,
+    repeated: AtomicU64,
+    failed: AtomicU64,
+    stop_consoles: AtomicBool,
+}
+
+/// The p-th percentile (0..=100) of sorted values, nearest rank.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Stops the hub process we started when the load test ends, however it ends.
+struct HubProcess(Child);
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let pid = self.0.id().to_string();
+        let graceful = Command::new("kill").args(["-TERM", &pid]).status();
+        if graceful.is_err() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run(args: LoadtestArgs) -> Result<()> {
+    if args.stations == 0 || args.stations > MAX_STATIONS {
+        return Err(eyre!("--stations must be 1 to {MAX_STATIONS}"));
+    }
+    if args.duration == 0 || args.duration > MAX_DURATION {
+        return Err(eyre!("--duration must be 1 to {MAX_DURATION} seconds"));
+    }
+    let rate: Option<f64> = match args.rate.as_str() {
+        "max" => None,
+        r => Some(
+            r.parse::<f64>()
+                .ok()
+                .filter(|v| *v > 0.0)
+                .ok_or_else(|| eyre!("--rate {r}: a number of intakes per second, or max"))?,
+        ),
+    };
+    let dir = tempfile_dir()?;
+    let (tokens, intake_token) = {
+        let store = SqliteHubStore::open_dir(&dir)?;
+        let mut tokens = Vec::new();
+        for n in 0..args.stations {
+            let id = format!("st{n}");
+            let record = StationRecord {
+                id: id.clone(),
+                name: format!("压测街道 {n}"),
+                prefix: format!("LT{n}"),
+            };
+            tokens.push(admin::add_station(&store, &record)?);
+            admin::add_route(&store, &id, Some(&format!("g{n}")), None)?;
+        }
+        (
+            tokens,
+            admin::add_connector(&store, "loadtest", Role::Intake)?,
+        )
+    };
+    let exe = std::env::current_exe().wrap_err("cannot find the fenliu binary")?;
+    let mut child = Command::new(exe)
+        .args([
+            "hub",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "1000000",
+            "--hub-dir",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .wrap_err("cannot start the hub process")?;
+    let stdout = child.stdout.take().ok_or_else(|| eyre!("no hub output"))?;
+    let hub = HubProcess(child);
+    let mut first = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut first)?;
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .ok_or_else(|| eyre!("the hub did not say where it listens: {first:?}"))?
+        .to_string();
+    outln!(
+        "hub {url} ({} stations) in {}",
+        args.stations,
+        dir.display()
+    );
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(drive(url, tokens, intake_token, rate, args.duration));
+    drop(hub);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "fenliu-loadtest-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+async fn drive(
+    url: String,
+    tokens: Vec<String>,
+    intake_token: String,
+    rate: Option<f64>,
+    duration: u64,
+) -> Result<()> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let shared = Arc::new(Shared {
+        sent: Mutex::new(HashMap::new()),
+        seen: Mutex::new(Seen::default()),
+        accepted: AtomicU64::new(0),
+        repeated: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        stop_consoles: AtomicBool::new(false),
+    });
+    let stations = tokens.len();
+    let consoles: Vec<_> = tokens
+        .into_iter()
+        .map(|token| tokio::spawn(console(http.clone(), url.clone(), token, shared.clone())))
+        .collect();
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let end = started + Duration::from_secs(duration);
+    let per_worker_gap = rate.map(|r| Duration::from_secs_f64(WORKERS as f64 / r));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|w| {
+            let (http, url, token, shared, next) = (
+                http.clone(),
+                url.clone(),
+                intake_token.clone(),
+                shared.clone(),
+                next.clone(),
+            );
+            tokio::spawn(async move {
+                let mut due =
+                    Instant::now() + per_worker_gap.unwrap_or_default() * w as u32 / WORKERS as u32;
+                while Instant::now() < end {
+                    if let Some(gap) = per_worker_gap {
+                        tokio::time::sleep_until(due.into()).await;
+                        due += gap;
+                    }
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    intake_one(&http, &url, &token, n, stations, &shared).await;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let accepted = shared.accepted.load(Ordering::Relaxed);
+    let drain_until = Instant::now() + Duration::from_secs(15);
+    loop {
+        let seen = lock(&shared.seen).items.len() as u64;
+        if seen >= accepted || Instant::now() > drain_until {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    shared.stop_consoles.store(true, Ordering::Relaxed);
+    for c in consoles {
+        c.abort();
+    }
+    let seen = lock(&shared.seen);
+    let mut lat = seen.latencies_ms.clone();
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let lost = accepted.saturating_sub(seen.items.len() as u64);
+    let duplicated = seen.duplicated + shared.repeated.load(Ordering::Relaxed);
+    outln!(
+        "accepted={accepted} failed={} seen={} elapsed_s={elapsed:.1}",
+        shared.failed.load(Ordering::Relaxed),
+        seen.items.len()
+    );
+    outln!(
+        "intake_per_s={:.0} p50_ms={:.1} p99_ms={:.1} lost={lost} duplicated={duplicated}",
+        accepted as f64 / elapsed,
+        percentile(&lat, 50.0),
+        percentile(&lat, 99.0)
+    );
+    Ok(())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn intake_one(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    n: u64,
+    stations: usize,
+    shared: &Shared,
+) {
+    let source_ref = format!("lt-{n}");
+    let body = IntakeRequest {
+        source: crate::domain::Source::Police110,
+        source_ref: source_ref.clone(),
+        text: "压测: 楼上装修噪音".into(),
+        address: None,
+        grid: Some(format!("g{}", n as usize % stations)),
+        community: None,
+        phone: None,
+        priority: None,
+        station: None,
+    };
+    lock(&shared.sent).insert(source_ref, Instant::now());
+    let sent = http
+        .post(format!("{url}/v1/intake"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await;
+    match sent.map(|r| r.status().as_u16()) {
+        Ok(201) => shared.accepted.fetch_add(1, Ordering::Relaxed),
+        Ok(200) => shared.repeated.fetch_add(1, Ordering::Relaxed),
+        _ => shared.failed.fetch_add(1, Ordering::Relaxed),
+    };
+}
+
+async fn console(http: reqwest::Client, url: String, token: String, shared: Arc<Shared>) {
+    let mut after = 0i64;
+    while !shared.stop_consoles.load(Ordering::Relaxed) {
+        let answer = http
+            .get(format!("{url}/v1/sync?after={after}&wait=5"))
+            .bearer_auth(&token)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await;
+        let page: SyncPage = match answer {
+            Ok(r) if r.status().is_success() => match r.json().await {
+                Ok(p) => p,
+                Err(_) => continue,
+            },
+            _ => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let now = Instant::now();
+        let sent = lock(&shared.sent);
+        let mut seen = lock(&shared.seen);
+        for e in &page.events {
+            if !seen.events.insert(e.event.id.to_string()) {
+                seen.duplicated += 1;
+                continue;
+            }
+            if let crate::domain::EventKind::Received(r) = &e.event.kind {
+                let Some(source_ref) = r.source_ref.clone() else {
+                    continue;
+                };
+                let incident = e.event.incident.to_string();
+                match seen.items.get(&source_ref) {
+                    Some(known) if *known != incident => seen.duplicated += 1,
+                    Some(_) => {}
+                    None => {
+                        if let Some(t) = sent.get(&source_ref) {
+                            let ms = now.saturating_duration_since(*t).as_secs_f64() * 1000.0;
+                            seen.latencies_ms.push(ms);
+                        }
+                        seen.items.insert(source_ref, incident);
+                    }
+                }
+            }
+        }
+        after = page.last_seq;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&v, 50.0), 50.0);
+        assert_eq!(percentile(&v, 99.0), 99.0);
+        assert_eq!(percentile(&[7.0], 99.0), 7.0);
+        assert_eq!(percentile(&[], 50.0), 0.0);
+    }
+}

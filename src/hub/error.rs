@@ -1,0 +1,79 @@
+//! Every failure an HTTP caller can see, as a status and a JSON `{error, message}` body.
+
+use super::store::HubStoreError;
+use crate::protocol::ErrorBody;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use thiserror::Error;
+
+/// An error answer.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{field}: {message}")]
+    BadRequest { field: String, message: String },
+    #[error("the request body is over {0} bytes")]
+    TooLarge(usize),
+    #[error("{0}")]
+    Unroutable(String),
+    #[error("too many requests from {0}; slow down and retry")]
+    RateLimited(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("the hub is shutting down or busy; retry shortly")]
+    Unavailable,
+    #[error("the hub's storage failed: {0}")]
+    Storage(String),
+}
+
+impl ApiError {
+    /// A field that failed validation.
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status and stable code.
+    pub fn status_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Unroutable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unroutable"),
+            ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
+        }
+    }
+}
+
+impl From<HubStoreError> for ApiError {
+    fn from(e: HubStoreError) -> Self {
+        match e {
+            HubStoreError::WriterGone => ApiError::Unavailable,
+            other => ApiError::Storage(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_code();
+        if status.is_server_error() {
+            tracing::error!("{self}");
+        }
+        let body = ErrorBody {
+            error: code.to_string(),
+            message: self.to_string(),
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,300 @@
+//! The handlers behind each route: authenticate, parse, call the store, answer.
+
+use super::error::ApiError;
+use super::http::{HubState, authenticate, blocking, count_poll, parse_json, query_int};
+use super::metrics::Metrics;
+use super::routing::{self, RouteAnswer};
+use super::store::{EventPage, NewIntake, PolicePage, Role};
+use crate::domain::{Actor, Incident, IncidentId};
+use crate::protocol::{
+    IntakeRequest, MAX_PAGE, MAX_WAIT_SECS, PoliceAck, PoliceFeed, PushOutcome, PushRequest,
+    PushResponse, SeqEvent, SyncPage,
+};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+type Api<T> = Result<T, ApiError>;
+
+/// `POST /v1/intake`.
+pub async fn intake(
+    State(state): State<Arc<HubState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Api<Response> {
+    let principal = authenticate(&state, &headers, Role::Intake).await?;
+    let request: IntakeRequest = parse_json(body)?;
+    let request = routing::check_intake(request)?;
+    let store = state.store.clone();
+    let req = request.clone();
+    let station = blocking(move || match routing::decide(&req) {
+        RouteAnswer::Station(id) => Ok(store.station(&id)?.ok_or_else(|| {
+            ApiError::Unroutable(format!("station {id} is not known to this hub"))
+        })?),
+        RouteAnswer::Lookup(order) => {
+            for (kind, key) in order {
+                if let Some(id) = store.route(kind, &key)? {
+                    return store.station(&id)?.ok_or_else(|| {
+                        ApiError::Unroutable(format!(
+                            "the route for {} {key} names unknown station {id}",
+                            kind.code()
+                        ))
+                    });
+                }
+            }
+            Err(ApiError::Unroutable(routing::unroutable_message(&req)))
+        }
+        RouteAnswer::Nothing => Err(ApiError::Unroutable(routing::unroutable_message(&req))),
+    })
+    .await?;
+    let triage = (state.config.classifier)(&request.text);
+    let now = Utc::now();
+    let day = now.with_timezone(&state.config.timezone).date_naive();
+    let actor = Actor {
+        operator: principal.id.clone(),
+        station: station.id.clone(),
+        device: "hub".into(),
+    };
+    let store = state.store.clone();
+    let outcome = blocking(move || {
+        Ok(store.intake(NewIntake {
+            request,
+            station,
+            day,
+            triage,
+            actor,
+            now,
+        })?)
+    })
+    .await?;
+    let m = &state.metrics;
+    let status = if outcome.created {
+        Metrics::inc(&m.intake_created);
+        StatusCode::CREATED
+    } else {
+        Metrics::inc(&m.intake_repeated);
+        StatusCode::OK
+    };
+    Ok((status, Json(outcome.response)).into_response())
+}
+
+/// The wait a poll asked for, capped.
+fn wait_of(query: Option<&str>) -> Api<Duration> {
+    let wait = query_int(query, "wait")?.unwrap_or(0);
+    if wait < 0 {
+        return Err(ApiError::field("wait", "must be 0 or more seconds"));
+    }
+    Ok(Duration::from_secs((wait as u64).min(MAX_WAIT_SECS)))
+}
+
+fn after_of(query: Option<&str>) -> Api<i64> {
+    let after = query_int(query, "after")?.unwrap_or(0);
+    if after < 0 {
+        return Err(ApiError::field("after", "must be 0 or more"));
+    }
+    Ok(after)
+}
+
+fn limit_of(query: Option<&str>) -> Api<usize> {
+    let limit = query_int(query, "limit")?.unwrap_or(MAX_PAGE as i64);
+    if limit < 1 {
+        return Err(ApiError::field("limit", "must be at least 1"));
+    }
+    Ok((limit as usize).min(MAX_PAGE))
+}
+
+/// Polls `fetch` until it has something, the wait ends, or the hub stops.
+async fn long_poll<T: Send + 'static>(
+    state: &Arc<HubState>,
+    wait: Duration,
+    empty: impl Fn(&T) -> bool,
+    fetch: impl Fn() -> Api<T> + Send + Sync + Clone + 'static,
+) -> Api<T> {
+    count_poll(state);
+    let deadline = Instant::now() + wait;
+    let mut commits = state.store.subscribe();
+    let mut stopping = state.stopping.clone();
+    loop {
+        let page = blocking(fetch.clone()).await?;
+        if !empty(&page) || Instant::now() >= deadline || *stopping.borrow() {
+            return Ok(page);
+        }
+        tokio::select! {
+            changed = commits.changed() => if changed.is_err() { return Ok(page) },
+            _ = tokio::time::sleep_until(deadline) => {},
+            _ = stopping.changed() => {},
+        }
+    }
+}
+
+/// `GET /v1/sync?after=SEQ&wait=SECONDS&limit=N`.
+pub async fn pull(
+    State(state): State<Arc<HubState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Api<Json<SyncPage>> {
+    let principal = authenticate(&state, &headers, Role::Station).await?;
+    let q = query.as_deref();
+    let (after, wait, limit) = (after_of(q)?, wait_of(q)?, limit_of(q)?);
+    let store = state.store.clone();
+    let station = principal.id;
+    let page: EventPage = long_poll(
+        &state,
+        wait,
+        |p: &EventPage| p.events.is_empty(),
+        move || Ok(store.events_after(&station, after, limit)?),
+    )
+    .await?;
+    let last_seq = page.events.last().map_or(after, |e| e.seq);
+    Ok(Json(SyncPage {
+        events: page.events,
+        last_seq,
+        more: page.more,
+        hub_time: Utc::now(),
+    }))
+}
+
+/// `POST /v1/sync`.
+pub async fn push(
+    State(state): State<Arc<HubState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Api<Json<PushResponse>> {
+    let principal = authenticate(&state, &headers, Role::Station).await?;
+    let request: PushRequest = parse_json(body)?;
+    if request.events.len() > MAX_PAGE {
+        return Err(ApiError::field(
+            "events",
+            format!("at most {MAX_PAGE} events per batch"),
+        ));
+    }
+    let store = state.store.clone();
+    let results = blocking(move || Ok(store.push(&principal.id, request.events)?)).await?;
+    let m = &state.metrics;
+    for r in &results {
+        Metrics::inc(match r {
+            PushOutcome::Accepted { .. } => &m.push_accepted,
+            PushOutcome::Duplicate { .. } => &m.push_duplicate,
+            PushOutcome::Rejected { .. } => &m.push_rejected,
+        });
+    }
+    Ok(Json(PushResponse {
+        results,
+        hub_time: Utc::now(),
+    }))
+}
+
+/// An item with its history, as `GET /v1/incidents/{id}` answers.
+#[derive(Debug, Serialize)]
+pub struct IncidentView {
+    pub incident: Incident,
+    pub events: Vec<SeqEvent>,
+}
+
+/// `GET /v1/incidents/{id}`: one of the station's own items.
+pub async fn incident(
+    State(state): State<Arc<HubState>>,
+    headers: HeaderMap,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Api<Json<IncidentView>> {
+    let principal = authenticate(&state, &headers, Role::Station).await?;
+    let Path(raw) = id.map_err(|e| ApiError::field("id", e.body_text()))?;
+    let id = IncidentId::parse(&raw)
+        .ok_or_else(|| ApiError::field("id", format!("`{raw}` is not an item id (a UUID)")))?;
+    let store = state.store.clone();
+    let found = blocking(move || Ok(store.incident(id)?)).await?;
+    let (incident, events) = found.ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    if incident.station != principal.id {
+        return Err(ApiError::Forbidden(format!(
+            "{} belongs to another station",
+            incident.reference
+        )));
+    }
+    Ok(Json(IncidentView { incident, events }))
+}
+
+/// `GET /v1/police/feed?after=SEQ&wait=SECONDS`.
+pub async fn police_feed(
+    State(state): State<Arc<HubState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Api<Json<PoliceFeed>> {
+    authenticate(&state, &headers, Role::Police).await?;
+    let q = query.as_deref();
+    let (after, wait, limit) = (after_of(q)?, wait_of(q)?, limit_of(q)?);
+    let store = state.store.clone();
+    let page: PolicePage = long_poll(
+        &state,
+        wait,
+        |p: &PolicePage| p.items.is_empty(),
+        move || Ok(store.police_feed(after, limit)?),
+    )
+    .await?;
+    let last_seq = page.items.last().map_or(after, |i| i.seq);
+    Ok(Json(PoliceFeed {
+        items: page.items,
+        last_seq,
+        more: page.more,
+        hub_time: Utc::now(),
+    }))
+}
+
+/// `POST /v1/police/ack`.
+pub async fn police_ack(
+    State(state): State<Arc<HubState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Api<Json<serde_json::Value>> {
+    let principal = authenticate(&state, &headers, Role::Police).await?;
+    let ack: PoliceAck = parse_json(body)?;
+    let store = state.store.clone();
+    let found = blocking(move || Ok(store.police_ack(ack.id, &principal.id, Utc::now())?)).await?;
+    if !found {
+        return Err(ApiError::NotFound(format!(
+            "item {} was not handed to the police",
+            ack.id
+        )));
+    }
+    Ok(Json(serde_json::json!({ "id": ack.id, "acked": true })))
+}
+
+/// `GET /v1/stats`.
+pub async fn stats(
+    State(state): State<Arc<HubState>>,
+    headers: HeaderMap,
+) -> Api<Json<crate::protocol::Stats>> {
+    authenticate(&state, &headers, Role::District).await?;
+    let store = state.store.clone();
+    Ok(Json(blocking(move || Ok(store.stats()?)).await?))
+}
+
+/// `GET /healthz`.
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(state): State<Arc<HubState>>) -> Response {
+    let last = *state.store.subscribe().borrow();
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.metrics.render(last),
+    )
+        .into_response()
+}
+
+/// Anything else.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint; see DESIGN §6 for the hub protocol".into())
+}

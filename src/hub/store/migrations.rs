@@ -1,0 +1,83 @@
+//! The hub database's numbered migrations, run on open. Never edit one that has shipped.
+
+use super::HubStoreError;
+use rusqlite::Connection;
+
+/// Each entry is one migration; its number is its index + 1.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: principals, routing, the global event sequence, item projection, intake keys, police feed.
+    r#"
+    CREATE TABLE stations (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        prefix      TEXT NOT NULL UNIQUE,
+        token_hash  TEXT NOT NULL
+    );
+    CREATE TABLE connectors (
+        id          TEXT PRIMARY KEY,
+        role        TEXT NOT NULL,
+        token_hash  TEXT NOT NULL
+    );
+    CREATE TABLE routes (
+        kind     TEXT NOT NULL,
+        key      TEXT NOT NULL,
+        station  TEXT NOT NULL REFERENCES stations(id),
+        PRIMARY KEY (kind, key)
+    );
+    CREATE TABLE events (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id        TEXT NOT NULL UNIQUE,
+        incident  TEXT NOT NULL,
+        station   TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        body      TEXT NOT NULL
+    );
+    CREATE INDEX events_by_station ON events(station, seq);
+    CREATE INDEX events_by_incident ON events(incident, seq);
+    CREATE TABLE incidents (
+        id       TEXT PRIMARY KEY,
+        station  TEXT NOT NULL,
+        ref      TEXT NOT NULL,
+        status   TEXT NOT NULL,
+        body     TEXT NOT NULL,
+        UNIQUE (station, ref)
+    );
+    CREATE TABLE intakes (
+        source      TEXT NOT NULL,
+        source_ref  TEXT NOT NULL,
+        incident    TEXT NOT NULL,
+        PRIMARY KEY (source, source_ref)
+    );
+    CREATE TABLE ref_counters (
+        prefix  TEXT NOT NULL,
+        day     TEXT NOT NULL,
+        last    INTEGER NOT NULL,
+        PRIMARY KEY (prefix, day)
+    );
+    CREATE TABLE police_feed (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident  TEXT NOT NULL UNIQUE,
+        acked_at  TEXT,
+        acked_by  TEXT
+    );
+    "#,
+];
+
+/// Brings the schema up to date in one transaction; refuses a newer database.
+pub fn run(conn: &mut Connection) -> Result<(), HubStoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(HubStoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    let tx = conn.transaction()?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,431 @@
+//! The single writer: one thread owns the write connection, takes jobs from a channel and
+//! commits them in groups (one fsync for many requests). Each job runs inside its own savepoint,
+//! so one failing job never undoes another; watchers are woken after each commit.
+
+use super::recent::Recent;
+use super::{HubStoreError, IntakeOutcome, NewIntake};
+use crate::domain::{Event, EventId, EventKind, Incident, IncidentId, Priority, Received, Status};
+use crate::protocol::{IntakeResponse, PushOutcome, RejectCode, SeqEvent};
+use crate::store::format_reference;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::sync::{RwLock, mpsc};
+use tokio::sync::watch;
+
+/// Most jobs committed together.
+const GROUP_MAX: usize = 512;
+
+/// Work for the writer, with where to send the answer.
+pub(super) enum Job {
+    Intake(
+        Box<NewIntake>,
+        mpsc::SyncSender<Result<IntakeOutcome, HubStoreError>>,
+    ),
+    Push(
+        String,
+        Vec<Event>,
+        mpsc::SyncSender<Result<Vec<PushOutcome>, HubStoreError>>,
+    ),
+}
+
+/// Events written by a job: station and event with its sequence number.
+type Fresh = Vec<(String, SeqEvent)>;
+
+/// Runs until every sender is gone.
+pub(super) fn run(
+    mut conn: Connection,
+    jobs: mpsc::Receiver<Job>,
+    seq: watch::Sender<i64>,
+    recent: &RwLock<Recent>,
+) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_group(&mut conn, group, &seq, recent);
+    }
+}
+
+enum Answer {
+    Intake(Result<IntakeOutcome, HubStoreError>),
+    Push(Result<Vec<PushOutcome>, HubStoreError>),
+}
+
+fn commit_group(
+    conn: &mut Connection,
+    group: Vec<Job>,
+    seq: &watch::Sender<i64>,
+    recent: &RwLock<Recent>,
+) {
+    let began = conn.execute_batch("BEGIN IMMEDIATE");
+    let mut answers = Vec::with_capacity(group.len());
+    let mut fresh = Fresh::new();
+    if began.is_ok() {
+        for job in &group {
+            answers.push(run_job(conn, job, &mut fresh));
+        }
+    }
+    let committed = began.and_then(|()| conn.execute_batch("COMMIT"));
+    if committed.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    if committed.is_ok() {
+        if let Ok(mut r) = recent.write() {
+            for (station, event) in fresh {
+                r.add(&station, event);
+            }
+        }
+        let last: Option<i64> = conn
+            .query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))
+            .unwrap_or(None);
+        seq.send_if_modified(|s| {
+            let new = last.unwrap_or(0);
+            let changed = new != *s;
+            *s = new;
+            changed
+        });
+    }
+    let mut answers = answers.into_iter();
+    for job in group {
+        let answer = if committed.is_ok() {
+            answers.next()
+        } else {
+            None
+        };
+        // A requester that went away (timed out) no longer needs its answer.
+        match (job, answer) {
+            (Job::Intake(_, reply), Some(Answer::Intake(a))) => {
+                let _ = reply.send(a);
+            }
+            (Job::Push(_, _, reply), Some(Answer::Push(a))) => {
+                let _ = reply.send(a);
+            }
+            (Job::Intake(_, reply), _) => {
+                let _ = reply.send(Err(commit_error(&committed)));
+            }
+            (Job::Push(_, _, reply), _) => {
+                let _ = reply.send(Err(commit_error(&committed)));
+            }
+        }
+    }
+}
+
+fn commit_error(r: &Result<(), rusqlite::Error>) -> HubStoreError {
+    match r {
+        Err(e) => HubStoreError::Corrupt(format!("commit failed: {e}")),
+        Ok(()) => HubStoreError::WriterGone,
+    }
+}
+
+fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
+    let mut mine = Fresh::new();
+    let answer = match job {
+        Job::Intake(intake, _) => {
+            let r = in_savepoint(conn, || intake_one(conn, intake, &mut mine));
+            let ok = r.is_ok();
+            (Answer::Intake(r), ok)
+        }
+        Job::Push(station, events, _) => {
+            let r = in_savepoint(conn, || push_all(conn, station, events, &mut mine));
+            let ok = r.is_ok();
+            (Answer::Push(r), ok)
+        }
+    };
+    if answer.1 {
+        fresh.extend(mine);
+    }
+    answer.0
+}
+
+/// Runs `f` inside a savepoint: kept when it succeeds, undone when it fails.
+fn in_savepoint<T>(
+    conn: &Connection,
+    f: impl FnOnce() -> Result<T, HubStoreError>,
+) -> Result<T, HubStoreError> {
+    conn.execute_batch("SAVEPOINT job")?;
+    match f() {
+        Ok(v) => {
+            conn.execute_batch("RELEASE job")?;
+            Ok(v)
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            Err(e)
+        }
+    }
+}
+
+fn intake_one(
+    conn: &Connection,
+    intake: &NewIntake,
+    fresh: &mut Fresh,
+) -> Result<IntakeOutcome, HubStoreError> {
+    let req = &intake.request;
+    let source = req.source.code();
+    let known: Option<String> = conn
+        .prepare_cached("SELECT incident FROM intakes WHERE source = ?1 AND source_ref = ?2")?
+        .query_row(params![source, req.source_ref], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = known {
+        let (station, reference): (String, String) = conn
+            .prepare_cached("SELECT station, ref FROM incidents WHERE id = ?1")?
+            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let id = IncidentId::parse(&id)
+            .ok_or_else(|| HubStoreError::Corrupt(format!("intake key names item {id}")))?;
+        return Ok(IntakeOutcome {
+            response: IntakeResponse {
+                id,
+                reference,
+                station,
+            },
+            created: false,
+        });
+    }
+    let prefix = &intake.station.prefix;
+    let day_key = intake.day.format("%Y%m%d").to_string();
+    let number: u32 = conn
+        .prepare_cached(
+            "INSERT INTO ref_counters (prefix, day, last) VALUES (?1, ?2, 1)
+             ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1 RETURNING last",
+        )?
+        .query_row(params![prefix, day_key], |r| r.get(0))?;
+    let reference = format_reference(prefix, intake.day, number);
+    let id = IncidentId::v7_at(intake.now);
+    let received = Received {
+        reference: reference.clone(),
+        station: intake.station.id.clone(),
+        source: req.source,
+        source_ref: Some(req.source_ref.clone()),
+        text: req.text.clone(),
+        address: req.address.clone(),
+        grid: req.grid.clone(),
+        community: req.community.clone(),
+        phone: req.phone.clone(),
+        priority: req.priority.unwrap_or(Priority::Normal),
+        drill: false,
+        repeat_of: None,
+    };
+    let make = |kind| Event {
+        id: EventId::v7_at(intake.now),
+        incident: id,
+        actor: intake.actor.clone(),
+        occurred_at: intake.now,
+        recorded_at: intake.now,
+        kind,
+    };
+    let first = make(EventKind::Received(received));
+    let mut incident = Incident::from_received(&first)
+        .map_err(|e| HubStoreError::Corrupt(format!("intake event refused: {e}")))?;
+    insert_event(conn, &first, &intake.station.id, fresh)?;
+    if let Some(decision) = &intake.triage {
+        let triaged = make(EventKind::Triaged(decision.clone()));
+        if incident.apply(&triaged).is_ok() {
+            insert_event(conn, &triaged, &intake.station.id, fresh)?;
+        }
+    }
+    save_incident(conn, &incident, true)?;
+    conn.prepare_cached("INSERT INTO intakes (source, source_ref, incident) VALUES (?1, ?2, ?3)")?
+        .execute(params![source, req.source_ref, id.to_string()])?;
+    Ok(IntakeOutcome {
+        response: IntakeResponse {
+            id,
+            reference,
+            station: intake.station.id.clone(),
+        },
+        created: true,
+    })
+}
+
+fn push_all(
+    conn: &Connection,
+    station: &str,
+    events: &[Event],
+    fresh: &mut Fresh,
+) -> Result<Vec<PushOutcome>, HubStoreError> {
+    events
+        .iter()
+        .map(|e| push_one(conn, station, e, fresh))
+        .collect()
+}
+
+fn push_one(
+    conn: &Connection,
+    station: &str,
+    event: &Event,
+    fresh: &mut Fresh,
+) -> Result<PushOutcome, HubStoreError> {
+    let id = event.id;
+    let reject = |code, reason: String| Ok(PushOutcome::Rejected { id, code, reason });
+    let known: Option<(i64, String)> = conn
+        .prepare_cached("SELECT seq, station FROM events WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((seq, owner)) = known {
+        if owner != station {
+            return reject(
+                RejectCode::NotYourStation,
+                "this event belongs to another station's item".into(),
+            );
+        }
+        return Ok(PushOutcome::Duplicate { id, seq });
+    }
+    if event.actor.station != station {
+        return reject(
+            RejectCode::NotYourStation,
+            format!(
+                "the event says station {}, but the token is station {station}'s",
+                event.actor.station
+            ),
+        );
+    }
+    let current = load_incident(conn, event.incident)?;
+    let (incident, new) = match (current, &event.kind) {
+        (None, EventKind::Received(r)) => {
+            if r.station != station {
+                return reject(
+                    RejectCode::NotYourStation,
+                    format!(
+                        "a station may only create its own items, not {}'s",
+                        r.station
+                    ),
+                );
+            }
+            let taken: Option<String> = conn
+                .prepare_cached("SELECT id FROM incidents WHERE station = ?1 AND ref = ?2")?
+                .query_row(params![station, r.reference], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return reject(
+                    RejectCode::DuplicateReference,
+                    format!("reference {} is already used by another item", r.reference),
+                );
+            }
+            match Incident::from_received(event) {
+                Ok(i) => (i, true),
+                Err(e) => return reject(RejectCode::IllegalTransition, e.to_string()),
+            }
+        }
+        (None, _) => {
+            return reject(
+                RejectCode::UnknownIncident,
+                format!("the hub has no item {}", event.incident),
+            );
+        }
+        (Some(i), _) if i.station != station => {
+            return reject(
+                RejectCode::NotYourStation,
+                format!("{} belongs to another station", i.reference),
+            );
+        }
+        (Some(mut i), _) => {
+            if let Err(e) = i.apply(event) {
+                if matches!(event.kind, EventKind::Claimed) && i.claimed_at.is_some() {
+                    let by = claimer(conn, event.incident)?;
+                    return reject(
+                        RejectCode::AlreadyClaimed,
+                        format!("{} 已被 {by} 签收", i.reference),
+                    );
+                }
+                return reject(RejectCode::IllegalTransition, e.to_string());
+            }
+            (i, false)
+        }
+    };
+    let seq = insert_event(conn, event, station, fresh)?;
+    save_incident(conn, &incident, new)?;
+    if matches!(event.kind, EventKind::TransferredToPolice { .. }) {
+        conn.prepare_cached(
+            "INSERT INTO police_feed (incident) VALUES (?1) ON CONFLICT (incident) DO NOTHING",
+        )?
+        .execute([event.incident.to_string()])?;
+    }
+    Ok(PushOutcome::Accepted { id, seq })
+}
+
+/// Who holds the claim, in words: `{device} 工作站 ({operator})`.
+fn claimer(conn: &Connection, incident: IncidentId) -> Result<String, HubStoreError> {
+    let body: Option<String> = conn
+        .prepare_cached(
+            "SELECT body FROM events WHERE incident = ?1 AND kind = 'claimed' ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([incident.to_string()], |r| r.get(0))
+        .optional()?;
+    let event: Option<Event> = body.and_then(|b| serde_json::from_str(&b).ok());
+    Ok(match event {
+        Some(e) => format!("{} 工作站 ({})", e.actor.device, e.actor.operator),
+        None => "另一工作站".into(),
+    })
+}
+
+fn insert_event(
+    conn: &Connection,
+    event: &Event,
+    station: &str,
+    fresh: &mut Fresh,
+) -> Result<i64, HubStoreError> {
+    let body = serde_json::to_string(event)
+        .map_err(|e| HubStoreError::Corrupt(format!("cannot encode an event: {e}")))?;
+    conn.prepare_cached(
+        "INSERT INTO events (id, incident, station, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        event.id.to_string(),
+        event.incident.to_string(),
+        station,
+        event.kind.name(),
+        body
+    ])?;
+    let seq = conn.last_insert_rowid();
+    fresh.push((
+        station.to_string(),
+        SeqEvent {
+            seq,
+            event: event.clone(),
+        },
+    ));
+    Ok(seq)
+}
+
+pub(super) fn load_incident(
+    conn: &Connection,
+    id: IncidentId,
+) -> Result<Option<Incident>, HubStoreError> {
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM incidents WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    body.map(|b| {
+        serde_json::from_str(&b).map_err(|e| HubStoreError::Corrupt(format!("item {id}: {e}")))
+    })
+    .transpose()
+}
+
+fn save_incident(conn: &Connection, incident: &Incident, new: bool) -> Result<(), HubStoreError> {
+    let body = serde_json::to_string(incident)
+        .map_err(|e| HubStoreError::Corrupt(format!("cannot encode an item: {e}")))?;
+    let status = incident.status.code();
+    if new {
+        conn.prepare_cached(
+            "INSERT INTO incidents (id, station, ref, status, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            incident.id.to_string(),
+            incident.station,
+            incident.reference,
+            status,
+            body
+        ])?;
+    } else {
+        conn.prepare_cached("UPDATE incidents SET status = ?2, body = ?3 WHERE id = ?1")?
+            .execute(params![incident.id.to_string(), status, body])?;
+    }
+    Ok(())
+}
+
+/// Whether an item has left the station's hands.
+pub(super) fn is_open(status: &str) -> bool {
+    Status::parse(status).is_some_and(|s| !s.is_terminal())
+}

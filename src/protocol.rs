@@ -1,0 +1,182 @@
+//! The hub protocol's wire types, shared by the hub (`hub/`) and the console side (`sync/`):
+//! one definition of every request and answer, and the protocol version both check.
+
+use crate::domain::{Event, EventId, Incident, IncidentId, Priority, Source};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Version of the protocol under `/v1`; bumped on any incompatible change.
+pub const PROTOCOL_VERSION: &str = "1";
+
+/// Response header carrying [`PROTOCOL_VERSION`] on every hub answer.
+pub const VERSION_HEADER: &str = "fenliu-protocol";
+
+/// Longest long-poll the hub grants, in seconds.
+pub const MAX_WAIT_SECS: u64 = 30;
+
+/// Most events one sync page carries.
+pub const MAX_PAGE: usize = 500;
+
+/// Largest request body the hub reads.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// `POST /v1/intake`: a new item from a connector (110 / 12345).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRequest {
+    pub source: Source,
+    /// The source's own number; the hub is idempotent on it.
+    pub source_ref: String,
+    pub text: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub grid: Option<String>,
+    #[serde(default)]
+    pub community: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// Route to this station explicitly, whatever the grid says.
+    #[serde(default)]
+    pub station: Option<String>,
+}
+
+/// Answer to an intake: 201 when new, 200 with the same body when already known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeResponse {
+    pub id: IncidentId,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub station: String,
+}
+
+/// One event as the hub holds it: with its sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeqEvent {
+    pub seq: i64,
+    pub event: Event,
+}
+
+/// Answer to `GET /v1/sync`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncPage {
+    /// The station's events after the cursor, in sequence order.
+    pub events: Vec<SeqEvent>,
+    /// The cursor to ask from next: the last event's sequence, or the one asked for.
+    pub last_seq: i64,
+    /// More events wait beyond this page.
+    pub more: bool,
+    /// The hub's clock when it answered.
+    pub hub_time: DateTime<Utc>,
+}
+
+/// `POST /v1/sync`: a batch of events recorded by a workstation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub events: Vec<Event>,
+}
+
+/// What the hub made of one pushed event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Accepted now, with its sequence number.
+    Accepted { id: EventId, seq: i64 },
+    /// Accepted earlier (a retry): the same sequence number again.
+    Duplicate { id: EventId, seq: i64 },
+    /// Refused; nothing was recorded.
+    Rejected {
+        id: EventId,
+        code: RejectCode,
+        reason: String,
+    },
+}
+
+impl PushOutcome {
+    /// The event this answer is about.
+    pub fn id(&self) -> EventId {
+        match self {
+            PushOutcome::Accepted { id, .. }
+            | PushOutcome::Duplicate { id, .. }
+            | PushOutcome::Rejected { id, .. } => *id,
+        }
+    }
+}
+
+/// Why a pushed event was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// Another workstation claimed the item first.
+    AlreadyClaimed,
+    /// The lifecycle does not allow it in the item's state.
+    IllegalTransition,
+    /// The item belongs to another station.
+    NotYourStation,
+    /// The hub does not know the item.
+    UnknownIncident,
+    /// The reference is already used by another item.
+    DuplicateReference,
+}
+
+/// Answer to `POST /v1/sync`: one outcome per pushed event, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<PushOutcome>,
+    pub hub_time: DateTime<Utc>,
+}
+
+/// One item handed back to the police, with its whole history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoliceItem {
+    /// Position in the police feed (its cursor).
+    pub seq: i64,
+    pub incident: Incident,
+    pub events: Vec<Event>,
+    /// Whether the police already took it.
+    pub acked: bool,
+}
+
+/// Answer to `GET /v1/police/feed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoliceFeed {
+    pub items: Vec<PoliceItem>,
+    pub last_seq: i64,
+    pub more: bool,
+    pub hub_time: DateTime<Utc>,
+}
+
+/// `POST /v1/police/ack`: the police took an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoliceAck {
+    pub id: IncidentId,
+}
+
+/// Per-station counts for `GET /v1/stats`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StationStats {
+    pub station: String,
+    pub incidents: u64,
+    pub open: u64,
+    pub to_police: u64,
+    pub closed: u64,
+}
+
+/// Answer to `GET /v1/stats`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub stations: Vec<StationStats>,
+    pub events: u64,
+    pub last_seq: i64,
+}
+
+/// Every error answer: a stable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}

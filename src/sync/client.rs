@@ -1,0 +1,116 @@
+//! The hub's HTTP client: bearer token, version check on every answer, errors in plain words.
+
+use super::{Settings, SyncError};
+use crate::domain::Event;
+use crate::protocol::{
+    ErrorBody, PROTOCOL_VERSION, PushRequest, PushResponse, SyncPage, VERSION_HEADER,
+};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// Talks to one hub as one station.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    /// A client for the hub in `settings`.
+    pub fn new(settings: &Settings) -> Result<Client, SyncError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| SyncError::Settings(format!("cannot set up HTTP: {e}")))?;
+        Ok(Client {
+            http,
+            base: settings.url.clone(),
+            token: settings.token.clone(),
+        })
+    }
+
+    /// Sends a batch of local events.
+    pub async fn push(&self, events: &[Event]) -> Result<PushResponse, SyncError> {
+        let body = PushRequest {
+            events: events.to_vec(),
+        };
+        let request = self
+            .http
+            .post(format!("{}/v1/sync", self.base))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(30))
+            .json(&body);
+        self.send(request).await
+    }
+
+    /// Asks for the station's events after `after`, waiting up to `wait` seconds for new ones.
+    pub async fn pull(&self, after: i64, wait: u64, limit: usize) -> Result<SyncPage, SyncError> {
+        let request = self
+            .http
+            .get(format!(
+                "{}/v1/sync?after={after}&wait={wait}&limit={limit}",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(wait + 15));
+        self.send(request).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let response = request.send().await.map_err(|e| SyncError::Unreachable {
+            url: self.base.clone(),
+            detail: describe(&e),
+        })?;
+        let version = response
+            .headers()
+            .get(VERSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let status = response.status();
+        if version != PROTOCOL_VERSION {
+            if version.is_empty() && status.is_server_error() {
+                return Err(SyncError::Unreachable {
+                    url: self.base.clone(),
+                    detail: format!("a proxy answered {status}"),
+                });
+            }
+            return Err(SyncError::Version {
+                hub: if version.is_empty() {
+                    "none (is this a fenliu hub?)".into()
+                } else {
+                    version
+                },
+                ours: PROTOCOL_VERSION,
+            });
+        }
+        let bytes = response.bytes().await.map_err(|e| SyncError::Unreachable {
+            url: self.base.clone(),
+            detail: describe(&e),
+        })?;
+        if !status.is_success() {
+            let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+            return Err(SyncError::Refused {
+                status: status.as_u16(),
+                code: body.as_ref().map_or("unknown".into(), |b| b.error.clone()),
+                message: body.map_or_else(|| String::from_utf8_lossy(&bytes).into(), |b| b.message),
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::Decode(e.to_string()))
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "no answer in time".into()
+    } else if e.is_connect() {
+        "connection refused or no route".into()
+    } else {
+        e.to_string()
+    }
+}

@@ -1,0 +1,301 @@
+//! The sync task: push the outbox, pull with the persisted cursor, long-poll, back off with
+//! jitter while the hub is away, publish status and notices. Store work runs off the async
+//! threads; each pulled page is applied with its cursor in one transaction.
+
+use super::plan::{self, backoff};
+use super::{Client, SyncError};
+use crate::store::{Notice, Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// Events pushed per request.
+pub const PUSH_BATCH: usize = 200;
+/// Events asked for per pull.
+pub const PULL_PAGE: usize = 500;
+
+/// What the console header shows about the hub.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncStatus {
+    /// The last exchange with the hub succeeded.
+    pub online: bool,
+    /// When the last exchange succeeded.
+    pub last_sync: Option<DateTime<Utc>>,
+    /// Local events waiting for the hub (出站).
+    pub outbox: i64,
+    /// How far the hub's clock is ahead of ours, in milliseconds.
+    pub skew_ms: Option<i64>,
+    /// The skew is over 5 s: timers may be off.
+    pub skew_warning: bool,
+    /// Why the last exchange failed, for the officer.
+    pub last_error: Option<String>,
+}
+
+/// What one push-and-pull did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Counts {
+    pub pushed: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub notices: Vec<Notice>,
+}
+
+/// One console's sync with one hub.
+pub struct Engine {
+    client: Client,
+    store: Arc<Mutex<Store>>,
+    status: watch::Sender<SyncStatus>,
+    notices: mpsc::UnboundedSender<Notice>,
+}
+
+/// The running task's handles: status, notices, a nudge after local writes, and stop.
+pub struct SyncHandle {
+    pub status: watch::Receiver<SyncStatus>,
+    pub notices: mpsc::UnboundedReceiver<Notice>,
+    nudge: Arc<Notify>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl SyncHandle {
+    /// Tells the task that local events wait to be pushed.
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// Stops the task and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl Engine {
+    /// An engine over its own connection to the local store; also returns the notices' receiver.
+    pub fn new(client: Client, store: Store) -> (Engine, mpsc::UnboundedReceiver<Notice>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (status, _) = watch::channel(SyncStatus::default());
+        (
+            Engine {
+                client,
+                store: Arc::new(Mutex::new(store)),
+                status,
+                notices: tx,
+            },
+            rx,
+        )
+    }
+
+    /// Status updates.
+    pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, SyncError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = store.lock().map_err(|_| StoreError::Corrupt {
+                place: "sync".into(),
+                detail: "the store lock was poisoned".into(),
+            })?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| SyncError::Settings(format!("the store task failed: {e}")))?
+        .map_err(SyncError::from)
+    }
+
+    fn note_skew(&self, sent: DateTime<Utc>, hub_time: DateTime<Utc>) {
+        let skew = plan::skew(sent, Utc::now(), hub_time);
+        self.status.send_modify(|s| {
+            s.skew_ms = Some(skew.num_milliseconds());
+            s.skew_warning = plan::skew_is_large(skew);
+        });
+    }
+
+    async fn mark_online(&self) -> Result<(), SyncError> {
+        let outbox = self.with_store(|s| s.outbox_len()).await?;
+        self.status.send_modify(|s| {
+            s.online = true;
+            s.last_sync = Some(Utc::now());
+            s.outbox = outbox;
+            s.last_error = None;
+        });
+        Ok(())
+    }
+
+    fn mark_offline(&self, e: &SyncError) {
+        self.status.send_modify(|s| {
+            s.online = false;
+            s.last_error = Some(e.to_string());
+        });
+    }
+
+    /// Pushes the whole outbox in batches.
+    pub async fn push_all(&self, counts: &mut Counts) -> Result<(), SyncError> {
+        loop {
+            let batch = self.with_store(|s| s.outbox(PUSH_BATCH)).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let sent = Utc::now();
+            let answer = self.client.push(&batch).await?;
+            self.note_skew(sent, answer.hub_time);
+            if answer.results.len() != batch.len()
+                || answer
+                    .results
+                    .iter()
+                    .zip(&batch)
+                    .any(|(r, e)| r.id() != e.id)
+            {
+                return Err(SyncError::Decode(
+                    "the hub's answers do not match the events sent".into(),
+                ));
+            }
+            let settlement = plan::settle(&answer.results);
+            counts.pushed += settlement.accepted.len() - settlement.duplicates;
+            counts.duplicates += settlement.duplicates;
+            counts.rejected += settlement.rejected.len();
+            let (notices, _) = self
+                .with_store(move |s| s.settle_push(&settlement.accepted, &settlement.rejected))
+                .await?;
+            for n in &notices {
+                let _ = self.notices.send(n.clone());
+            }
+            counts.notices.extend(notices);
+        }
+    }
+
+    /// Pulls until the hub has nothing more; the first request may wait `wait` seconds.
+    pub async fn pull_all(&self, wait: u64, counts: &mut Counts) -> Result<(), SyncError> {
+        let mut wait = wait;
+        loop {
+            let cursor = self.with_store(|s| s.pull_cursor()).await?;
+            let sent = Utc::now();
+            let page = self.client.pull(cursor, wait, PULL_PAGE).await?;
+            self.note_skew(sent, page.hub_time);
+            let more = page.more;
+            let last = page.last_seq;
+            let events: Vec<_> = page.events.into_iter().map(|e| (e.seq, e.event)).collect();
+            let pulled = self
+                .with_store(move |s| s.apply_pulled(&events, last))
+                .await?;
+            counts.pulled += pulled.new_events;
+            if !more {
+                return Ok(());
+            }
+            wait = 0;
+        }
+    }
+
+    /// Push, then pull everything new, without waiting.
+    pub async fn once(&self) -> Result<Counts, SyncError> {
+        let mut counts = Counts::default();
+        let result = async {
+            self.push_all(&mut counts).await?;
+            self.pull_all(0, &mut counts).await
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                self.mark_online().await?;
+                Ok(counts)
+            }
+            Err(e) => {
+                self.mark_offline(&e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Fills an empty local store with the station's whole history.
+    pub async fn rebuild(&self) -> Result<Counts, SyncError> {
+        let (events, cursor) = self
+            .with_store(|s| Ok((s.event_count()?, s.pull_cursor()?)))
+            .await?;
+        if events > 0 || cursor > 0 {
+            return Err(SyncError::Settings(format!(
+                "the local store already holds {events} events; rebuild needs an empty data directory (move the old fenliu.db away first)"
+            )));
+        }
+        let mut counts = Counts::default();
+        self.pull_all(0, &mut counts).await?;
+        self.mark_online().await?;
+        Ok(counts)
+    }
+
+    /// Runs until `stop` turns true: push, long-poll, and back off while the hub is away.
+    pub async fn run(self, poll_wait: u64, nudge: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        let mut attempt = 0u32;
+        while !*stop.borrow() {
+            let result = self.cycle(poll_wait, &nudge, &mut stop).await;
+            match result {
+                Ok(()) => attempt = 0,
+                Err(e) => {
+                    self.mark_offline(&e);
+                    if let Ok(n) = self.with_store(|s| s.outbox_len()).await {
+                        self.status.send_modify(|s| s.outbox = n);
+                    }
+                    let delay = backoff(attempt, rand::random::<f64>());
+                    attempt = attempt.saturating_add(1);
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {},
+                        _ = nudge.notified() => {},
+                        _ = stop.changed() => {},
+                    }
+                }
+            }
+        }
+    }
+
+    async fn cycle(
+        &self,
+        poll_wait: u64,
+        nudge: &Notify,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), SyncError> {
+        let mut counts = Counts::default();
+        self.push_all(&mut counts).await?;
+        self.mark_online().await?;
+        let outbox_waits = async {
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                if matches!(self.with_store(|s| s.outbox_len()).await, Ok(n) if n > 0) {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            r = self.pull_all(poll_wait, &mut counts) => {
+                r?;
+                self.mark_online().await?;
+            }
+            _ = nudge.notified() => {},
+            _ = outbox_waits => {},
+            _ = stop.changed() => {},
+        }
+        Ok(())
+    }
+}
+
+/// Starts the sync task on the current runtime.
+pub fn spawn(client: Client, store: Store, poll_wait: u64) -> SyncHandle {
+    let (engine, notices) = Engine::new(client, store);
+    let status = engine.subscribe();
+    let nudge = Arc::new(Notify::new());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(engine.run(poll_wait, nudge.clone(), stop_rx));
+    SyncHandle {
+        status,
+        notices,
+        nudge,
+        stop: stop_tx,
+        task,
+    }
+}

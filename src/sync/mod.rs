@@ -1,0 +1,105 @@
+//! The console side of the hub protocol: the outbox is pushed in batches, the station's events
+//! are pulled with a persisted integer cursor, rejections rebuild the item and tell the officer,
+//! and a status (online, last sync, outbox, clock skew) is published for the console header.
+
+pub mod client;
+pub mod engine;
+pub mod plan;
+
+pub use client::Client;
+pub use engine::{Counts, Engine, SyncHandle, SyncStatus, spawn};
+
+use crate::config::Config;
+use crate::store::StoreError;
+use std::path::Path;
+use thiserror::Error;
+
+/// Where the hub is and how to prove who we are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub url: String,
+    pub token: String,
+    pub workstation: String,
+}
+
+/// Why a sync step failed.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error("the hub at {url} cannot be reached: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error(
+        "the hub speaks protocol version {hub}, this console speaks {ours}: upgrade whichever is older"
+    )]
+    Version { hub: String, ours: &'static str },
+    #[error("the hub refused ({status} {code}): {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the hub's answer is not understood: {0}")]
+    Decode(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("hub settings: {0}")]
+    Settings(String),
+}
+
+impl SyncError {
+    /// Worth retrying later by itself (the hub is away or busy), as opposed to needing a person.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unreachable { .. } => true,
+            SyncError::Refused { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// Reads `[hub]` with the `FENLIU_HUB_URL` / `FENLIU_HUB_TOKEN` overrides. `Ok(None)`: no hub,
+/// the console works alone. `config_path` anchors a relative `token_file`.
+pub fn settings(
+    config: &Config,
+    config_path: Option<&Path>,
+) -> Result<Option<Settings>, SyncError> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let Some(url) = env("FENLIU_HUB_URL").or_else(|| config.hub.url.clone()) else {
+        return Ok(None);
+    };
+    let token = match (
+        env("FENLIU_HUB_TOKEN"),
+        &config.hub.token,
+        &config.hub.token_file,
+    ) {
+        (Some(t), _, _) => t,
+        (None, Some(t), _) => t.clone(),
+        (None, None, Some(file)) => {
+            let path = match config_path.and_then(Path::parent) {
+                Some(dir) if file.is_relative() => dir.join(file),
+                _ => file.clone(),
+            };
+            std::fs::read_to_string(&path)
+                .map_err(|e| {
+                    SyncError::Settings(format!("cannot read token_file {}: {e}", path.display()))
+                })?
+                .trim()
+                .to_string()
+        }
+        (None, None, None) => {
+            return Err(SyncError::Settings(
+                "[hub] url is set but no token: set token_file (or FENLIU_HUB_TOKEN)".into(),
+            ));
+        }
+    };
+    let workstation = config.hub.workstation.clone().ok_or_else(|| {
+        SyncError::Settings(
+            "[hub] workstation is not set: give each workstation of the station its own number"
+                .into(),
+        )
+    })?;
+    Ok(Some(Settings {
+        url: url.trim_end_matches('/').to_string(),
+        token,
+        workstation,
+    }))
+}

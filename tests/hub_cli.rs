@@ -1,0 +1,283 @@
+//! `fenliu hub …` and `fenliu sync …` as real processes: administration, a served hub stopped by
+//! SIGTERM, and a console syncing through its config file.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::io::BufRead;
+use std::path::Path;
+use std::process::Stdio;
+
+fn fenliu(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("fenliu").expect("binary built");
+    cmd.env_remove("FENLIU_CONFIG")
+        .env_remove("FENLIU_HUB_URL")
+        .env_remove("FENLIU_HUB_TOKEN")
+        .env_remove("FENLIU_HUB_DIR")
+        .env("FENLIU_DATA_DIR", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg"))
+        .env("HOME", dir);
+    cmd
+}
+
+fn last_line(dir: &Path, args: &[&str]) -> String {
+    let out = fenliu(dir).args(args).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    text.lines().last().expect("output").trim().to_string()
+}
+
+#[test]
+fn administration_prints_tokens_once_and_keeps_routes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = dir.path().join("hub");
+    let hub = hub.to_str().expect("utf-8 path");
+    let token = last_line(
+        dir.path(),
+        &[
+            "hub",
+            "station",
+            "add",
+            "--hub-dir",
+            hub,
+            "--id",
+            "dn",
+            "--name",
+            "大宁路街道",
+            "--prefix",
+            "DN",
+        ],
+    );
+    assert!(token.starts_with("fl1.s.dn."), "{token}");
+    fenliu(dir.path())
+        .args([
+            "hub",
+            "station",
+            "add",
+            "--hub-dir",
+            hub,
+            "--id",
+            "dn",
+            "--name",
+            "x",
+            "--prefix",
+            "XX",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    let rotated = last_line(
+        dir.path(),
+        &[
+            "hub",
+            "station",
+            "rotate-token",
+            "--hub-dir",
+            hub,
+            "--id",
+            "dn",
+        ],
+    );
+    assert!(rotated.starts_with("fl1.s.dn.") && rotated != token);
+    let intake = last_line(
+        dir.path(),
+        &[
+            "hub",
+            "connector",
+            "add",
+            "--hub-dir",
+            hub,
+            "--id",
+            "c110",
+            "--role",
+            "intake",
+        ],
+    );
+    assert!(intake.starts_with("fl1.c.c110."), "{intake}");
+    last_line(
+        dir.path(),
+        &[
+            "hub",
+            "route",
+            "add",
+            "--hub-dir",
+            hub,
+            "--grid",
+            "g1",
+            "--community",
+            "c1",
+            "--station",
+            "dn",
+        ],
+    );
+    fenliu(dir.path())
+        .args(["hub", "route", "list", "--hub-dir", hub])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("grid\tg1\tdn")
+                .and(predicate::str::contains("community\tc1\tdn")),
+        );
+    fenliu(dir.path())
+        .args([
+            "hub",
+            "route",
+            "add",
+            "--hub-dir",
+            hub,
+            "--grid",
+            "g2",
+            "--station",
+            "nowhere",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("station nowhere does not exist"));
+    fenliu(dir.path())
+        .args(["hub", "route", "list"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--hub-dir"));
+    let db = std::fs::read(dir.path().join("hub").join("hub.db")).expect("db");
+    let secret = rotated.rsplit('.').next().expect("secret");
+    assert!(
+        !db.windows(secret.len()).any(|w| w == secret.as_bytes()),
+        "only hashes are stored"
+    );
+}
+
+/// The hub as a child process; killed if the test ends early, so no server outlives it.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = dir.path().join("hub");
+    let hub = hub.to_str().expect("utf-8 path");
+    let token = last_line(
+        dir.path(),
+        &[
+            "hub",
+            "station",
+            "add",
+            "--hub-dir",
+            hub,
+            "--id",
+            "dn",
+            "--name",
+            "大宁",
+            "--prefix",
+            "DN",
+        ],
+    );
+    let intake = last_line(
+        dir.path(),
+        &[
+            "hub",
+            "connector",
+            "add",
+            "--hub-dir",
+            hub,
+            "--id",
+            "c110",
+            "--role",
+            "intake",
+        ],
+    );
+    last_line(
+        dir.path(),
+        &[
+            "hub",
+            "route",
+            "add",
+            "--hub-dir",
+            hub,
+            "--grid",
+            "g1",
+            "--station",
+            "dn",
+        ],
+    );
+    let mut served = Served(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("fenliu"))
+            .args(["hub", "serve", "--listen", "127.0.0.1:0", "--hub-dir", hub])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("hub process"),
+    );
+    let child = &mut served.0;
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let url = first.split_whitespace().last().expect("url").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let status = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{url}/v1/intake"))
+            .bearer_auth(&intake)
+            .json(&serde_json::json!({"source": "12345", "source_ref": "w-1", "text": "漏水", "grid": "g1"}))
+            .send()
+            .await
+            .expect("intake")
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 201);
+    std::fs::write(dir.path().join("hub.token"), format!("{token}\n")).expect("token file");
+    let config = dir.path().join("fenliu.toml");
+    std::fs::write(
+        &config,
+        format!("[station]\nid = \"dn\"\nprefix = \"DN\"\n\n[hub]\nurl = \"{url}\"\ntoken_file = \"hub.token\"\nworkstation = \"2\"\n"),
+    )
+    .expect("config");
+    let config = config.to_str().expect("utf-8 path");
+    let counts = last_line(dir.path(), &["--config", config, "sync", "--once"]);
+    assert_eq!(
+        counts, "pushed=0 duplicates=0 rejected=0 pulled=2 outbox=0",
+        "the intake and the hub's triage of it"
+    );
+    let reference = last_line(
+        dir.path(),
+        &[
+            "--config", config, "incident", "new", "--source", "walkin", "--text", "来访",
+        ],
+    );
+    assert!(reference.starts_with("DN2-"), "{reference}");
+    let counts = last_line(dir.path(), &["--config", config, "sync", "--once"]);
+    assert_eq!(
+        counts, "pushed=2 duplicates=0 rejected=0 pulled=0 outbox=0",
+        "the new item and its triage"
+    );
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let exit = child.wait().expect("exit");
+    assert!(exit.success(), "graceful stop exits 0: {exit:?}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).expect("rest");
+    assert!(rest.contains("stopped"), "{rest}");
+    fenliu(dir.path())
+        .args(["--config", config, "sync", "--once"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot be reached"));
+}
+
+#[test]
+fn sync_without_a_hub_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fenliu(dir.path())
+        .args(["sync", "--once"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no hub configured"));
+}

@@ -1,0 +1,328 @@
+//! The contract every `HubStore` backend must pass. A new backend adds one test calling
+//! `contract` with its own factory.
+
+mod hubkit;
+
+use fenliu::domain::{EventKind, IncidentId};
+use fenliu::hub::store::{HubStore, HubStoreError, Role, Route, RouteKind, SqliteHubStore};
+use fenliu::protocol::{PushOutcome, RejectCode};
+use hubkit::{claim_event, new_intake, station};
+use std::sync::Arc;
+
+type Check = fn(&dyn HubStore);
+type Factory = dyn Fn() -> (Box<dyn std::any::Any>, Arc<dyn HubStore>);
+
+fn contract(make: &Factory) {
+    let checks: [(&str, Check); 7] = [
+        ("principals", principals),
+        ("routes", routes),
+        ("intake is idempotent", intake_is_idempotent),
+        ("push outcomes", push_outcomes),
+        ("page boundaries", page_boundaries),
+        ("commits wake subscribers", commits_wake_subscribers),
+        ("police feed and stats", police_feed_and_stats),
+    ];
+    for (name, check) in checks {
+        let (_guard, store) = make();
+        eprintln!("contract: {name}");
+        check(store.as_ref());
+    }
+}
+
+#[test]
+fn sqlite_passes_the_contract() {
+    contract(&|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteHubStore::open_dir(dir.path()).expect("open hub store");
+        (Box::new(dir), Arc::new(store))
+    });
+}
+
+#[test]
+fn sqlite_keeps_everything_across_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = SqliteHubStore::open_dir(dir.path()).expect("open");
+        store
+            .add_station(&station("dn", "DN"), "h")
+            .expect("station");
+        store
+            .intake(new_intake("dn", "DN", "110-1", None))
+            .expect("intake");
+    }
+    let store = SqliteHubStore::open_dir(dir.path()).expect("reopen");
+    assert_eq!(
+        store.events_after("dn", 0, 10).expect("page").events.len(),
+        1
+    );
+    assert_eq!(
+        *store.subscribe().borrow(),
+        1,
+        "the sequence survives a restart"
+    );
+}
+
+fn principals(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "hash1")
+        .expect("add station");
+    assert!(matches!(
+        s.add_station(&station("dn", "XX"), "h"),
+        Err(HubStoreError::Exists(_))
+    ));
+    assert!(
+        matches!(
+            s.add_station(&station("other", "DN"), "h"),
+            Err(HubStoreError::Exists(_)),
+        ),
+        "prefixes are unique"
+    );
+    let c = s.credential(true, "dn").expect("read").expect("known");
+    assert_eq!((c.role, c.token_hash.as_str()), (Role::Station, "hash1"));
+    s.set_station_token("dn", "hash2").expect("rotate");
+    assert_eq!(
+        s.credential(true, "dn")
+            .expect("read")
+            .expect("known")
+            .token_hash,
+        "hash2"
+    );
+    assert!(matches!(
+        s.set_station_token("nope", "h"),
+        Err(HubStoreError::Missing(_))
+    ));
+    s.add_connector("c110", Role::Intake, "hc")
+        .expect("connector");
+    assert_eq!(
+        s.credential(false, "c110")
+            .expect("read")
+            .expect("known")
+            .role,
+        Role::Intake
+    );
+    assert!(
+        s.credential(true, "c110").expect("read").is_none(),
+        "stations and connectors are apart"
+    );
+    assert!(s.credential(false, "dn").expect("read").is_none());
+}
+
+fn routes(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    s.add_station(&station("gz", "GZ"), "h").expect("station");
+    let r = |kind, key: &str, st: &str| Route {
+        kind,
+        key: key.into(),
+        station: st.into(),
+    };
+    assert!(matches!(
+        s.put_route(&r(RouteKind::Grid, "g1", "nope")),
+        Err(HubStoreError::Missing(_))
+    ));
+    s.put_route(&r(RouteKind::Grid, "g1", "dn")).expect("route");
+    s.put_route(&r(RouteKind::Community, "g1", "gz"))
+        .expect("route");
+    assert_eq!(
+        s.route(RouteKind::Grid, "g1").expect("read").as_deref(),
+        Some("dn")
+    );
+    s.put_route(&r(RouteKind::Grid, "g1", "gz"))
+        .expect("replace");
+    assert_eq!(
+        s.route(RouteKind::Grid, "g1").expect("read").as_deref(),
+        Some("gz")
+    );
+    assert_eq!(s.routes().expect("list").len(), 2);
+    assert!(s.route(RouteKind::Grid, "g9").expect("read").is_none());
+}
+
+fn intake_is_idempotent(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    let first = s
+        .intake(new_intake("dn", "DN", "110-1", Some(hubkit::decision())))
+        .expect("intake");
+    assert!(first.created);
+    assert_eq!(first.response.reference, "DN-20261122-0001");
+    let again = s
+        .intake(new_intake("dn", "DN", "110-1", None))
+        .expect("again");
+    assert!(!again.created);
+    assert_eq!(again.response, first.response);
+    let second = s
+        .intake(new_intake("dn", "DN", "110-2", None))
+        .expect("second");
+    assert_eq!(second.response.reference, "DN-20261122-0002");
+    let page = s.events_after("dn", 0, 100).expect("page");
+    let kinds: Vec<&str> = page.events.iter().map(|e| e.event.kind.name()).collect();
+    assert_eq!(kinds, ["received", "triaged", "received"]);
+    let (incident, events) = s.incident(first.response.id).expect("read").expect("known");
+    assert!(incident.triage.is_some());
+    assert_eq!(events.len(), 2);
+}
+
+fn push_outcomes(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    s.add_station(&station("gz", "GZ"), "h").expect("station");
+    let item = s
+        .intake(new_intake("dn", "DN", "110-1", None))
+        .expect("intake")
+        .response
+        .id;
+    let a = claim_event(item, "dn", "ws1");
+    let b = claim_event(item, "dn", "ws2");
+    let out = s.push("dn", vec![a.clone()]).expect("push");
+    let PushOutcome::Accepted { seq, .. } = out[0] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        s.push("dn", vec![a.clone()]).expect("retry")[0],
+        PushOutcome::Duplicate { id: a.id, seq }
+    );
+    match &s.push("dn", vec![b.clone()]).expect("second claim")[0] {
+        PushOutcome::Rejected {
+            code: RejectCode::AlreadyClaimed,
+            reason,
+            ..
+        } => {
+            assert!(reason.contains("已被 ws1 工作站"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let foreign = claim_event(item, "gz", "ws9");
+    assert!(matches!(
+        push1(s, "gz", foreign),
+        PushOutcome::Rejected {
+            code: RejectCode::NotYourStation,
+            ..
+        }
+    ));
+    let stray = claim_event(IncidentId::v7_at(hubkit::now()), "dn", "ws1");
+    assert!(matches!(
+        push1(s, "dn", stray),
+        PushOutcome::Rejected {
+            code: RejectCode::UnknownIncident,
+            ..
+        }
+    ));
+    let mut closing = claim_event(item, "dn", "ws1");
+    closing.kind = EventKind::Closed;
+    assert!(matches!(
+        push1(s, "dn", closing),
+        PushOutcome::Rejected {
+            code: RejectCode::IllegalTransition,
+            ..
+        }
+    ));
+    let page = s.events_after("dn", 0, 100).expect("page");
+    assert_eq!(
+        page.events.len(),
+        2,
+        "only the intake and the winning claim"
+    );
+    assert!(
+        s.events_after("gz", 0, 100)
+            .expect("page")
+            .events
+            .is_empty()
+    );
+}
+
+/// Pushes one event and returns its outcome.
+fn push1(s: &dyn HubStore, station: &str, e: fenliu::domain::Event) -> PushOutcome {
+    let mut out = s.push(station, vec![e]).expect("push");
+    assert_eq!(out.len(), 1);
+    out.remove(0)
+}
+
+fn page_boundaries(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    s.add_station(&station("gz", "GZ"), "h").expect("station");
+    let limit = 4;
+    let mut made = 0;
+    for total in [limit - 1, limit, limit + 1, 2 * limit, 2 * limit + 1] {
+        while made < total {
+            made += 1;
+            s.intake(new_intake("dn", "DN", &format!("110-{made}"), None))
+                .expect("intake");
+            s.intake(new_intake("gz", "GZ", &format!("12345-{made}"), None))
+                .expect("noise");
+        }
+        let mut after = 0;
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        loop {
+            let page = s.events_after("dn", after, limit).expect("page");
+            pages += 1;
+            assert!(page.events.len() <= limit);
+            seen.extend(page.events.iter().map(|e| e.seq));
+            if let Some(last) = page.events.last() {
+                after = last.seq;
+            }
+            if !page.more {
+                break;
+            }
+            assert!(pages < 100);
+        }
+        assert_eq!(seen.len(), total, "every event once for {total}");
+        assert!(seen.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            pages,
+            total.div_ceil(limit).max(1),
+            "no empty trailing page for {total}"
+        );
+    }
+}
+
+fn commits_wake_subscribers(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    let mut rx = s.subscribe();
+    let before = *rx.borrow();
+    assert!(!rx.has_changed().expect("open"));
+    s.intake(new_intake("dn", "DN", "110-1", None))
+        .expect("intake");
+    assert!(
+        rx.has_changed().expect("open"),
+        "a commit wakes the subscriber"
+    );
+    assert!(*rx.borrow_and_update() > before);
+}
+
+fn police_feed_and_stats(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    let item = s
+        .intake(new_intake("dn", "DN", "110-1", None))
+        .expect("intake")
+        .response
+        .id;
+    s.intake(new_intake("dn", "DN", "110-2", None))
+        .expect("intake");
+    assert!(s.police_feed(0, 10).expect("feed").items.is_empty());
+    assert!(
+        !s.police_ack(item, "police", hubkit::now()).expect("ack"),
+        "not in the feed yet"
+    );
+    let mut to_police = claim_event(item, "dn", "ws1");
+    to_police.kind = EventKind::TransferredToPolice {
+        note: Some("持刀".into()),
+    };
+    assert!(matches!(
+        push1(s, "dn", to_police),
+        PushOutcome::Accepted { .. }
+    ));
+    let feed = s.police_feed(0, 10).expect("feed");
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(feed.items[0].events.len(), 2, "with its history");
+    assert!(!feed.items[0].acked);
+    assert!(s.police_ack(item, "police", hubkit::now()).expect("ack"));
+    assert!(s.police_feed(0, 10).expect("feed").items[0].acked);
+    assert!(
+        s.police_feed(feed.items[0].seq, 10)
+            .expect("feed")
+            .items
+            .is_empty()
+    );
+    let stats = s.stats().expect("stats");
+    assert_eq!(stats.stations.len(), 1);
+    let dn = &stats.stations[0];
+    assert_eq!((dn.incidents, dn.open, dn.to_police), (2, 1, 1));
+    assert_eq!(stats.events, 3);
+}

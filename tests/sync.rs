@@ -1,0 +1,457 @@
+//! Consoles syncing with a real hub over HTTP on 127.0.0.1.
+
+mod hubkit;
+
+use chrono::Utc;
+use fenliu::domain::{Actor, EventKind, Priority, Received, Source, Status};
+use fenliu::hub::HubConfig;
+use fenliu::store::{Stamp, Store};
+use fenliu::sync::{Client, Engine, Settings, SyncError};
+use hubkit::TestHub;
+use std::collections::HashSet;
+use std::time::Duration;
+
+struct Console {
+    _dir: tempfile::TempDir,
+    store: Store,
+    engine: Engine,
+    workstation: String,
+}
+
+impl Console {
+    fn new(hub: &TestHub, station: &str, workstation: &str) -> Console {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let settings = Settings {
+            url: hub.url.clone(),
+            token: hub.token(station).to_string(),
+            workstation: workstation.into(),
+        };
+        let client = Client::new(&settings).expect("client");
+        let store = Store::open_dir(dir.path()).expect("store");
+        let (engine, _) = Engine::new(client, Store::open_dir(dir.path()).expect("store"));
+        Console {
+            _dir: dir,
+            store,
+            engine,
+            workstation: workstation.into(),
+        }
+    }
+
+    fn stamp(&self) -> Stamp {
+        let now = Utc::now();
+        Stamp {
+            actor: Actor {
+                operator: format!("值班员{}", self.workstation),
+                station: "dn".into(),
+                device: self.workstation.clone(),
+            },
+            occurred_at: now,
+            recorded_at: now,
+        }
+    }
+
+    /// Records a walk-in item as this workstation would, offline or not.
+    fn create(&mut self, text: &str) -> String {
+        let received = Received {
+            reference: String::new(),
+            station: "dn".into(),
+            source: Source::WalkIn,
+            source_ref: None,
+            text: text.into(),
+            address: None,
+            grid: None,
+            community: None,
+            phone: None,
+            priority: Priority::Normal,
+            drill: false,
+            repeat_of: None,
+        };
+        let prefix = format!("DN{}", self.workstation);
+        let stamp = self.stamp();
+        let day = stamp.occurred_at.date_naive();
+        self.store
+            .create_incident(received, &prefix, day, vec![], &stamp)
+            .expect("create")
+            .reference
+    }
+
+    fn claim(&mut self, reference: &str) {
+        let stamp = self.stamp();
+        self.store
+            .record(reference, vec![EventKind::Claimed], &stamp)
+            .expect("claim locally");
+    }
+
+    fn status_of(&self, reference: &str) -> Status {
+        self.store
+            .incident(reference)
+            .expect("read")
+            .expect("known")
+            .status
+    }
+
+    fn refs(&self) -> Vec<(String, Status)> {
+        let mut all: Vec<_> = self
+            .store
+            .incidents(None)
+            .expect("list")
+            .into_iter()
+            .map(|i| (i.reference, i.status))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_intake_reaches_the_console() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut c = Console::new(&hub, "dn", "1");
+    let item = hub.intake_g1("110-1").await;
+    let counts = c.engine.once().await.expect("sync");
+    assert_eq!(counts.pulled, 1);
+    let reference = item["ref"].as_str().expect("ref");
+    assert_eq!(c.status_of(reference), Status::New);
+    c.claim(reference);
+    let counts = c.engine.once().await.expect("sync");
+    assert_eq!(
+        (counts.pushed, counts.pulled),
+        (1, 0),
+        "own events come back as known"
+    );
+    assert_eq!(c.store.outbox_len().expect("outbox"), 0);
+    assert!(c.engine.subscribe().borrow().online);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_consoles_converge_and_the_late_claim_is_told() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut a = Console::new(&hub, "dn", "1");
+    let mut b = Console::new(&hub, "dn", "2");
+    let reference = hub.intake_g1("110-1").await["ref"]
+        .as_str()
+        .expect("ref")
+        .to_string();
+    a.engine.once().await.expect("sync a");
+    b.engine.once().await.expect("sync b");
+    let ra = a.create("来访: 邻里纠纷");
+    let rb = b.create("来访: 噪音");
+    assert_ne!(ra, rb, "offline references differ by workstation");
+    a.claim(&reference);
+    b.claim(&reference);
+    a.engine.once().await.expect("sync a");
+    let counts = b.engine.once().await.expect("sync b");
+    assert_eq!(counts.rejected, 1);
+    assert!(
+        counts.notices[0].message.contains("已被 1 工作站"),
+        "{:?}",
+        counts.notices
+    );
+    a.engine.once().await.expect("sync a again");
+    assert_eq!(a.refs(), b.refs());
+    assert_eq!(a.refs().len(), 3);
+    let claimed = b.store.incident(&reference).expect("read").expect("known");
+    assert_eq!(
+        claimed.claimed_by.as_deref(),
+        Some("值班员1"),
+        "b now shows a's claim"
+    );
+    assert_eq!(b.store.outbox_len().expect("outbox"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_retried_after_a_lost_answer_is_a_duplicate() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut c = Console::new(&hub, "dn", "1");
+    let reference = hub.intake_g1("110-1").await["ref"]
+        .as_str()
+        .expect("ref")
+        .to_string();
+    c.engine.once().await.expect("sync");
+    c.claim(&reference);
+    let outbox = c.store.outbox(10).expect("outbox");
+    let settings = Settings {
+        url: hub.url.clone(),
+        token: hub.token("dn").into(),
+        workstation: "1".into(),
+    };
+    // The hub takes the push, but its answer never reaches the console.
+    Client::new(&settings)
+        .expect("client")
+        .push(&outbox)
+        .await
+        .expect("push");
+    let counts = c.engine.once().await.expect("retry");
+    assert_eq!((counts.pushed, counts.duplicates), (0, 1));
+    let (_, page) = hub.get("/v1/sync?after=0", hub.token("dn")).await;
+    assert_eq!(
+        page["events"].as_array().expect("events").len(),
+        2,
+        "one claim at the hub"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consoles_work_while_the_hub_is_down_and_drain_after() {
+    let mut hub = TestHub::start(HubConfig::default()).await;
+    let mut a = Console::new(&hub, "dn", "1");
+    let mut b = Console::new(&hub, "dn", "2");
+    for n in 0..3 {
+        hub.intake_g1(&format!("110-{n}")).await;
+    }
+    a.engine.once().await.expect("sync a");
+    b.engine.once().await.expect("sync b");
+    hub.stop().await;
+    let mut made = Vec::new();
+    for n in 0..5 {
+        made.push(a.create(&format!("a{n}")));
+        made.push(b.create(&format!("b{n}")));
+    }
+    let intake_refs: Vec<String> = a
+        .refs()
+        .into_iter()
+        .filter(|(r, _)| r.starts_with("DN-"))
+        .map(|(r, _)| r)
+        .collect();
+    a.claim(&intake_refs[0]);
+    b.claim(&intake_refs[1]);
+    let err = a.engine.once().await.expect_err("hub is down");
+    assert!(matches!(err, SyncError::Unreachable { .. }), "{err}");
+    assert!(err.is_transient());
+    assert!(!a.engine.subscribe().borrow().online);
+    assert_eq!(a.store.outbox_len().expect("outbox"), 6);
+    hub.restart(HubConfig::default()).await;
+    a.engine.once().await.expect("drain a");
+    b.engine.once().await.expect("drain b");
+    a.engine.once().await.expect("catch up a");
+    assert_eq!(a.refs(), b.refs());
+    assert_eq!(a.refs().len(), 13);
+    assert_eq!(a.store.outbox_len().expect("outbox"), 0);
+    assert_eq!(b.store.outbox_len().expect("outbox"), 0);
+    let (_, page) = hub.get("/v1/sync?after=0", hub.token("dn")).await;
+    let ids: Vec<&str> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["event"]["id"].as_str().expect("id"))
+        .collect();
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), 3 + 10 + 2, "nothing lost");
+    assert_eq!(unique.len(), ids.len(), "nothing duplicated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_task_long_polls_and_reports_status() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = Settings {
+        url: hub.url.clone(),
+        token: hub.token("dn").into(),
+        workstation: "1".into(),
+    };
+    let store = Store::open_dir(dir.path()).expect("store");
+    let handle = fenliu::sync::spawn(Client::new(&settings).expect("client"), store, 5);
+    let reader = Store::open_dir(dir.path()).expect("reader");
+    let reference = hub.intake_g1("110-1").await["ref"]
+        .as_str()
+        .expect("ref")
+        .to_string();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while reader.incident(&reference).expect("read").is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the item never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = handle.status.borrow().clone();
+    assert!(status.online, "{status:?}");
+    assert!(!status.skew_warning);
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebuild_recovers_a_lost_store() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut a = Console::new(&hub, "dn", "1");
+    hub.intake_g1("110-1").await;
+    a.create("来访");
+    a.engine.once().await.expect("sync");
+    let fresh = Console::new(&hub, "dn", "1");
+    let counts = fresh.engine.rebuild().await.expect("rebuild");
+    assert_eq!(counts.pulled, 2);
+    assert_eq!(fresh.refs(), a.refs());
+    let again = fresh
+        .engine
+        .rebuild()
+        .await
+        .expect_err("not empty any more");
+    assert!(again.to_string().contains("empty"), "{again}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_of_another_protocol_version_is_named_plainly() {
+    let app = axum::Router::new().fallback(|| async {
+        (
+            [(fenliu::protocol::VERSION_HEADER, "2")],
+            axum::Json(serde_json::json!({"events": []})),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let settings = Settings {
+        url,
+        token: "t".into(),
+        workstation: "1".into(),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (engine, _) = Engine::new(
+        Client::new(&settings).expect("client"),
+        Store::open_dir(dir.path()).expect("store"),
+    );
+    let err = engine.once().await.expect_err("version differs");
+    assert!(matches!(err, SyncError::Version { .. }), "{err}");
+    assert!(err.to_string().contains("protocol version 2"), "{err}");
+    assert!(!err.is_transient());
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reference_taken_twice_is_refused_and_the_item_withdrawn() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut a = Console::new(&hub, "dn", "1");
+    let mut b = Console::new(&hub, "dn", "1");
+    let ra = a.create("来访 a");
+    let rb = b.create("来访 b");
+    assert_eq!(
+        ra, rb,
+        "two workstations misconfigured with the same number"
+    );
+    a.engine.once().await.expect("sync a");
+    let counts = b.engine.once().await.expect("sync b");
+    assert_eq!(counts.rejected, 1);
+    assert!(
+        counts.notices[0].message.contains("already used"),
+        "{:?}",
+        counts.notices
+    );
+    b.engine.once().await.expect("sync b again");
+    assert_eq!(
+        b.refs(),
+        a.refs(),
+        "b now holds a's item under that reference"
+    );
+}
+
+/// Polls `check` every 20 ms until it holds, failing after `secs` seconds.
+async fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_task_rides_out_an_outage_and_drains() {
+    let mut hub = TestHub::start(HubConfig::default()).await;
+    let mut local = Console::new(&hub, "dn", "1");
+    let dir_path = local._dir.path().to_path_buf();
+    let settings = Settings {
+        url: hub.url.clone(),
+        token: hub.token("dn").into(),
+        workstation: "1".into(),
+    };
+    let store = Store::open_dir(&dir_path).expect("store");
+    let handle = fenliu::sync::spawn(Client::new(&settings).expect("client"), store, 2);
+    let status = handle.status.clone();
+    eventually(10, "online", || status.borrow().online).await;
+    hub.stop().await;
+    let made: Vec<String> = (0..4)
+        .map(|n| local.create(&format!("断网时来访 {n}")))
+        .collect();
+    handle.nudge();
+    eventually(10, "offline", || !status.borrow().online).await;
+    assert!(
+        status
+            .borrow()
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cannot be reached")
+    );
+    hub.restart(HubConfig::default()).await;
+    handle.nudge();
+    eventually(15, "the outbox to drain", || {
+        let s = status.borrow();
+        s.online && s.outbox == 0
+    })
+    .await;
+    assert_eq!(local.store.outbox_len().expect("outbox"), 0);
+    let (_, page) = hub.get("/v1/sync?after=0", hub.token("dn")).await;
+    let refs: Vec<&str> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"]["kind"]["reference"].as_str())
+        .collect();
+    let mut expected: Vec<&str> = made.iter().map(String::as_str).collect();
+    expected.sort();
+    let mut got = refs.clone();
+    got.sort();
+    assert_eq!(got, expected, "each item once at the hub");
+    handle.stop().await;
+}
+
+#[test]
+fn a_store_from_before_sync_upgrades_with_its_events_in_the_outbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("fenliu.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(fenliu::store::migrations::MIGRATIONS[0])
+            .expect("schema 1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version 1");
+    }
+    let mut store = Store::open(&path).expect("upgrade");
+    assert_eq!(
+        store.schema_version().expect("version"),
+        fenliu::store::migrations::MIGRATIONS.len() as i64
+    );
+    assert_eq!(store.pull_cursor().expect("cursor"), 0);
+    let now = Utc::now();
+    let stamp = Stamp {
+        actor: Actor {
+            operator: "王磊".into(),
+            station: "dn".into(),
+            device: "1".into(),
+        },
+        occurred_at: now,
+        recorded_at: now,
+    };
+    let received = Received {
+        reference: String::new(),
+        station: "dn".into(),
+        source: Source::WalkIn,
+        source_ref: None,
+        text: "来访".into(),
+        address: None,
+        grid: None,
+        community: None,
+        phone: None,
+        priority: Priority::Normal,
+        drill: false,
+        repeat_of: None,
+    };
+    store
+        .create_incident(received, "DN1", now.date_naive(), vec![], &stamp)
+        .expect("create");
+    assert_eq!(store.outbox_len().expect("outbox"), 1);
+}
