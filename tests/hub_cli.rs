@@ -235,6 +235,11 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
     assert!(reference.starts_with("DN2-"), "{reference}");
     let counts = last_line(dir.path(), &["--config", config, "sync", "--once"]);
     assert_eq!(counts, "pushed=1 duplicates=0 rejected=0 pulled=0 outbox=0");
+    fenliu(dir.path())
+        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--hub-dir", hub])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already serving"));
     let pid = child.id().to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])

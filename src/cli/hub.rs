@@ -69,7 +69,19 @@ pub fn run(args: HubArgs) -> Result<()> {
                 outln!("{}\t{}\t{}", r.kind.code(), r.key, r.station);
             }
         }
-        HubCmd::Serve { listen, rate_limit } => serve(store, &listen, rate_limit)?,
+        HubCmd::Serve { listen, rate_limit } => {
+            let lock_path = dir.join("hub.lock");
+            let lock = std::fs::File::create(&lock_path)
+                .wrap_err_with(|| format!("cannot create {}", lock_path.display()))?;
+            if lock.try_lock().is_err() {
+                return Err(eyre!(
+                    "another hub is already serving {}; one hub process per directory",
+                    dir.display()
+                ));
+            }
+            serve(store, &listen, rate_limit)?;
+            drop(lock);
+        }
     }
     Ok(())
 }
