@@ -455,3 +455,43 @@ fn a_store_from_before_sync_upgrades_with_its_events_in_the_outbox() {
         .expect("create");
     assert_eq!(store.outbox_len().expect("outbox"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_clock_far_off_is_flagged() {
+    let app = axum::Router::new().fallback(|| async {
+        let page = fenliu::protocol::SyncPage {
+            events: vec![],
+            last_seq: 0,
+            more: false,
+            hub_time: Utc::now() + chrono::TimeDelta::seconds(42),
+        };
+        (
+            [(
+                fenliu::protocol::VERSION_HEADER,
+                fenliu::protocol::PROTOCOL_VERSION,
+            )],
+            axum::Json(page),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let settings = Settings {
+        url,
+        token: "t".into(),
+        workstation: "1".into(),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (engine, _) = Engine::new(
+        Client::new(&settings).expect("client"),
+        Store::open_dir(dir.path()).expect("store"),
+    );
+    engine.once().await.expect("sync");
+    let status = engine.subscribe().borrow().clone();
+    assert!(status.skew_warning, "{status:?}");
+    let skew = status.skew_ms.expect("measured");
+    assert!((41_000..=43_000).contains(&skew), "{skew}");
+    server.abort();
+}
