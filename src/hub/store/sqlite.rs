@@ -383,14 +383,7 @@ impl HubStore for SqliteHubStore {
         by: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, HubStoreError> {
-        self.admin(|c| {
-            let n = c.execute(
-                "UPDATE police_feed SET acked_at = COALESCE(acked_at, ?2), acked_by = COALESCE(acked_by, ?3)
-                 WHERE incident = ?1",
-                params![id.to_string(), at.to_rfc3339(), by],
-            )?;
-            Ok(n > 0)
-        })
+        self.submit(|tx| Job::PoliceAck(id, by.to_string(), at, tx))
     }
 
     fn stats(&self) -> Result<Stats, HubStoreError> {
