@@ -108,6 +108,12 @@ fn serve(store: SqliteHubStore, listen: &str, rate_limit: u32) -> Result<()> {
         },
         ..HubConfig::default()
     };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FENLIU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
