@@ -254,6 +254,11 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         counts, "pushed=2 duplicates=0 rejected=0 pulled=0 outbox=0",
         "the new item and its triage"
     );
+    fenliu(dir.path())
+        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--hub-dir", hub])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already serving"));
     let pid = child.id().to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])

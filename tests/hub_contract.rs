@@ -60,6 +60,18 @@ fn sqlite_keeps_everything_across_reopen() {
         1,
         "the sequence survives a restart"
     );
+    for n in 2..=4 {
+        store
+            .intake(new_intake("dn", "DN", &format!("110-{n}"), None))
+            .expect("intake");
+    }
+    // Older events come from the database, newer ones from memory: pages join without a gap.
+    let first = store.events_after("dn", 0, 2).expect("page");
+    let seqs: Vec<i64> = first.events.iter().map(|e| e.seq).collect();
+    assert_eq!((seqs, first.more), (vec![1, 2], true));
+    let rest = store.events_after("dn", 2, 2).expect("page");
+    let seqs: Vec<i64> = rest.events.iter().map(|e| e.seq).collect();
+    assert_eq!((seqs, rest.more), (vec![3, 4], false));
 }
 
 fn principals(s: &dyn HubStore) {

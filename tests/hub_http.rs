@@ -244,6 +244,17 @@ async fn a_flooding_client_gets_429() {
     }
     assert_eq!(&statuses[..5], &[200; 5]);
     assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    let r = hub
+        .http
+        .get(format!("{}/v1/sync", hub.url))
+        .bearer_auth(hub.token("dn"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "rate_limited");
     assert_eq!(
         hub.get("/v1/sync", hub.token("gz")).await.0,
         200,

@@ -455,3 +455,86 @@ fn a_store_from_before_sync_upgrades_with_its_events_in_the_outbox() {
         .expect("create");
     assert_eq!(store.outbox_len().expect("outbox"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_clock_far_off_is_flagged() {
+    let app = axum::Router::new().fallback(|| async {
+        let page = fenliu::protocol::SyncPage {
+            events: vec![],
+            last_seq: 0,
+            more: false,
+            hub_time: Utc::now() + chrono::TimeDelta::seconds(42),
+        };
+        (
+            [(
+                fenliu::protocol::VERSION_HEADER,
+                fenliu::protocol::PROTOCOL_VERSION,
+            )],
+            axum::Json(page),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let settings = Settings {
+        url,
+        token: "t".into(),
+        workstation: "1".into(),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (engine, _) = Engine::new(
+        Client::new(&settings).expect("client"),
+        Store::open_dir(dir.path()).expect("store"),
+    );
+    engine.once().await.expect("sync");
+    let status = engine.subscribe().borrow().clone();
+    assert!(status.skew_warning, "{status:?}");
+    let skew = status.skew_ms.expect("measured");
+    assert!((41_000..=43_000).contains(&skew), "{skew}");
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workstations_claim_at_once_100_times_one_wins_the_other_is_told() {
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut a = Console::new(&hub, "dn", "1");
+    let mut b = Console::new(&hub, "dn", "2");
+    for round in 0..100 {
+        let reference = hub.intake_g1(&format!("110-{round}")).await["ref"]
+            .as_str()
+            .expect("ref")
+            .to_string();
+        let (ra, rb) = tokio::join!(a.engine.once(), b.engine.once());
+        ra.expect("sync a");
+        rb.expect("sync b");
+        a.claim(&reference);
+        b.claim(&reference);
+        let (ca, cb) = tokio::join!(a.engine.once(), b.engine.once());
+        let (ca, cb) = (ca.expect("push a"), cb.expect("push b"));
+        assert_eq!(ca.pushed + cb.pushed, 1, "round {round}: one winner");
+        assert_eq!(ca.rejected + cb.rejected, 1, "round {round}: one loser");
+        let (winner, told) = if ca.pushed == 1 {
+            ("1", &cb)
+        } else {
+            ("2", &ca)
+        };
+        assert!(
+            told.notices[0]
+                .message
+                .contains(&format!("已被 {winner} 工作站")),
+            "round {round}: {:?}",
+            told.notices
+        );
+        let (ra, rb) = tokio::join!(a.engine.once(), b.engine.once());
+        ra.expect("settle a");
+        rb.expect("settle b");
+        let ia = a.store.incident(&reference).expect("read").expect("known");
+        let ib = b.store.incident(&reference).expect("read").expect("known");
+        assert_eq!(
+            ia.claimed_by, ib.claimed_by,
+            "round {round}: both show the winner"
+        );
+    }
+}

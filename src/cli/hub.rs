@@ -69,7 +69,19 @@ pub fn run(args: HubArgs) -> Result<()> {
                 outln!("{}\t{}\t{}", r.kind.code(), r.key, r.station);
             }
         }
-        HubCmd::Serve { listen, rate_limit } => serve(store, &listen, rate_limit)?,
+        HubCmd::Serve { listen, rate_limit } => {
+            let lock_path = dir.join("hub.lock");
+            let lock = std::fs::File::create(&lock_path)
+                .wrap_err_with(|| format!("cannot create {}", lock_path.display()))?;
+            if lock.try_lock().is_err() {
+                return Err(eyre!(
+                    "another hub is already serving {}; one hub process per directory",
+                    dir.display()
+                ));
+            }
+            serve(store, &listen, rate_limit)?;
+            drop(lock);
+        }
     }
     Ok(())
 }
@@ -98,6 +110,12 @@ fn serve(store: SqliteHubStore, listen: &str, rate_limit: u32) -> Result<()> {
         classifier: std::sync::Arc::new(move |text: &str| Some(shared.classify(text))),
         ..HubConfig::default()
     };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FENLIU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)

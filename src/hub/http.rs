@@ -108,8 +108,14 @@ pub async fn authenticate(
     let store = state.store.clone();
     let principal = blocking(move || {
         let parts = auth::parse_token(&token).ok_or_else(bad)?;
-        let credential = store.credential(parts.station, parts.id)?.ok_or_else(bad)?;
-        auth::verify(&parts, &credential).ok_or_else(bad)
+        match store.credential(parts.station, parts.id)? {
+            Some(credential) => auth::verify(&parts, &credential).ok_or_else(bad),
+            None => {
+                // Spend the same work as a real check, so timing does not tell which ids exist.
+                let _ = auth::verify(&parts, &auth::decoy());
+                Err(bad())
+            }
+        }
     })
     .await?;
     if principal.role != role {

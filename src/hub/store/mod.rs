@@ -3,6 +3,7 @@
 //! backend must pass.
 
 mod migrations;
+mod queries;
 mod recent;
 mod sqlite;
 mod writer;

@@ -1,6 +1,7 @@
 //! The SQLite backend: one file, WAL, a single group-committing writer thread and a small pool of
 //! read connections.
 
+use super::queries;
 use super::recent::Recent;
 use super::writer::{self, Job};
 use super::{
@@ -8,7 +9,7 @@ use super::{
     Route, RouteKind, StationRecord, migrations,
 };
 use crate::domain::{Event, Incident, IncidentId};
-use crate::protocol::{PoliceItem, PushOutcome, SeqEvent, StationStats, Stats};
+use crate::protocol::{PushOutcome, SeqEvent, Stats};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -153,27 +154,6 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation
     )
-}
-
-fn parse_event(body: &str) -> Result<Event, HubStoreError> {
-    serde_json::from_str(body).map_err(|e| HubStoreError::Corrupt(format!("stored event: {e}")))
-}
-
-fn events_of(conn: &Connection, id: IncidentId) -> Result<Vec<SeqEvent>, HubStoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, body FROM events WHERE incident = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([id.to_string()], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, body) = row?;
-        out.push(SeqEvent {
-            seq,
-            event: parse_event(&body)?,
-        });
-    }
-    Ok(out)
 }
 
 impl HubStore for SqliteHubStore {
@@ -375,7 +355,7 @@ impl HubStore for SqliteHubStore {
                 let (seq, body) = row?;
                 events.push(SeqEvent {
                     seq,
-                    event: parse_event(&body)?,
+                    event: queries::parse_event(&body)?,
                 });
             }
             let more = events.len() > limit;
@@ -389,40 +369,12 @@ impl HubStore for SqliteHubStore {
             let Some(incident) = writer::load_incident(c, id)? else {
                 return Ok(None);
             };
-            Ok(Some((incident, events_of(c, id)?)))
+            Ok(Some((incident, queries::events_of(c, id)?)))
         })
     }
 
     fn police_feed(&self, after: i64, limit: usize) -> Result<PolicePage, HubStoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, incident, acked_at FROM police_feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![after, (limit + 1) as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
-            })?;
-            let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
-            let more = rows.len() > limit;
-            let mut items = Vec::new();
-            for (seq, id, acked) in rows.into_iter().take(limit) {
-                let id = IncidentId::parse(&id)
-                    .ok_or_else(|| HubStoreError::Corrupt(format!("police feed item {id}")))?;
-                let incident = writer::load_incident(c, id)?
-                    .ok_or_else(|| HubStoreError::Corrupt(format!("police feed item {id}")))?;
-                let events = events_of(c, id)?.into_iter().map(|e| e.event).collect();
-                items.push(PoliceItem {
-                    seq,
-                    incident,
-                    events,
-                    acked: acked.is_some(),
-                });
-            }
-            Ok(PolicePage { items, more })
-        })
+        self.read(|c| queries::police_feed(c, after, limit))
     }
 
     fn police_ack(
@@ -431,66 +383,11 @@ impl HubStore for SqliteHubStore {
         by: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, HubStoreError> {
-        self.admin(|c| {
-            let n = c.execute(
-                "UPDATE police_feed SET acked_at = COALESCE(acked_at, ?2), acked_by = COALESCE(acked_by, ?3)
-                 WHERE incident = ?1",
-                params![id.to_string(), at.to_rfc3339(), by],
-            )?;
-            Ok(n > 0)
-        })
+        self.submit(|tx| Job::PoliceAck(id, by.to_string(), at, tx))
     }
 
     fn stats(&self) -> Result<Stats, HubStoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT s.id, i.status, COUNT(i.id) FROM stations s
-                 LEFT JOIN incidents i ON i.station = s.id GROUP BY s.id, i.status ORDER BY s.id",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?;
-            let mut stations: Vec<StationStats> = Vec::new();
-            for row in rows {
-                let (station, status, n) = row?;
-                if stations.last().is_none_or(|s| s.station != station) {
-                    stations.push(StationStats {
-                        station: station.clone(),
-                        incidents: 0,
-                        open: 0,
-                        to_police: 0,
-                        closed: 0,
-                    });
-                }
-                let Some(s) = stations.last_mut() else {
-                    continue;
-                };
-                let Some(status) = status else { continue };
-                let n = n.max(0) as u64;
-                s.incidents += n;
-                if writer::is_open(&status) {
-                    s.open += n;
-                }
-                match status.as_str() {
-                    "to_police" => s.to_police += n,
-                    "closed" => s.closed += n,
-                    _ => {}
-                }
-            }
-            let (events, last_seq): (i64, Option<i64>) =
-                c.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
-            Ok(Stats {
-                stations,
-                events: events.max(0) as u64,
-                last_seq: last_seq.unwrap_or(0),
-            })
-        })
+        self.read(queries::stats)
     }
 
     fn subscribe(&self) -> watch::Receiver<i64> {

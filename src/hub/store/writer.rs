@@ -7,6 +7,7 @@ use super::{HubStoreError, IntakeOutcome, NewIntake};
 use crate::domain::{Event, EventId, EventKind, Incident, IncidentId, Priority, Received, Status};
 use crate::protocol::{IntakeResponse, PushOutcome, RejectCode, SeqEvent};
 use crate::store::format_reference;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::{RwLock, mpsc};
 use tokio::sync::watch;
@@ -24,6 +25,13 @@ pub(super) enum Job {
         String,
         Vec<Event>,
         mpsc::SyncSender<Result<Vec<PushOutcome>, HubStoreError>>,
+    ),
+    /// The police took an item: incident, by whom, when.
+    PoliceAck(
+        IncidentId,
+        String,
+        DateTime<Utc>,
+        mpsc::SyncSender<Result<bool, HubStoreError>>,
     ),
 }
 
@@ -52,6 +60,7 @@ pub(super) fn run(
 enum Answer {
     Intake(Result<IntakeOutcome, HubStoreError>),
     Push(Result<Vec<PushOutcome>, HubStoreError>),
+    PoliceAck(Result<bool, HubStoreError>),
 }
 
 fn commit_group(
@@ -103,6 +112,12 @@ fn commit_group(
             (Job::Push(_, _, reply), Some(Answer::Push(a))) => {
                 let _ = reply.send(a);
             }
+            (Job::PoliceAck(.., reply), Some(Answer::PoliceAck(a))) => {
+                let _ = reply.send(a);
+            }
+            (Job::PoliceAck(.., reply), _) => {
+                let _ = reply.send(Err(commit_error(&committed)));
+            }
             (Job::Intake(_, reply), _) => {
                 let _ = reply.send(Err(commit_error(&committed)));
             }
@@ -133,6 +148,7 @@ fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
             let ok = r.is_ok();
             (Answer::Push(r), ok)
         }
+        Job::PoliceAck(id, by, at, _) => (Answer::PoliceAck(police_ack(conn, *id, by, *at)), true),
     };
     if answer.1 {
         fresh.extend(mine);
@@ -428,4 +444,19 @@ fn save_incident(conn: &Connection, incident: &Incident, new: bool) -> Result<()
 /// Whether an item has left the station's hands.
 pub(super) fn is_open(status: &str) -> bool {
     Status::parse(status).is_some_and(|s| !s.is_terminal())
+}
+
+fn police_ack(
+    conn: &Connection,
+    id: IncidentId,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, HubStoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE police_feed SET acked_at = COALESCE(acked_at, ?2), acked_by = COALESCE(acked_by, ?3)
+             WHERE incident = ?1",
+        )?
+        .execute(params![id.to_string(), at.to_rfc3339(), by])?;
+    Ok(n > 0)
 }
