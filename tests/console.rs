@@ -1044,3 +1044,38 @@ fn reclassify_records_the_officers_decision_and_refuses_unknown_codes() {
         other => panic!("expected one record, got {other:?}"),
     }
 }
+
+#[test]
+fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
+    use fenliu::tui::app::HubState;
+    let mut app = app();
+    assert!(screen_text(&app, 160, 48).contains("枢纽:本地"));
+    app.update(
+        Action::Hub(HubState {
+            online: true,
+            outbox: 3,
+            skew_warning: false,
+        }),
+        t0(),
+    );
+    assert!(screen_text(&app, 160, 48).contains("枢纽:在线(出站3)"));
+    app.update(
+        Action::Hub(HubState {
+            online: false,
+            outbox: 5,
+            skew_warning: true,
+        }),
+        t0(),
+    );
+    let shown = screen_text(&app, 160, 48);
+    assert!(shown.contains("!离线(出站5)!时钟偏差"), "{shown}");
+    let effects = app.update(
+        Action::Notice("DN-20261122-0001: 已被 2 工作站签收".into()),
+        t0(),
+    );
+    assert!(effects.contains(&Effect::Bell));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("DN-20261122-0001: 已被 2 工作站签收")
+    );
+}

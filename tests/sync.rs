@@ -538,3 +538,88 @@ async fn two_workstations_claim_at_once_100_times_one_wins_the_other_is_told() {
         );
     }
 }
+
+mod console_link {
+    use super::hubkit::TestHub;
+    use fenliu::config::Config;
+    use fenliu::domain::{Actor, EventKind};
+    use fenliu::hub::HubConfig;
+    use fenliu::store::{Stamp, Store};
+    use fenliu::tui::action::Action;
+    use fenliu::tui::hub_link::HubLink;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    /// Waits for an action the link sends, skipping others, until a deadline.
+    fn next_hub(rx: &mpsc::Receiver<Action>, want: impl Fn(&Action) -> bool) -> Action {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(a) if want(&a) => return a,
+                Ok(_) => {}
+                Err(e) => panic!("no such action from the hub link: {e}"),
+            }
+        }
+    }
+
+    fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn the_console_link_shows_the_hub_brings_its_items_and_pushes_local_writes() {
+        let rt = tokio::runtime::Runtime::new().expect("runtime for the hub");
+        let hub = rt.block_on(TestHub::start(HubConfig::default()));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::default();
+        config.station.id = "dn".into();
+        config.station.prefix = "DN".into();
+        config.hub.url = Some(hub.url.clone());
+        config.hub.token = Some(hub.token("dn").to_string());
+        config.hub.workstation = Some("1".into());
+        let (tx, rx) = mpsc::channel();
+        let link = HubLink::start(&config, None, dir.path(), tx)
+            .expect("link starts")
+            .expect("a hub is configured");
+        next_hub(&rx, |a| matches!(a, Action::Hub(h) if h.online));
+
+        let intake = rt.block_on(hub.intake_g1("link-1"));
+        let reference = intake["ref"].as_str().expect("ref").to_string();
+        let store = Store::open_dir(dir.path()).expect("store");
+        poll("the intake to reach the console", || {
+            store.incident(&reference).ok().flatten()
+        });
+
+        let mut writer = Store::open_dir(dir.path()).expect("store");
+        let now = chrono::Utc::now();
+        let stamp = Stamp {
+            actor: Actor {
+                operator: "王磊".into(),
+                station: "dn".into(),
+                device: "1".into(),
+            },
+            occurred_at: now,
+            recorded_at: now,
+        };
+        writer
+            .record(&reference, vec![EventKind::Claimed], &stamp)
+            .expect("claim");
+        link.nudger()();
+        poll("the claim to be pushed", || {
+            (writer.outbox_len().ok() == Some(0)).then_some(())
+        });
+        next_hub(
+            &rx,
+            |a| matches!(a, Action::Hub(h) if h.online && h.outbox == 0),
+        );
+        link.stop();
+    }
+}

@@ -63,7 +63,14 @@ pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()>
         Arc::clone(&classifier),
         clock.now() - BACKLOG,
     );
-    let shown = crate::tui::run_with(&config, &data_dir, &operator, clock, classifier);
+    let shown = crate::tui::run_with(
+        &config,
+        crate::tui::HubMode::Alone,
+        &data_dir,
+        &operator,
+        clock,
+        classifier,
+    );
     let played = driver.stop();
     shown?;
     let played = played.wrap_err("the demo feed stopped with an error")?;

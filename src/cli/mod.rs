@@ -160,8 +160,17 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
             let classifier = std::sync::Arc::new(ctx.classifier()?);
             let clock = std::sync::Arc::new(crate::clock::SystemClock);
-            crate::tui::run_with(&ctx.config, &ctx.data_dir, &ctx.operator, clock, classifier)
-                .map(|()| 0)
+            crate::tui::run_with(
+                &ctx.config,
+                crate::tui::HubMode::FromConfig {
+                    config_path: ctx.config_path.as_deref(),
+                },
+                &ctx.data_dir,
+                &ctx.operator,
+                clock,
+                classifier,
+            )
+            .map(|()| 0)
         }
         Some(Command::Roster(cmd)) => roster::run(&ctx, cmd).map(|_| 0),
         Some(Command::Incident(cmd)) => incident::run(&ctx, cmd).map(|_| 0),

@@ -66,6 +66,11 @@ impl SyncHandle {
         self.nudge.notify_one();
     }
 
+    /// A handle that nudges the task from elsewhere (e.g. the thread that writes the store).
+    pub fn nudger(&self) -> Arc<Notify> {
+        Arc::clone(&self.nudge)
+    }
+
     /// Stops the task and waits for it.
     pub async fn stop(self) {
         let _ = self.stop.send(true);

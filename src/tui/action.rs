@@ -60,6 +60,10 @@ pub enum Action {
     Timeline(IncidentId, Vec<Event>),
     /// A write failed; the message says why.
     StoreFailed(String),
+    /// The hub's state as sync sees it.
+    Hub(super::app::HubState),
+    /// Sync has something to tell the officer (e.g. another workstation claimed the item first).
+    Notice(String),
 }
 
 /// One entry of the registry.

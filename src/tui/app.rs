@@ -154,6 +154,17 @@ pub enum Modal {
     Command { input: String },
 }
 
+/// What the header shows about the district hub, when one is configured.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HubState {
+    /// The last exchange with the hub succeeded.
+    pub online: bool,
+    /// Local events not yet accepted by the hub (出站).
+    pub outbox: i64,
+    /// The hub's clock differs by more than 5 s.
+    pub skew_warning: bool,
+}
+
 /// Settings fixed for the session.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -195,6 +206,8 @@ pub struct App {
     pub modals: Vec<Modal>,
     pub revealed: HashSet<IncidentId>,
     pub message: Option<String>,
+    /// The hub as last reported by sync; `None` when the console works alone.
+    pub hub: Option<HubState>,
     pub roster_cursor: usize,
     pub board_cursor: usize,
     /// Rows of the current tab and filter, most urgent first.
@@ -224,6 +237,7 @@ impl App {
             modals: Vec::new(),
             revealed: HashSet::new(),
             message: None,
+            hub: None,
             roster_cursor: 0,
             board_cursor: 0,
             rows: Vec::new(),

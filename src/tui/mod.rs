@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod hub_link;
 pub mod keymap;
 pub mod store_thread;
 pub mod terminal;
@@ -43,11 +44,21 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
     })
 }
 
+/// Whether the console syncs with a district hub.
+#[derive(Debug, Clone, Copy)]
+pub enum HubMode<'a> {
+    /// Never, whatever the config says (the demo).
+    Alone,
+    /// When `[hub]` (or `FENLIU_HUB_URL`) names one; `config_path` anchors a relative token file.
+    FromConfig { config_path: Option<&'a Path> },
+}
+
 /// Runs the console on `data_dir` until the officer quits.
 pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
     let classifier = crate::triage::Classifier::embedded()?;
     run_with(
         config,
+        HubMode::FromConfig { config_path: None },
         data_dir,
         operator,
         Arc::new(SystemClock),
@@ -58,6 +69,7 @@ pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
 /// Runs the console on a given clock (the demo's may run fast) and classifier.
 pub fn run_with(
     config: &Config,
+    hub: HubMode<'_>,
     data_dir: &Path,
     operator: &str,
     clock: Arc<dyn Clock>,
@@ -91,7 +103,22 @@ pub fn run_with(
         clock: Arc::clone(&clock),
         classifier,
         repeat_window: config.triage.repeat_window.0,
+        after_write: None,
     };
+    let link = match hub {
+        HubMode::Alone => None,
+        HubMode::FromConfig { config_path } => {
+            match hub_link::HubLink::start(config, config_path, data_dir, tx.clone()) {
+                Ok(link) => link,
+                Err(e) => {
+                    let _ = tx.send(Action::Notice(format!("{e:#}")));
+                    None
+                }
+            }
+        }
+    };
+    let mut writer = writer;
+    writer.after_write = link.as_ref().map(hub_link::HubLink::nudger);
     let store = store_thread::spawn(data_dir.to_path_buf(), writer, req_rx, tx.clone());
     spawn_input(tx);
 
@@ -141,6 +168,9 @@ pub fn run_with(
     }
     drop(req_tx);
     let _ = store.join();
+    if let Some(link) = link {
+        link.stop();
+    }
     Ok(())
 }
 

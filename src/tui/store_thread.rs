@@ -38,6 +38,8 @@ pub struct Writer {
     pub clock: Arc<dyn Clock>,
     pub classifier: Arc<Classifier>,
     pub repeat_window: TimeDelta,
+    /// Called after each successful write (sync pushes it at once).
+    pub after_write: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 /// Starts the thread; it ends when `requests` closes. Replies arrive as actions on `replies`.
@@ -112,8 +114,15 @@ fn handle(store: &mut Store, writer: &Writer, req: Request, replies: &Sender<Act
             intake.record(store, received, &stamp).map(|_| ())
         }
     };
-    if let Err(e) = result {
-        let _ = replies.send(Action::StoreFailed(e.to_string()));
+    match result {
+        Ok(()) => {
+            if let Some(nudge) = &writer.after_write {
+                nudge();
+            }
+        }
+        Err(e) => {
+            let _ = replies.send(Action::StoreFailed(e.to_string()));
+        }
     }
     true
 }

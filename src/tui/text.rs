@@ -102,6 +102,9 @@ texts! {
     Free => "空闲", "free";
     ByReveal => "查看号码", "phone revealed";
     Speed => "演示倍速", "demo speed";
+    HubOnline => "在线", "online";
+    HubOffline => "离线", "offline";
+    ClockSkew => "时钟偏差", "clock skew";
     CategoryCode => "类别代码", "category code";
     Mode => "派单模式", "dispatch mode";
     ModeOfCategory => "按类别", "as listed";

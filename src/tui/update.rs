@@ -85,6 +85,13 @@ impl App {
             Action::StoreFailed(msg) => {
                 self.message = Some(format!("{}: {msg}", self.t(T::Failed)));
             }
+            Action::Hub(state) => self.hub = Some(state),
+            Action::Notice(text) => {
+                self.message = Some(text);
+                if self.settings.bell {
+                    effects.push(Effect::Bell);
+                }
+            }
             Action::Key(key) => effects.extend(self.on_key(key)),
             Action::Cmd(cmd) => effects.extend(self.run(cmd)),
         }

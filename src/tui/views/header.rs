@@ -8,6 +8,45 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// `枢纽: 在线 (出站 0)`, `枢纽: 离线 (出站 3)` or `枢纽: 本地 (出站0)`; offline and skew are
+/// marked with `!`, not only coloured.
+fn hub_span(app: &App, theme: &Theme) -> Span<'static> {
+    match &app.hub {
+        None => Span::raw(format!(
+            "{}: {} ({}0)",
+            app.t(T::Hub),
+            app.t(T::HubLocal),
+            app.t(T::Outbox)
+        )),
+        Some(h) => {
+            let state = if h.online {
+                app.t(T::HubOnline).to_string()
+            } else {
+                format!("! {}", app.t(T::HubOffline))
+            };
+            let skew = if h.skew_warning {
+                format!(" ! {}", app.t(T::ClockSkew))
+            } else {
+                String::new()
+            };
+            let style = if h.online && !h.skew_warning {
+                ratatui::style::Style::new()
+            } else {
+                theme.sla_warn
+            };
+            Span::styled(
+                format!(
+                    "{}: {state} ({} {}){skew}",
+                    app.t(T::Hub),
+                    app.t(T::Outbox),
+                    h.outbox
+                ),
+                style,
+            )
+        }
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mode = if app.is_night() {
         T::ModeNight
@@ -36,8 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.key_hint,
         ),
         sep.clone(),
-        Span::raw(format!("{}: {}", app.t(T::Hub), app.t(T::HubLocal))),
-        Span::raw(format!(" ({}0)", app.t(T::Outbox))),
+        hub_span(app, theme),
         sep,
         Span::raw(format!("{}: {}", app.t(T::OnDuty), app.settings.operator)),
     ]);

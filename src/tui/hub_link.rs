@@ -1,0 +1,84 @@
+//! The console's link to the district hub: starts the sync task when `[hub]` is configured and
+//! turns its status and notices into actions. The console itself never speaks HTTP.
+
+use super::action::Action;
+use super::app::HubState;
+use crate::config::Config;
+use crate::store::Store;
+use crate::sync::{self, Client, SyncHandle};
+use color_eyre::eyre::{Result, WrapErr};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+/// A running sync task and the runtime it lives on.
+pub struct HubLink {
+    runtime: tokio::runtime::Runtime,
+    handle: SyncHandle,
+}
+
+/// Seconds a pull waits at the hub for news.
+const POLL_WAIT: u64 = 25;
+
+impl HubLink {
+    /// Starts sync if a hub is configured; `Ok(None)` when the console works alone.
+    pub fn start(
+        config: &Config,
+        config_path: Option<&Path>,
+        data_dir: &Path,
+        actions: Sender<Action>,
+    ) -> Result<Option<HubLink>> {
+        let Some(settings) = sync::settings(config, config_path)? else {
+            return Ok(None);
+        };
+        let client = Client::new(&settings)?;
+        let store = Store::open_dir(data_dir)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .wrap_err("cannot start the sync runtime")?;
+        let mut handle = {
+            let _entered = runtime.enter();
+            sync::spawn(client, store, POLL_WAIT)
+        };
+        let mut status = handle.status.clone();
+        let to_header = actions.clone();
+        runtime.spawn(async move {
+            loop {
+                let s = status.borrow_and_update().clone();
+                let state = HubState {
+                    online: s.online,
+                    outbox: s.outbox,
+                    skew_warning: s.skew_warning,
+                };
+                if to_header.send(Action::Hub(state)).is_err() || status.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        let (_, idle) = tokio::sync::mpsc::unbounded_channel();
+        let mut notices = std::mem::replace(&mut handle.notices, idle);
+        runtime.spawn(async move {
+            while let Some(n) = notices.recv().await {
+                let text = format!("{}: {}", n.reference, n.message);
+                if actions.send(Action::Notice(text)).is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Some(HubLink { runtime, handle }))
+    }
+
+    /// Something to call after each local write so it is pushed at once.
+    pub fn nudger(&self) -> Arc<dyn Fn() + Send + Sync> {
+        let notify = self.handle.nudger();
+        Arc::new(move || notify.notify_one())
+    }
+
+    /// Stops the task, letting an exchange under way finish.
+    pub fn stop(self) {
+        let HubLink { runtime, handle } = self;
+        runtime.block_on(handle.stop());
+    }
+}
