@@ -1055,6 +1055,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             online: true,
             outbox: 3,
             skew_warning: false,
+            last_sync: Some(t0()),
         }),
         t0(),
     );
@@ -1064,11 +1065,15 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             online: false,
             outbox: 5,
             skew_warning: true,
+            last_sync: Some(t0()),
         }),
         t0(),
     );
     let shown = screen_text(&app, 160, 48);
-    assert!(shown.contains("!离线(出站5)!时钟偏差"), "{shown}");
+    assert!(
+        shown.contains("!离线上次同步21:00:00(出站5)!时钟偏差"),
+        "offline shows when it last synced: {shown}"
+    );
     let effects = app.update(
         Action::Notice("DN-20261122-0001: 已被 2 工作站签收".into()),
         t0(),
@@ -1078,4 +1083,18 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
         app.message.as_deref(),
         Some("DN-20261122-0001: 已被 2 工作站签收")
     );
+}
+
+#[test]
+fn war_mode_is_switched_by_key_and_shown_in_the_header() {
+    let mut app = app();
+    assert!(screen_text(&app, 160, 48).contains("常态"));
+    press(&mut app, vec![key('W')]);
+    assert!(app.war);
+    assert!(screen_text(&app, 160, 48).contains("战时"));
+    press(
+        &mut app,
+        vec![key(':'), key('w'), key('a'), key('r'), code(KeyCode::Enter)],
+    );
+    assert!(!app.war, "`:war` switches it back");
 }

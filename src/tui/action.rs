@@ -39,6 +39,7 @@ pub enum Cmd {
     Filter,
     Command,
     Help,
+    War,
     Quit,
 }
 
@@ -263,6 +264,7 @@ pub const REGISTRY: &[Spec] = &[
     spec(Cmd::Filter, "/", "filter", "筛选", "filter", true, false),
     spec(Cmd::Command, ":", "command", "命令", "command", true, false),
     spec(Cmd::Help, "?", "help", "帮助", "help", true, false),
+    spec(Cmd::War, "W", "war", "战时模式", "war mode", false, false),
     spec(Cmd::Quit, "q", "quit", "退出", "quit", true, true),
 ];
 

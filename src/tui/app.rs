@@ -163,6 +163,8 @@ pub struct HubState {
     pub outbox: i64,
     /// The hub's clock differs by more than 5 s.
     pub skew_warning: bool,
+    /// When the last exchange succeeded.
+    pub last_sync: Option<DateTime<Utc>>,
 }
 
 /// Settings fixed for the session.
@@ -208,6 +210,8 @@ pub struct App {
     pub message: Option<String>,
     /// The hub as last reported by sync; `None` when the console works alone.
     pub hub: Option<HubState>,
+    /// War mode (战时): the emergency plan is active; switched by the supervisor.
+    pub war: bool,
     pub roster_cursor: usize,
     pub board_cursor: usize,
     /// Rows of the current tab and filter, most urgent first.
@@ -238,6 +242,7 @@ impl App {
             revealed: HashSet::new(),
             message: None,
             hub: None,
+            war: false,
             roster_cursor: 0,
             board_cursor: 0,
             rows: Vec::new(),

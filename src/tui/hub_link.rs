@@ -51,6 +51,7 @@ impl HubLink {
                     online: s.online,
                     outbox: s.outbox,
                     skew_warning: s.skew_warning,
+                    last_sync: s.last_sync,
                 };
                 if to_header.send(Action::Hub(state)).is_err() || status.changed().await.is_err() {
                     return;

@@ -105,6 +105,8 @@ texts! {
     HubOnline => "在线", "online";
     HubOffline => "离线", "offline";
     ClockSkew => "时钟偏差", "clock skew";
+    LastSync => "上次同步", "last sync";
+    ModeWar => "战时", "war";
     CategoryCode => "类别代码", "category code";
     Mode => "派单模式", "dispatch mode";
     ModeOfCategory => "按类别", "as listed";

@@ -253,6 +253,7 @@ impl App {
                 input: String::new(),
             }),
             Cmd::Help => self.modals.push(Modal::Help),
+            Cmd::War => self.war = !self.war,
             Cmd::Quit => self.modals.push(Modal::Confirm {
                 question: self.t(T::QuitAsk).to_string(),
                 pending: Pending::Quit,

@@ -19,10 +19,17 @@ fn hub_span(app: &App, theme: &Theme) -> Span<'static> {
             app.t(T::Outbox)
         )),
         Some(h) => {
+            let last = h
+                .last_sync
+                .map(|t| {
+                    let local = t.with_timezone(&app.settings.tz).format("%H:%M:%S");
+                    format!(" {} {local}", app.t(T::LastSync))
+                })
+                .unwrap_or_default();
             let state = if h.online {
                 app.t(T::HubOnline).to_string()
             } else {
-                format!("! {}", app.t(T::HubOffline))
+                format!("! {}{last}", app.t(T::HubOffline))
             };
             let skew = if h.skew_warning {
                 format!(" ! {}", app.t(T::ClockSkew))
@@ -48,7 +55,9 @@ fn hub_span(app: &App, theme: &Theme) -> Span<'static> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mode = if app.is_night() {
+    let mode = if app.war {
+        T::ModeWar
+    } else if app.is_night() {
         T::ModeNight
     } else {
         T::ModeNormal
