@@ -259,6 +259,14 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("already serving"));
+    fenliu(dir.path())
+        .args(["--config", config, "doctor"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("reachable, protocol 1")
+                .and(predicate::str::contains("ok  clock")),
+        );
     let pid = child.id().to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])
@@ -275,6 +283,11 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("cannot be reached"));
+    fenliu(dir.path())
+        .args(["--config", config, "doctor"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("!!  hub").and(predicate::str::contains("cannot sync")));
 }
 
 #[test]

@@ -2,6 +2,8 @@
 
 use super::Ctx;
 use crate::store::{AuditOutcome, DB_FILE, Store};
+use crate::sync::{self, Client};
+use chrono::Utc;
 use color_eyre::eyre::Result;
 
 /// One finding: what was checked, whether it holds, and what it says.
@@ -22,11 +24,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         },
     }];
     findings.extend(data_checks(ctx));
-    findings.push(Finding {
-        ok: true,
-        what: "hub",
-        detail: "no hub configured: this console works alone".into(),
-    });
+    findings.extend(hub_checks(ctx));
     let mut problems = 0;
     for f in &findings {
         if !f.ok {
@@ -46,6 +44,65 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         outln!("all checks passed");
         Ok(0)
     }
+}
+
+/// Reachability, protocol version and clock skew of the configured hub.
+fn hub_checks(ctx: &Ctx) -> Vec<Finding> {
+    let fail = |detail: String| {
+        vec![Finding {
+            ok: false,
+            what: "hub",
+            detail,
+        }]
+    };
+    let settings = match sync::settings(&ctx.config, ctx.config_path.as_deref()) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return vec![Finding {
+                ok: true,
+                what: "hub",
+                detail: "no hub configured: this console works alone".into(),
+            }];
+        }
+        Err(e) => return fail(format!("{e}; check [hub] in the config")),
+    };
+    let client = match Client::new(&settings) {
+        Ok(c) => c,
+        Err(e) => return fail(format!("{e}; check [hub] url")),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    let sent = Utc::now();
+    let page = match runtime.block_on(client.pull(0, 0, 1)) {
+        Ok(p) => p,
+        Err(e) => return fail(format!("cannot sync with the hub at {}: {e}", settings.url)),
+    };
+    let skew = sync::plan::skew(sent, Utc::now(), page.hub_time);
+    vec![
+        Finding {
+            ok: true,
+            what: "hub",
+            detail: format!(
+                "{} reachable, protocol {} (token accepted)",
+                settings.url,
+                crate::protocol::PROTOCOL_VERSION
+            ),
+        },
+        Finding {
+            ok: !sync::plan::skew_is_large(skew),
+            what: "clock",
+            detail: if sync::plan::skew_is_large(skew) {
+                format!(
+                    "this machine's clock is {} ms off the hub's; set the time (NTP) or the timers will be wrong",
+                    skew.num_milliseconds()
+                )
+            } else {
+                format!("within {} ms of the hub", skew.num_milliseconds().abs())
+            },
+        },
+    ]
 }
 
 fn data_checks(ctx: &Ctx) -> Vec<Finding> {
