@@ -80,6 +80,17 @@ fn bench(c: &mut Criterion) {
             let _ = term.draw(|f| views::draw(f, black_box(&app), &theme));
         })
     });
+    c.bench_function("keypress to redrawn frame, 10k items at 200x60", |b| {
+        let down = Action::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('j'),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+        b.iter(|| {
+            let effects = app.update(down.clone(), now);
+            let _ = term.draw(|f| views::draw(f, &app, &theme));
+            black_box(effects)
+        })
+    });
     c.bench_function("tick 10k items (clocks and re-sort)", |b| {
         b.iter(|| black_box(app.update(Action::Tick, now)))
     });

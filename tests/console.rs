@@ -648,6 +648,7 @@ fn snapshots_of_every_view_and_dialog() {
         ("feedback", vec![key('j'), key('f')]),
         ("return", vec![key('r')]),
         ("new", vec![key('n')]),
+        ("classify", vec![key('l')]),
         ("roster", vec![key('R')]),
         ("board", vec![key('B')]),
         ("filter", vec![key('/'), key('工')]),
