@@ -41,6 +41,9 @@ pub struct IntakeRequest {
     /// Route to this station explicitly, whatever the grid says.
     #[serde(default)]
     pub station: Option<String>,
+    /// When the source took the report (e.g. the 110 call); the hub's time if absent or later.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 /// Answer to an intake: 201 when new, 200 with the same body when already known.

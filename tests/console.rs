@@ -857,6 +857,7 @@ mod pty {
         cmd.arg(dir.path().join("demo"));
         let mut term = Terminal::start(cmd);
         wait_for(&term.screen, "演示倍速 ×60");
+        wait_for(&term.screen, "枢纽: 在线");
         wait_for(&term.screen, "DN-");
         let text = wait_for(&term.screen, "12345");
         assert!(text.contains("待签收"), "{text}");

@@ -586,9 +586,16 @@ mod console_link {
         config.hub.token = Some(hub.token("dn").to_string());
         config.hub.workstation = Some("1".into());
         let (tx, rx) = mpsc::channel();
-        let link = HubLink::start(&config, None, dir.path(), tx)
-            .expect("link starts")
+        let settings = fenliu::sync::settings(&config, None)
+            .expect("settings")
             .expect("a hub is configured");
+        let link = HubLink::start(
+            &settings,
+            std::sync::Arc::new(fenliu::clock::SystemClock),
+            dir.path(),
+            tx,
+        )
+        .expect("link starts");
         next_hub(&rx, |a| matches!(a, Action::Hub(h) if h.online));
 
         let intake = rt.block_on(hub.intake_g1("link-1"));

@@ -4,7 +4,9 @@ use super::Ctx;
 use super::roster::parse_csv;
 use crate::clock::{Clock, ScaledClock};
 use crate::demo::driver::{DemoStation, Driver};
+use crate::demo::hub::DemoHub;
 use crate::demo::responders::DEMO_ROSTER;
+use crate::hub::store::StationRecord;
 use crate::store::Store;
 use chrono::{TimeDelta, Utc};
 use color_eyre::eyre::{Result, WrapErr};
@@ -13,6 +15,9 @@ use std::sync::Arc;
 
 /// How far back the feed starts, so the first screen already has work on it.
 const BACKLOG: TimeDelta = TimeDelta::minutes(40);
+
+/// Grids of the demo street, all routed to its station.
+const GRIDS: u32 = 12;
 
 pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()> {
     let temp;
@@ -37,6 +42,12 @@ pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()>
     } else {
         ctx.operator.clone()
     };
+    if data_dir.join(crate::store::DB_FILE).exists() {
+        return Err(color_eyre::eyre::eyre!(
+            "{} already holds a station; the demo starts a fresh one: give a new or empty --dir",
+            data_dir.display()
+        ));
+    }
     let mut store = Store::open_dir(&data_dir)
         .wrap_err_with(|| format!("cannot open the demo store in {}", data_dir.display()))?;
     let existing = store.responders()?;
@@ -55,6 +66,28 @@ pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()>
         policy: config.sla_policy(),
         repeat_window: config.triage.repeat_window.0,
     };
+    let hub = Arc::new(
+        DemoHub::start(
+            &data_dir.join("hub"),
+            &StationRecord {
+                id: config.station.id.clone(),
+                name: config.station.name.clone(),
+                prefix: config.station.prefix.clone(),
+            },
+            GRIDS,
+            Arc::clone(&clock),
+            Arc::clone(&classifier),
+            config.timezone.0,
+        )
+        .wrap_err("cannot start the demo's district hub on loopback")?,
+    );
+    config.hub.url = Some(hub.url.clone());
+    config.hub.workstation = Some("1".into());
+    let link = crate::sync::Settings {
+        url: hub.url.clone(),
+        token: hub.station_token.clone(),
+        workstation: "1".into(),
+    };
     let driver = Driver::spawn_from(
         data_dir.clone(),
         station,
@@ -62,16 +95,20 @@ pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()>
         Arc::clone(&clock),
         Arc::clone(&classifier),
         clock.now() - BACKLOG,
+        Some(Arc::clone(&hub)),
     );
     let shown = crate::tui::run_with(
         &config,
-        crate::tui::HubMode::Alone,
+        crate::tui::HubMode::Given(link),
         &data_dir,
         &operator,
         clock,
         classifier,
     );
     let played = driver.stop();
+    if let Ok(hub) = Arc::try_unwrap(hub) {
+        hub.stop();
+    }
     shown?;
     let played = played.wrap_err("the demo feed stopped with an error")?;
     eprintln!(

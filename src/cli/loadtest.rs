@@ -252,6 +252,7 @@ async fn intake_one(
         phone: None,
         priority: None,
         station: None,
+        received_at: None,
     };
     lock(&shared.sent).insert(source_ref, Instant::now());
     let sent = http

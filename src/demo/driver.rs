@@ -1,10 +1,13 @@
 //! The demo's imperative shell: a thread that plays the plan against the local store — reports
 //! arriving, responders moving — on the demo's (possibly fast) clock.
 
+use super::feed::FeedItem;
+use super::hub::DemoHub;
 use super::plan::{DemoAction, DemoPlan};
 use crate::clock::Clock;
 use crate::domain::{Actor, Received, SlaPolicy, Status};
 use crate::intake::Intake;
+use crate::protocol::IntakeRequest;
 use crate::store::{Stamp, Store, StoreError};
 use crate::triage::Classifier;
 use chrono::TimeDelta;
@@ -41,7 +44,7 @@ impl Driver {
         classifier: Arc<Classifier>,
     ) -> Driver {
         let start = clock.now();
-        Driver::spawn_from(dir, station, seed, clock, classifier, start)
+        Driver::spawn_from(dir, station, seed, clock, classifier, start, None)
     }
 
     /// As [`Driver::spawn`], with the feed starting at `start` (earlier than now to begin with a
@@ -53,6 +56,7 @@ impl Driver {
         clock: Arc<dyn Clock>,
         classifier: Arc<Classifier>,
         start: chrono::DateTime<chrono::Utc>,
+        hub: Option<Arc<DemoHub>>,
     ) -> Driver {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
@@ -64,7 +68,11 @@ impl Driver {
                 let now = clock.now();
                 let field = store.incidents(Some(Status::Dispatched))?;
                 for action in plan.due(now, &field) {
-                    done += u64::from(play(&mut store, &station, &classifier, action, now)?);
+                    let played = match (&hub, action) {
+                        (Some(hub), DemoAction::Report { item, at }) => report(hub, item, at),
+                        (_, action) => play(&mut store, &station, &classifier, action, now)?,
+                    };
+                    done += u64::from(played);
                 }
                 std::thread::sleep(Duration::from_millis(200));
             }
@@ -90,6 +98,29 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Sends a report through the hub as its 110/12345 connector, dated when the source took it.
+fn report(hub: &DemoHub, item: FeedItem, at: chrono::DateTime<chrono::Utc>) -> bool {
+    let request = IntakeRequest {
+        source: item.source,
+        source_ref: item.source_ref,
+        text: item.text,
+        address: Some(item.address),
+        grid: Some(item.grid),
+        community: None,
+        phone: item.phone,
+        priority: Some(item.priority),
+        station: None,
+        received_at: Some(at),
+    };
+    match hub.intake(&request) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("demo report not taken: {e}");
+            false
+        }
     }
 }
 

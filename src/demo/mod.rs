@@ -2,6 +2,7 @@
 
 pub mod driver;
 pub mod feed;
+pub mod hub;
 pub mod plan;
 pub mod responders;
 mod scenarios;

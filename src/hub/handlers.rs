@@ -16,7 +16,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,7 +56,11 @@ pub async fn intake(
     })
     .await?;
     let triage = (state.config.classifier)(&request.text);
-    let now = Utc::now();
+    let now = state
+        .config
+        .clock
+        .now()
+        .min(request.received_at.unwrap_or(DateTime::<Utc>::MAX_UTC));
     let day = now.with_timezone(&state.config.timezone).date_naive();
     let actor = Actor {
         operator: principal.id.clone(),
@@ -158,7 +162,7 @@ pub async fn pull(
         events: page.events,
         last_seq,
         more: page.more,
-        hub_time: Utc::now(),
+        hub_time: state.config.clock.now(),
     }))
 }
 
@@ -188,7 +192,7 @@ pub async fn push(
     }
     Ok(Json(PushResponse {
         results,
-        hub_time: Utc::now(),
+        hub_time: state.config.clock.now(),
     }))
 }
 
@@ -243,7 +247,7 @@ pub async fn police_feed(
         items: page.items,
         last_seq,
         more: page.more,
-        hub_time: Utc::now(),
+        hub_time: state.config.clock.now(),
     }))
 }
 
@@ -256,7 +260,8 @@ pub async fn police_ack(
     let principal = authenticate(&state, &headers, Role::Police).await?;
     let ack: PoliceAck = parse_json(body)?;
     let store = state.store.clone();
-    let found = blocking(move || Ok(store.police_ack(ack.id, &principal.id, Utc::now())?)).await?;
+    let now = state.config.clock.now();
+    let found = blocking(move || Ok(store.police_ack(ack.id, &principal.id, now)?)).await?;
     if !found {
         return Err(ApiError::NotFound(format!(
             "item {} was not handed to the police",

@@ -36,6 +36,8 @@ pub struct HubConfig {
     pub request_timeout: Duration,
     /// Time zone of the stations' references.
     pub timezone: chrono_tz::Tz,
+    /// Where the hub's time comes from (the wall clock, or the demo's scaled clock).
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl Default for HubConfig {
@@ -45,6 +47,7 @@ impl Default for HubConfig {
             rate_limit: RateLimit::default(),
             request_timeout: Duration::from_secs(45),
             timezone: chrono_tz::Asia::Shanghai,
+            clock: Arc::new(crate::clock::SystemClock),
         }
     }
 }

@@ -134,6 +134,7 @@ mod tests {
             phone: None,
             priority: None,
             station: None,
+            received_at: None,
         }
     }
 

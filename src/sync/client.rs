@@ -14,6 +14,7 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
 impl Client {
@@ -28,7 +29,19 @@ impl Client {
             http,
             base: settings.url.clone(),
             token: settings.token.clone(),
+            clock: std::sync::Arc::new(crate::clock::SystemClock),
         })
+    }
+
+    /// The same client measuring time on `clock` (the console's, which may run fast in the demo).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn crate::clock::Clock>) -> Client {
+        self.clock = clock;
+        self
+    }
+
+    /// The console's current time, for skew and last-sync.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Sends a batch of local events.

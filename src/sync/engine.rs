@@ -117,7 +117,7 @@ impl Engine {
     }
 
     fn note_skew(&self, sent: DateTime<Utc>, hub_time: DateTime<Utc>) {
-        let skew = plan::skew(sent, Utc::now(), hub_time);
+        let skew = plan::skew(sent, self.client.now(), hub_time);
         self.status.send_modify(|s| {
             s.skew_ms = Some(skew.num_milliseconds());
             s.skew_warning = plan::skew_is_large(skew);
@@ -128,7 +128,7 @@ impl Engine {
         let outbox = self.with_store(|s| s.outbox_len()).await?;
         self.status.send_modify(|s| {
             s.online = true;
-            s.last_sync = Some(Utc::now());
+            s.last_sync = Some(self.client.now());
             s.outbox = outbox;
             s.last_error = None;
         });
@@ -149,7 +149,7 @@ impl Engine {
             if batch.is_empty() {
                 return Ok(());
             }
-            let sent = Utc::now();
+            let sent = self.client.now();
             let answer = self.client.push(&batch).await?;
             self.note_skew(sent, answer.hub_time);
             if answer.results.len() != batch.len()
@@ -182,7 +182,7 @@ impl Engine {
         let mut wait = wait;
         loop {
             let cursor = self.with_store(|s| s.pull_cursor()).await?;
-            let sent = Utc::now();
+            let sent = self.client.now();
             let page = self.client.pull(cursor, wait, PULL_PAGE).await?;
             self.note_skew(sent, page.hub_time);
             let more = page.more;

@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::app::HubState;
-use crate::config::Config;
+use crate::clock::Clock;
 use crate::store::Store;
 use crate::sync::{self, Client, SyncHandle};
 use color_eyre::eyre::{Result, WrapErr};
@@ -21,17 +21,14 @@ pub struct HubLink {
 const POLL_WAIT: u64 = 25;
 
 impl HubLink {
-    /// Starts sync if a hub is configured; `Ok(None)` when the console works alone.
+    /// Starts sync with the hub in `settings`, measuring time on the console's `clock`.
     pub fn start(
-        config: &Config,
-        config_path: Option<&Path>,
+        settings: &sync::Settings,
+        clock: Arc<dyn Clock>,
         data_dir: &Path,
         actions: Sender<Action>,
-    ) -> Result<Option<HubLink>> {
-        let Some(settings) = sync::settings(config, config_path)? else {
-            return Ok(None);
-        };
-        let client = Client::new(&settings)?;
+    ) -> Result<HubLink> {
+        let client = Client::new(settings)?.with_clock(clock);
         let store = Store::open_dir(data_dir)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -68,7 +65,7 @@ impl HubLink {
                 }
             }
         });
-        Ok(Some(HubLink { runtime, handle }))
+        Ok(HubLink { runtime, handle })
     }
 
     /// Something to call after each local write so it is pushed at once.

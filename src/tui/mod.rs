@@ -45,12 +45,14 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
 }
 
 /// Whether the console syncs with a district hub.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum HubMode<'a> {
     /// Never, whatever the config says (the demo).
     Alone,
     /// When `[hub]` (or `FENLIU_HUB_URL`) names one; `config_path` anchors a relative token file.
     FromConfig { config_path: Option<&'a Path> },
+    /// With this hub (the demo's own).
+    Given(crate::sync::Settings),
 }
 
 /// Runs the console on `data_dir` until the officer quits.
@@ -105,16 +107,19 @@ pub fn run_with(
         repeat_window: config.triage.repeat_window.0,
         after_write: None,
     };
-    let link = match hub {
-        HubMode::Alone => None,
-        HubMode::FromConfig { config_path } => {
-            match hub_link::HubLink::start(config, config_path, data_dir, tx.clone()) {
-                Ok(link) => link,
-                Err(e) => {
-                    let _ = tx.send(Action::Notice(format!("{e:#}")));
-                    None
-                }
-            }
+    let settings = match hub {
+        HubMode::Alone => Ok(None),
+        HubMode::FromConfig { config_path } => crate::sync::settings(config, config_path),
+        HubMode::Given(settings) => Ok(Some(settings)),
+    };
+    let link = match settings.map_err(color_eyre::Report::from).and_then(|s| {
+        s.map(|s| hub_link::HubLink::start(&s, Arc::clone(&clock), data_dir, tx.clone()))
+            .transpose()
+    }) {
+        Ok(link) => link,
+        Err(e) => {
+            let _ = tx.send(Action::Notice(format!("{e:#}")));
+            None
         }
     };
     let mut writer = writer;

@@ -43,6 +43,7 @@ pub fn intake_request(source_ref: &str) -> IntakeRequest {
         phone: Some("13812341116".into()),
         priority: None,
         station: None,
+        received_at: None,
     }
 }
 
