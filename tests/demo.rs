@@ -280,3 +280,91 @@ mod driver {
         ));
     }
 }
+
+mod district {
+    use fenliu::clock::SystemClock;
+    use fenliu::demo::hub::DemoHub;
+    use fenliu::domain::{EventKind, Priority, Source};
+    use fenliu::hub::store::StationRecord;
+    use fenliu::protocol::IntakeRequest;
+    use fenliu::sync::{Client, Settings};
+    use fenliu::triage::Classifier;
+    use std::sync::Arc;
+
+    fn station(id: &str, prefix: &str) -> StationRecord {
+        StationRecord {
+            id: id.into(),
+            name: format!("{id}街道"),
+            prefix: prefix.into(),
+        }
+    }
+
+    fn report(source_ref: &str, grid: &str, at: chrono::DateTime<chrono::Utc>) -> IntakeRequest {
+        IntakeRequest {
+            source: Source::Hotline12345,
+            source_ref: source_ref.into(),
+            text: "楼上半夜装修，电钻声吵得睡不着".into(),
+            address: Some("广中路123弄".into()),
+            grid: Some(grid.into()),
+            community: None,
+            phone: None,
+            priority: Some(Priority::Normal),
+            station: None,
+            received_at: Some(at),
+        }
+    }
+
+    #[test]
+    fn the_demo_hub_routes_grids_over_its_stations_and_keeps_the_sources_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let hub = DemoHub::start(
+            dir.path(),
+            &[
+                station("dn", "DN"),
+                station("gh", "S2"),
+                station("lf", "S3"),
+            ],
+            12,
+            Arc::new(SystemClock),
+            Arc::new(Classifier::embedded().expect("list")),
+            chrono_tz::Asia::Shanghai,
+        )
+        .expect("hub starts");
+        let called = chrono::Utc::now() - chrono::TimeDelta::minutes(10);
+        hub.intake(&report("r-1", "1", called))
+            .expect("grid 1 is the first station's");
+        hub.intake(&report("r-2", "2", called))
+            .expect("grid 2 is another station's");
+        hub.intake(&report("r-4", "4", called))
+            .expect("grid 4 comes round to the first again");
+        let client = Client::new(&Settings {
+            url: hub.url.clone(),
+            token: hub.station_token.clone(),
+            workstation: "1".into(),
+        })
+        .expect("client");
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let page = rt.block_on(client.pull(0, 0, 100)).expect("pull");
+        let received: Vec<_> = page
+            .events
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                EventKind::Received(r) => Some((r.source_ref.clone(), e.event.occurred_at)),
+                _ => None,
+            })
+            .collect();
+        let refs: Vec<Option<String>> = received.iter().map(|(r, _)| r.clone()).collect();
+        assert_eq!(refs, [Some("r-1".to_string()), Some("r-4".to_string())]);
+        assert!(
+            received.iter().all(|(_, at)| *at == called),
+            "received when the source took the call"
+        );
+        assert!(
+            page.events
+                .iter()
+                .any(|e| matches!(e.event.kind, EventKind::Triaged(_))),
+            "the hub triages what it takes in"
+        );
+        hub.stop();
+    }
+}

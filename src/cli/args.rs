@@ -58,6 +58,9 @@ pub enum Command {
         /// The same seed plays the same feed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Stations in the demo district (1–6); the console is the first, the feed spreads over all.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=6))]
+        stations: u32,
         /// Keep the demo's data in this directory (default: a temporary one, removed on exit).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,

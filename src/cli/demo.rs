@@ -16,10 +16,40 @@ use std::sync::Arc;
 /// How far back the feed starts, so the first screen already has work on it.
 const BACKLOG: TimeDelta = TimeDelta::minutes(40);
 
-/// Grids of the demo street, all routed to its station.
+/// Grids of the demo district, routed among its stations in turn.
 const GRIDS: u32 = 12;
 
-pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()> {
+/// Street names of a demo district, after the console's own station.
+const NEIGHBOURS: [(&str, &str); 5] = [
+    ("gonghe", "共和新路街道"),
+    ("linfen", "临汾路街道"),
+    ("pengpu", "彭浦新村街道"),
+    ("zhijiang", "芷江西路街道"),
+    ("tianmu", "天目西路街道"),
+];
+
+/// The console's station first, then `stations - 1` neighbours (at most 6 in all).
+fn district(config: &crate::config::Config, stations: u32) -> Vec<StationRecord> {
+    let own = StationRecord {
+        id: config.station.id.clone(),
+        name: config.station.name.clone(),
+        prefix: config.station.prefix.clone(),
+    };
+    let others = NEIGHBOURS
+        .iter()
+        .enumerate()
+        .map(|(n, (id, name))| StationRecord {
+            id: (*id).to_string(),
+            name: (*name).to_string(),
+            prefix: format!("S{}", n + 2),
+        });
+    std::iter::once(own)
+        .chain(others)
+        .take(stations.clamp(1, 6) as usize)
+        .collect()
+}
+
+pub fn run(ctx: &Ctx, speed: f64, seed: u64, stations: u32, dir: Option<PathBuf>) -> Result<()> {
     let temp;
     let data_dir = match dir {
         Some(d) => d,
@@ -69,11 +99,7 @@ pub fn run(ctx: &Ctx, speed: f64, seed: u64, dir: Option<PathBuf>) -> Result<()>
     let hub = Arc::new(
         DemoHub::start(
             &data_dir.join("hub"),
-            &StationRecord {
-                id: config.station.id.clone(),
-                name: config.station.name.clone(),
-                prefix: config.station.prefix.clone(),
-            },
+            &district(&config, stations),
             GRIDS,
             Arc::clone(&clock),
             Arc::clone(&classifier),

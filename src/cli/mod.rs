@@ -178,7 +178,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Triage(args)) => triage::run(&ctx, args),
         Some(Command::Rules(cmd)) => triage::rules(&ctx, cmd),
         Some(Command::Doctor) => doctor::run(&ctx),
-        Some(Command::Demo { speed, seed, dir }) => demo::run(&ctx, speed, seed, dir).map(|()| 0),
+        Some(Command::Demo {
+            speed,
+            seed,
+            stations,
+            dir,
+        }) => demo::run(&ctx, speed, seed, stations, dir).map(|()| 0),
         Some(Command::Sync(args)) => sync::run(&ctx, args).map(|_| 0),
         // Run above, before the console's config and data directory are needed.
         Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),

@@ -35,19 +35,27 @@ pub struct DemoHub {
 }
 
 impl DemoHub {
-    /// Starts a hub in `dir` serving `station`, routing grids `1..=grids` to it.
+    /// Starts a hub in `dir` serving `stations`, routing grids `1..=grids` among them in turn
+    /// (grid 1 to the first). The token returned is the first station's.
     pub fn start(
         dir: &Path,
-        station: &StationRecord,
+        stations: &[StationRecord],
         grids: u32,
         clock: Arc<dyn Clock>,
         classifier: Arc<Classifier>,
         tz: Tz,
     ) -> Result<DemoHub, DemoHubError> {
         let store = SqliteHubStore::open_dir(dir)?;
-        let station_token = admin::add_station(&store, station)?;
+        let mut tokens = Vec::new();
+        for station in stations {
+            tokens.push(admin::add_station(&store, station)?);
+        }
+        let station_token = tokens
+            .into_iter()
+            .next()
+            .ok_or_else(|| DemoHubError::Intake("the demo needs at least one station".into()))?;
         let intake_token = admin::add_connector(&store, "demo-110-12345", Role::Intake)?;
-        for grid in 1..=grids {
+        for (grid, station) in (1..=grids).zip(stations.iter().cycle()) {
             admin::add_route(&store, &station.id, Some(&grid.to_string()), None)?;
         }
         let runtime = tokio::runtime::Builder::new_multi_thread()
