@@ -160,6 +160,52 @@ async fn two_consoles_converge_and_the_late_claim_is_told() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_workstations_dispatch_moves_the_local_roster() {
+    use fenliu::domain::{Channel, DutyStatus, Responder};
+    let hub = TestHub::start(HubConfig::default()).await;
+    let mut a = Console::new(&hub, "dn", "1");
+    let mut b = Console::new(&hub, "dn", "2");
+    let g1 = Responder {
+        id: "g1".into(),
+        name: "王网格".into(),
+        unit: "网格中队".into(),
+        grid: None,
+        phone: None,
+        status: DutyStatus::Available,
+        incident: None,
+    };
+    a.store
+        .add_responders(std::slice::from_ref(&g1))
+        .expect("roster a");
+    b.store.add_responders(&[g1]).expect("roster b");
+    let reference = hub.intake_g1("110-9").await["ref"]
+        .as_str()
+        .expect("ref")
+        .to_string();
+    a.engine.once().await.expect("sync a");
+    b.engine.once().await.expect("sync b");
+    let stamp = a.stamp();
+    a.store
+        .record(
+            &reference,
+            vec![
+                EventKind::Claimed,
+                EventKind::Dispatched {
+                    responders: vec!["g1".into()],
+                    channel: Channel::Radio,
+                },
+            ],
+            &stamp,
+        )
+        .expect("dispatch at a");
+    a.engine.once().await.expect("push a");
+    b.engine.once().await.expect("pull b");
+    let seen = b.store.responder("g1").expect("read").expect("known");
+    assert_eq!(seen.status, DutyStatus::Assigned);
+    assert_eq!(seen.incident.as_deref(), Some(reference.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_retried_after_a_lost_answer_is_a_duplicate() {
     let hub = TestHub::start(HubConfig::default()).await;
     let mut c = Console::new(&hub, "dn", "1");

@@ -158,6 +158,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut touched = BTreeSet::new();
         let mut new_events = 0;
+        let mut states: HashMap<IncidentId, Incident> = HashMap::new();
         for (seq, event) in events {
             let known: Option<i64> = tx
                 .query_row(
@@ -174,6 +175,7 @@ impl Store {
                     )?;
                 }
                 None => {
+                    move_responders(&tx, &mut states, event)?;
                     let pos = journal::append(&tx, event)?;
                     tx.execute(
                         "UPDATE journal SET hub_seq = ?2 WHERE pos = ?1",
@@ -304,4 +306,32 @@ fn rebuild_items(
         }
     }
     Ok(out)
+}
+
+/// Moves the local roster as a pulled event says (another workstation's dispatch, arrival, close…),
+/// following the item's state through the page.
+fn move_responders(
+    tx: &Transaction<'_>,
+    states: &mut HashMap<IncidentId, Incident>,
+    event: &Event,
+) -> Result<(), StoreError> {
+    if !states.contains_key(&event.incident)
+        && let Some(current) = load_by_id(tx, event.incident)?
+    {
+        states.insert(event.incident, current);
+    }
+    match states.get_mut(&event.incident) {
+        Some(before) => {
+            for mv in crate::domain::responder::duty_moves(before, &event.kind) {
+                super::roster::follow(tx, &mv)?;
+            }
+            let _ = before.apply(event);
+        }
+        None => {
+            if let Ok(started) = Incident::from_received(event) {
+                states.insert(event.incident, started);
+            }
+        }
+    }
+    Ok(())
 }
