@@ -1100,3 +1100,42 @@ fn war_mode_is_switched_by_key_and_shown_in_the_header() {
     );
     assert!(!app.war, "`:war` switches it back");
 }
+
+#[test]
+fn depart_and_arrive_ask_which_responder_when_several_were_sent() {
+    let mut app = app();
+    let two = item(
+        9,
+        -60,
+        Source::Police110,
+        "两车剐蹭后争执",
+        "广中路1号",
+        vec![EventKind::Claimed, dispatched(&["g3", "p1"])],
+    );
+    app.update(
+        Action::Snapshot {
+            incidents: vec![two],
+            roster: roster(),
+        },
+        t0(),
+    );
+    let asked = press(&mut app, vec![key('a')]);
+    assert!(records(&asked).is_empty(), "a form opens first");
+    assert!(
+        screen_text(&app, 160, 48).contains("p1"),
+        "the form lists the responders"
+    );
+    let recorded = records(&press(
+        &mut app,
+        vec![code(KeyCode::Right), code(KeyCode::Enter)],
+    ));
+    assert_eq!(
+        recorded,
+        vec![(
+            "DN-20261122-0009".to_string(),
+            vec![EventKind::Arrived {
+                responder: "p1".into()
+            }]
+        )]
+    );
+}

@@ -87,7 +87,7 @@ pub enum Field {
     },
     Choice {
         label: T,
-        options: Vec<&'static str>,
+        options: Vec<String>,
         selected: usize,
     },
 }
@@ -104,6 +104,8 @@ pub enum FormKind {
     Escalate,
     Note,
     Classify,
+    Depart,
+    Arrive,
     New,
 }
 

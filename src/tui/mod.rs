@@ -12,7 +12,7 @@ pub mod update;
 pub mod views;
 pub mod width;
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::Actor;
 use action::Action;
@@ -53,19 +53,6 @@ pub enum HubMode<'a> {
     FromConfig { config_path: Option<&'a Path> },
     /// With this hub (the demo's own).
     Given(crate::sync::Settings),
-}
-
-/// Runs the console on `data_dir` until the officer quits.
-pub fn run(config: &Config, data_dir: &Path, operator: &str) -> Result<()> {
-    let classifier = crate::triage::Classifier::embedded()?;
-    run_with(
-        config,
-        HubMode::FromConfig { config_path: None },
-        data_dir,
-        operator,
-        Arc::new(SystemClock),
-        Arc::new(classifier),
-    )
 }
 
 /// Runs the console on a given clock (the demo's may run fast) and classifier.

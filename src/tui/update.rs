@@ -278,6 +278,12 @@ impl App {
             Cmd::Claim => vec![EventKind::Claimed],
             Cmd::Contact => vec![EventKind::PartyContacted { note: None }],
             Cmd::Video => vec![EventKind::VideoRetrieved { note: None }],
+            Cmd::Depart if incident.responders.len() > 1 => {
+                return self.open_form(FormKind::Depart, Some(target));
+            }
+            Cmd::Arrive if incident.responders.len() > 1 => {
+                return self.open_form(FormKind::Arrive, Some(target));
+            }
             Cmd::Depart => vec![EventKind::Departed { responder: first }],
             Cmd::Arrive => vec![EventKind::Arrived { responder: first }],
             Cmd::Close => vec![EventKind::Closed],
@@ -397,9 +403,9 @@ impl App {
             value: String::new(),
             required,
         };
-        let choice = |label, options: Vec<&'static str>| Field::Choice {
+        let choice = |label, options: Vec<&str>| Field::Choice {
             label,
-            options,
+            options: options.into_iter().map(String::from).collect(),
             selected: 0,
         };
         let level = self
@@ -457,7 +463,7 @@ impl App {
                 Cmd::Escalate,
                 vec![Field::Choice {
                     label: T::Level,
-                    options: vec!["1", "2", "3", "4"],
+                    options: ["1", "2", "3", "4"].map(String::from).to_vec(),
                     selected: usize::from(level.max(1) - 1),
                 }],
             ),
@@ -485,10 +491,36 @@ impl App {
                         },
                         Field::Choice {
                             label: T::Mode,
-                            options: vec![self.t(T::ModeOfCategory), "P", "A", "B", "C"],
+                            options: [self.t(T::ModeOfCategory), "P", "A", "B", "C"]
+                                .map(String::from)
+                                .to_vec(),
                             selected: mode,
                         },
                     ],
+                )
+            }
+            FormKind::Depart | FormKind::Arrive => {
+                let cmd = if kind == FormKind::Depart {
+                    Cmd::Depart
+                } else {
+                    Cmd::Arrive
+                };
+                let options = self
+                    .current()
+                    .map(|i| {
+                        i.responders
+                            .iter()
+                            .map(|r| self.responder_label(r))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (
+                    cmd,
+                    vec![Field::Choice {
+                        label: T::Responders,
+                        options,
+                        selected: 0,
+                    }],
                 )
             }
             FormKind::New => (
@@ -515,11 +547,9 @@ impl App {
                     },
                     Field::Choice {
                         label: T::Priority,
-                        options: vec![
-                            self.t(T::Urgent),
-                            self.t(T::NormalPri),
-                            self.t(T::NonUrgent),
-                        ],
+                        options: [T::Urgent, T::NormalPri, T::NonUrgent]
+                            .map(|t| self.t(t).to_string())
+                            .to_vec(),
                         selected: 1,
                     },
                 ],
@@ -628,6 +658,20 @@ impl App {
                     }
                 }
             }
+            FormKind::Depart | FormKind::Arrive => {
+                let responder = form
+                    .target
+                    .as_ref()
+                    .and_then(|t| self.incidents.iter().find(|i| i.id == t.id))
+                    .and_then(|i| i.responders.get(choice_at(0)))
+                    .cloned()
+                    .unwrap_or_default();
+                if form.kind == FormKind::Depart {
+                    vec![EventKind::Departed { responder }]
+                } else {
+                    vec![EventKind::Arrived { responder }]
+                }
+            }
             FormKind::New => {
                 let received = Received {
                     reference: String::new(),
@@ -653,6 +697,14 @@ impl App {
         match form.target {
             Some(target) => self.commit(form.cmd, target, kinds),
             None => Vec::new(),
+        }
+    }
+
+    /// `id 姓名` of a dispatched responder, as the depart/arrive form lists them.
+    fn responder_label(&self, id: &str) -> String {
+        match self.roster.iter().find(|r| r.id == id) {
+            Some(r) => format!("{id} {}", r.name),
+            None => id.to_string(),
         }
     }
 

@@ -139,7 +139,10 @@ fn form<'a>(app: &'a App, theme: &Theme, f: &Form) -> (String, Vec<Line<'a>>, u1
                 selected,
             } => (
                 *label,
-                format!("◀ {} ▶", options.get(*selected).copied().unwrap_or("")),
+                format!(
+                    "◀ {} ▶",
+                    options.get(*selected).map(String::as_str).unwrap_or("")
+                ),
             ),
         };
         lines.push(Line::from(vec![
