@@ -9,6 +9,7 @@ pub mod domain;
 pub mod hub;
 pub mod intake;
 pub mod protocol;
+pub mod sqlite;
 pub mod store;
 pub mod sync;
 pub mod triage;

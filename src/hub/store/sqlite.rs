@@ -11,12 +11,11 @@ use super::{
 use crate::domain::{Event, Incident, IncidentId};
 use crate::protocol::{PushOutcome, SeqEvent, Stats};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::thread::JoinHandle;
-use std::time::Duration;
 use tokio::sync::watch;
 
 /// The database file's name inside the hub directory.
@@ -42,20 +41,7 @@ fn open_conn(path: &Path) -> Result<Connection, HubStoreError> {
         path: path.display().to_string(),
         detail: e.to_string(),
     };
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(open_err)?;
-    conn.busy_timeout(Duration::from_secs(10))
-        .map_err(open_err)?;
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(open_err)?;
-    conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(open_err)?;
-    Ok(conn)
+    crate::sqlite::open_durable(path).map_err(open_err)
 }
 
 impl SqliteHubStore {
