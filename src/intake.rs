@@ -6,10 +6,12 @@ use crate::store::{Stamp, Store, StoreError};
 use crate::triage::{self, Classifier};
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
+use std::sync::Arc;
 
-/// Where and how reports are taken in.
-pub struct Intake<'a> {
-    pub classifier: &'a Classifier,
+/// Where and how reports are taken in. Built once by each shell and kept.
+#[derive(Clone)]
+pub struct Intake {
+    pub classifier: Arc<Classifier>,
     /// Reference prefix of this workstation (the station's, plus its number when it syncs).
     pub prefix: String,
     /// The station's time zone: references count per local day.
@@ -18,7 +20,7 @@ pub struct Intake<'a> {
     pub repeat_window: TimeDelta,
 }
 
-impl Intake<'_> {
+impl Intake {
     /// Records `received` (its reference is assigned here) with its triage and repeat link.
     pub fn record(
         &self,

@@ -30,7 +30,6 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 return Err(eyre!("--text is empty: describe what was reported"));
             }
             let stamp = ctx.stamp()?;
-            let classifier = ctx.classifier()?;
             let received = Received {
                 reference: String::new(),
                 station: ctx.config.station.id.clone(),
@@ -45,9 +44,7 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 drill,
                 repeat_of: None,
             };
-            let incident = ctx
-                .intake(&classifier)
-                .record(&mut store, received, &stamp)?;
+            let incident = ctx.intake()?.record(&mut store, received, &stamp)?;
             if let Some(t) = &incident.triage {
                 outln!("{}", t.summary);
             }

@@ -36,13 +36,13 @@ impl Ctx {
 
 impl Ctx {
     /// How this station takes in reports.
-    pub fn intake<'a>(&'a self, classifier: &'a Classifier) -> crate::intake::Intake<'a> {
-        crate::intake::Intake {
-            classifier,
+    pub fn intake(&self) -> Result<crate::intake::Intake> {
+        Ok(crate::intake::Intake {
+            classifier: std::sync::Arc::new(self.classifier()?),
             prefix: self.config.reference_prefix(),
             tz: self.config.timezone.0,
             repeat_window: self.config.triage.repeat_window.0,
-        }
+        })
     }
 }
 

@@ -62,6 +62,12 @@ impl Driver {
         let flag = Arc::clone(&stop);
         let handle = std::thread::spawn(move || {
             let mut store = Store::open_dir(&dir)?;
+            let intake = Intake {
+                classifier,
+                prefix: station.prefix.clone(),
+                tz: station.tz,
+                repeat_window: station.repeat_window,
+            };
             let mut plan = DemoPlan::new(seed, start, station.policy.clone(), station.tz);
             let mut done = 0u64;
             while !flag.load(Ordering::Relaxed) {
@@ -70,7 +76,7 @@ impl Driver {
                 for action in plan.due(now, &field) {
                     let played = match (&hub, action) {
                         (Some(hub), DemoAction::Report { item, at }) => report(hub, item, at),
-                        (_, action) => play(&mut store, &station, &classifier, action, now)?,
+                        (_, action) => play(&mut store, &station, &intake, action, now)?,
                     };
                     done += u64::from(played);
                 }
@@ -128,7 +134,7 @@ fn report(hub: &DemoHub, item: FeedItem, at: chrono::DateTime<chrono::Utc>) -> b
 fn play(
     store: &mut Store,
     station: &DemoStation,
-    classifier: &Classifier,
+    intake: &Intake,
     action: DemoAction,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, StoreError> {
@@ -139,12 +145,6 @@ fn play(
     };
     match action {
         DemoAction::Report { item, at } => {
-            let intake = Intake {
-                classifier,
-                prefix: station.prefix.clone(),
-                tz: station.tz,
-                repeat_window: station.repeat_window,
-            };
             let received = Received {
                 reference: String::new(),
                 station: station.id.clone(),

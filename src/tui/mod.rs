@@ -87,11 +87,14 @@ pub fn run_with(
             station: config.station.id.clone(),
             device: "console".into(),
         },
-        prefix: config.reference_prefix(),
-        tz: config.timezone.0,
+
         clock: Arc::clone(&clock),
-        classifier,
-        repeat_window: config.triage.repeat_window.0,
+        intake: crate::intake::Intake {
+            classifier,
+            prefix: config.reference_prefix(),
+            tz: config.timezone.0,
+            repeat_window: config.triage.repeat_window.0,
+        },
         after_write: None,
     };
     let settings = match hub {

@@ -6,9 +6,6 @@ use crate::clock::Clock;
 use crate::domain::{Actor, EventKind, IncidentId, Received};
 use crate::intake::Intake;
 use crate::store::{Stamp, Store};
-use crate::triage::Classifier;
-use chrono::TimeDelta;
-use chrono_tz::Tz;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -33,11 +30,10 @@ pub enum Request {
 #[derive(Clone)]
 pub struct Writer {
     pub actor: Actor,
-    pub prefix: String,
-    pub tz: Tz,
+
     pub clock: Arc<dyn Clock>,
-    pub classifier: Arc<Classifier>,
-    pub repeat_window: TimeDelta,
+    /// How a report typed in by the officer is taken in.
+    pub intake: Intake,
     /// Called after each successful write (sync pushes it at once).
     pub after_write: Option<Arc<dyn Fn() + Send + Sync>>,
 }
@@ -105,13 +101,7 @@ fn handle(store: &mut Store, writer: &Writer, req: Request, replies: &Sender<Act
         Request::Create(received) => {
             let mut received = *received;
             received.station = writer.actor.station.clone();
-            let intake = Intake {
-                classifier: &writer.classifier,
-                prefix: writer.prefix.clone(),
-                tz: writer.tz,
-                repeat_window: writer.repeat_window,
-            };
-            intake.record(store, received, &stamp).map(|_| ())
+            writer.intake.record(store, received, &stamp).map(|_| ())
         }
     };
     match result {
