@@ -351,16 +351,6 @@ impl Config {
         }
     }
 
-    /// Prefix of references this workstation makes: with a hub, the station prefix followed by
-    /// the workstation's number, so that workstations creating items offline never collide with
-    /// each other or with the hub's own `{prefix}-…` references.
-    pub fn reference_prefix(&self) -> String {
-        match (&self.hub.url, &self.hub.workstation) {
-            (Some(_), Some(ws)) => format!("{}{ws}", self.station.prefix),
-            _ => self.station.prefix.clone(),
-        }
-    }
-
     /// The night window in the station's time zone.
     pub fn night_window(&self) -> NightWindow {
         NightWindow {

@@ -3,10 +3,12 @@
 
 pub mod cli;
 pub mod clock;
+pub mod command;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod hub;
+pub mod identity;
 pub mod intake;
 pub mod protocol;
 pub mod sqlite;

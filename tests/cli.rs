@@ -210,7 +210,7 @@ fn illegal_actions_are_refused_with_the_status_and_write_nothing() {
         .assert()
         .failure()
         .stderr(predicate::str::contains(format!(
-            "{r} is new: cannot record arrival"
+            "{r} 状态为「待签收」，不能到场"
         )));
     run_ok(dir, &["incident", "claim", &r]);
     fenliu(dir)
@@ -223,12 +223,14 @@ fn illegal_actions_are_refused_with_the_status_and_write_nothing() {
         .args(["incident", "claim", &r])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("is to_police: cannot claim it"));
+        .stderr(predicate::str::contains("状态为「转警务」，不能签收"));
     fenliu(dir)
         .args(["incident", "claim", "ST-20000101-0001"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("no item with reference"));
+        .stderr(predicate::str::contains(
+            "没有编号为 ST-20000101-0001 的事项",
+        ));
     fenliu(dir)
         .args(["audit", "verify"])
         .assert()
@@ -305,7 +307,7 @@ fn defer_holds_only_at_night_until_the_window_ends() {
         ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("not night time"));
+        .stderr(predicate::str::contains("现在不是夜间时段（22:00–08:00）"));
 }
 
 #[test]
@@ -465,7 +467,7 @@ fn new_items_are_triaged_and_an_officer_can_reclassify() {
         .args(["incident", "classify", &r, "--category", "Z9"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("no category Z9"));
+        .stderr(predicate::str::contains("权责清单中没有类别 Z9"));
     let log = run_ok(dir, &["audit", "log", &r]);
     assert!(log.contains("李值班") && log.contains("override"), "{log}");
 }

@@ -5,6 +5,7 @@ mod common;
 
 use chrono::TimeDelta;
 use common::*;
+use fenliu::command::Command;
 use fenliu::demo::{DemoAction, DemoPlan, Feed};
 use fenliu::domain::{Class, DispatchMode};
 use fenliu::domain::{EventKind, Priority, SlaPolicy};
@@ -155,28 +156,28 @@ fn dispatched_items_get_their_responders_steps_once_each_round() {
         vec![EventKind::Claimed, dispatched(&["wg01"])],
     );
     let later = t0() + TimeDelta::hours(6);
-    let steps: Vec<EventKind> = p
+    let steps: Vec<Command> = p
         .due(later, std::slice::from_ref(&item))
         .into_iter()
         .filter_map(|a| match a {
             DemoAction::Respond {
                 reference,
                 responder,
-                kind,
+                command,
                 at,
             } => {
                 assert_eq!(reference, item.reference);
                 assert_eq!(responder, "wg01");
                 assert!(at > item.dispatched_at.unwrap_or(later));
-                Some(kind)
+                Some(command)
             }
             DemoAction::Report { .. } => None,
         })
         .collect();
     assert_eq!(steps.len(), 3);
-    assert!(matches!(steps[0], EventKind::Departed { .. }));
-    assert!(matches!(steps[1], EventKind::Arrived { .. }));
-    assert!(matches!(steps[2], EventKind::FeedbackGiven { .. }));
+    assert!(matches!(steps[0], Command::Depart { .. }));
+    assert!(matches!(steps[1], Command::Arrive { .. }));
+    assert!(matches!(steps[2], Command::Feedback { .. }));
     let again = p.due(later, std::slice::from_ref(&item));
     assert!(
         again.iter().all(|a| matches!(a, DemoAction::Report { .. })),

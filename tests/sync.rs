@@ -3,8 +3,10 @@
 mod hubkit;
 
 use chrono::Utc;
+use fenliu::config::Config;
 use fenliu::domain::{Actor, EventKind, Priority, Received, Source, Status};
 use fenliu::hub::HubConfig;
+use fenliu::identity::Identity;
 use fenliu::store::{Stamp, Store};
 use fenliu::sync::{Client, Engine, Settings, SyncError};
 use hubkit::TestHub;
@@ -37,14 +39,25 @@ impl Console {
         }
     }
 
+    /// This workstation's identity, built from its config as the console builds it.
+    fn identity(&self) -> Identity {
+        let mut config = Config::default();
+        config.station.id = "dn".into();
+        config.station.prefix = "DN".into();
+        config.hub.url = Some("http://127.0.0.1:1".into());
+        config.hub.workstation = Some(self.workstation.clone());
+        Identity::new(
+            &config,
+            &format!("值班员{}", self.workstation),
+            None,
+            "console",
+        )
+    }
+
     fn stamp(&self) -> Stamp {
         let now = Utc::now();
         Stamp {
-            actor: Actor {
-                operator: format!("值班员{}", self.workstation),
-                station: "dn".into(),
-                device: self.workstation.clone(),
-            },
+            actor: self.identity().actor(),
             occurred_at: now,
             recorded_at: now,
         }
@@ -66,7 +79,7 @@ impl Console {
             drill: false,
             repeat_of: None,
         };
-        let prefix = format!("DN{}", self.workstation);
+        let prefix = self.identity().reference_prefix();
         let stamp = self.stamp();
         let day = stamp.occurred_at.date_naive();
         self.store
@@ -143,7 +156,9 @@ async fn two_consoles_converge_and_the_late_claim_is_told() {
     let counts = b.engine.once().await.expect("sync b");
     assert_eq!(counts.rejected, 1);
     assert!(
-        counts.notices[0].message.contains("已被 1 工作站"),
+        counts.notices[0]
+            .message
+            .contains("已被 1 号工作站 (值班员1) 签收"),
         "{:?}",
         counts.notices
     );
@@ -569,7 +584,7 @@ async fn two_workstations_claim_at_once_100_times_one_wins_the_other_is_told() {
         assert!(
             told.notices[0]
                 .message
-                .contains(&format!("已被 {winner} 工作站")),
+                .contains(&format!("已被 {winner} 号工作站 (值班员{winner}) 签收")),
             "round {round}: {:?}",
             told.notices
         );
@@ -587,13 +602,18 @@ async fn two_workstations_claim_at_once_100_times_one_wins_the_other_is_told() {
 
 mod console_link {
     use super::hubkit::TestHub;
+    use fenliu::command::Command;
     use fenliu::config::Config;
-    use fenliu::domain::{Actor, EventKind};
+    use fenliu::domain::{Incident, Status};
     use fenliu::hub::HubConfig;
-    use fenliu::store::{Stamp, Store};
+    use fenliu::identity::Identity;
+    use fenliu::store::Store;
+    use fenliu::triage::Classifier;
     use fenliu::tui::action::Action;
     use fenliu::tui::hub_link::HubLink;
+    use fenliu::tui::store_thread::{self, Request, Writer};
     use std::sync::mpsc;
+    use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
 
     /// Waits for an action the link sends, skipping others, until a deadline.
@@ -609,70 +629,174 @@ mod console_link {
         }
     }
 
-    fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(v) = f() {
-                return v;
+    /// A workstation of station `dn`: its store shared by the store thread and the sync link,
+    /// as the console runs them, and the actions the screen receives.
+    struct Workstation {
+        _dir: tempfile::TempDir,
+        requests: Option<mpsc::Sender<Request>>,
+        screen: mpsc::Receiver<Action>,
+        link: Option<HubLink>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Workstation {
+        fn start(hub: &TestHub, workstation: &str) -> Workstation {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut config = Config::default();
+            config.station.id = "dn".into();
+            config.station.prefix = "DN".into();
+            config.hub.url = Some(hub.url.clone());
+            config.hub.token = Some(hub.token("dn").to_string());
+            config.hub.workstation = Some(workstation.into());
+            let identity = Identity::new(&config, &format!("值班员{workstation}"), None, "console");
+            let store = Arc::new(Mutex::new(Store::open_dir(dir.path()).expect("store")));
+            let (tx, screen) = mpsc::channel();
+            let settings = fenliu::sync::settings(&config, None)
+                .expect("settings")
+                .expect("a hub is configured");
+            let clock: Arc<dyn fenliu::clock::Clock> = Arc::new(fenliu::clock::SystemClock);
+            let link = HubLink::start(
+                &settings,
+                Arc::clone(&clock),
+                Arc::clone(&store),
+                tx.clone(),
+            )
+            .expect("link starts");
+            let writer = Writer {
+                actor: identity.actor(),
+                clock,
+                intake: fenliu::intake::Intake {
+                    classifier: Arc::new(Classifier::embedded().expect("list")),
+                    prefix: identity.reference_prefix(),
+                    tz: config.timezone.0,
+                    repeat_window: config.triage.repeat_window.0,
+                },
+                policy: config.sla_policy(),
+                night: config.night_window(),
+                lang: config.lang,
+                after_write: Some(link.nudger()),
+            };
+            let (requests, req_rx) = mpsc::channel();
+            let thread = store_thread::spawn(store, writer, req_rx, tx);
+            Workstation {
+                _dir: dir,
+                requests: Some(requests),
+                screen,
+                link: Some(link),
+                thread: Some(thread),
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(20));
         }
+
+        fn send(&self, request: Request) {
+            if let Some(r) = &self.requests {
+                r.send(request).expect("the store thread listens");
+            }
+        }
+
+        /// Screen updates (snapshots and changes) that carry item `reference`, until one
+        /// carries `until`; other actions are skipped.
+        fn updates_until(
+            &self,
+            reference: &str,
+            until: impl Fn(&Incident) -> bool,
+        ) -> Vec<Incident> {
+            let mut seen = Vec::new();
+            loop {
+                let items = match next_hub(&self.screen, |a| {
+                    matches!(a, Action::Remote { .. } | Action::Snapshot { .. })
+                }) {
+                    Action::Remote { incidents, .. } | Action::Snapshot { incidents, .. } => {
+                        incidents
+                    }
+                    _ => Vec::new(),
+                };
+                let done = items.iter().any(&until);
+                seen.extend(items.into_iter().filter(|i| i.reference == reference));
+                if done {
+                    return seen;
+                }
+            }
+        }
+
+        fn stop(mut self) {
+            drop(self.requests.take());
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+            if let Some(link) = self.link.take() {
+                link.stop();
+            }
+        }
+    }
+
+    #[test]
+    fn one_claim_gives_one_screen_update_on_each_workstation() {
+        let rt = tokio::runtime::Runtime::new().expect("runtime for the hub");
+        let hub = rt.block_on(TestHub::start(HubConfig::default()));
+        let a = Workstation::start(&hub, "1");
+        let b = Workstation::start(&hub, "2");
+        let reference = rt.block_on(hub.intake_g1("once-1"))["ref"]
+            .as_str()
+            .expect("ref")
+            .to_string();
+        let here = |i: &Incident| i.reference == reference;
+        let id = a.updates_until(&reference, here)[0].id;
+        b.updates_until(&reference, here);
+
+        a.send(Request::Execute {
+            id,
+            command: Command::Claim,
+        });
+        let claimed = |i: &Incident| i.reference == reference && i.status == Status::Claimed;
+        let mut on_a = a.updates_until(&reference, claimed);
+        let mut on_b = b.updates_until(&reference, claimed);
+        let sentinel = rt.block_on(hub.intake_g1("once-2"))["ref"]
+            .as_str()
+            .expect("ref")
+            .to_string();
+        let later = |i: &Incident| i.reference == sentinel;
+        on_a.extend(a.updates_until(&reference, later));
+        on_b.extend(b.updates_until(&reference, later));
+        assert_eq!(on_a.len(), 1, "a's screen got the claim once: {on_a:?}");
+        assert_eq!(on_b.len(), 1, "b's screen got the claim once: {on_b:?}");
+        assert_eq!(on_b[0].claimed_by.as_deref(), Some("值班员1"));
+        a.stop();
+        b.stop();
     }
 
     #[test]
     fn the_console_link_shows_the_hub_brings_its_items_and_pushes_local_writes() {
         let rt = tokio::runtime::Runtime::new().expect("runtime for the hub");
         let hub = rt.block_on(TestHub::start(HubConfig::default()));
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config::default();
-        config.station.id = "dn".into();
-        config.station.prefix = "DN".into();
-        config.hub.url = Some(hub.url.clone());
-        config.hub.token = Some(hub.token("dn").to_string());
-        config.hub.workstation = Some("1".into());
-        let (tx, rx) = mpsc::channel();
-        let settings = fenliu::sync::settings(&config, None)
-            .expect("settings")
-            .expect("a hub is configured");
-        let link = HubLink::start(
-            &settings,
-            std::sync::Arc::new(fenliu::clock::SystemClock),
-            dir.path(),
-            tx,
-        )
-        .expect("link starts");
-        next_hub(&rx, |a| matches!(a, Action::Hub(h) if h.online));
-
+        let ws = Workstation::start(&hub, "1");
+        next_hub(&ws.screen, |a| matches!(a, Action::Hub(h) if h.online));
         let intake = rt.block_on(hub.intake_g1("link-1"));
         let reference = intake["ref"].as_str().expect("ref").to_string();
-        let store = Store::open_dir(dir.path()).expect("store");
-        poll("the intake to reach the console", || {
-            store.incident(&reference).ok().flatten()
-        });
-
-        let mut writer = Store::open_dir(dir.path()).expect("store");
-        let now = chrono::Utc::now();
-        let stamp = Stamp {
-            actor: Actor {
-                operator: "王磊".into(),
-                station: "dn".into(),
-                device: "1".into(),
-            },
-            occurred_at: now,
-            recorded_at: now,
-        };
-        writer
-            .record(&reference, vec![EventKind::Claimed], &stamp)
-            .expect("claim");
-        link.nudger()();
-        poll("the claim to be pushed", || {
-            (writer.outbox_len().ok() == Some(0)).then_some(())
+        let items = ws.updates_until(&reference, |i| i.reference == reference);
+        ws.send(Request::Execute {
+            id: items[0].id,
+            command: Command::Claim,
         });
         next_hub(
-            &rx,
+            &ws.screen,
             |a| matches!(a, Action::Hub(h) if h.online && h.outbox == 0),
         );
-        link.stop();
+        let dir = ws._dir.path().to_path_buf();
+        ws.stop();
+        let store = Store::open_dir(&dir).expect("store");
+        assert_eq!(
+            store.outbox_len().expect("outbox"),
+            0,
+            "the claim was pushed"
+        );
+        let (status, page) = rt.block_on(hub.get("/v1/sync?after=0&wait=0", hub.token("dn")));
+        assert_eq!(status, 200);
+        let events = page["events"].as_array().cloned().unwrap_or_default();
+        assert!(
+            events
+                .iter()
+                .any(|e| e["event"]["kind"]["type"] == "claimed"),
+            "the hub holds the claim: {events:?}"
+        );
     }
 }

@@ -3,10 +3,10 @@
 use super::Ctx;
 use super::args::{ChannelArg, IncidentCmd, PriorityArg, ReasonArg, ResultArg, SatisfactionArg};
 use super::render;
-use super::triage;
-use crate::domain::lifecycle::MAX_ESCALATION;
+use crate::command::{self, Command, Context};
+use crate::config::Lang;
 use crate::domain::{
-    Channel, EventKind, FeedbackResult, Priority, Received, ReturnReason, Satisfaction, sla,
+    Channel, EventKind, FeedbackResult, Priority, Received, ReturnReason, Satisfaction,
 };
 use crate::store::Store;
 use chrono::Utc;
@@ -14,7 +14,7 @@ use color_eyre::eyre::{Result, eyre};
 
 pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
     let mut store = ctx.store()?;
-    let (reference, kinds) = match cmd {
+    match cmd {
         IncidentCmd::New {
             source,
             text,
@@ -52,9 +52,9 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 outln!("repeat of {earlier}");
             }
             outln!("{}", incident.reference);
-            return Ok(());
+            Ok(())
         }
-        IncidentCmd::Show { reference, json } => return show(ctx, &store, &reference, json),
+        IncidentCmd::Show { reference, json } => show(ctx, &store, &reference, json),
         IncidentCmd::List { status, json } => {
             let all = store.incidents(status)?;
             let now = Utc::now();
@@ -71,53 +71,70 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                     render::list(&all, &policy, now, ctx.config.timezone.0)
                 );
             }
-            return Ok(());
+            Ok(())
         }
-        IncidentCmd::Claim { reference } => (reference, vec![EventKind::Claimed]),
+        other => {
+            let Some((reference, command)) = command_of(other) else {
+                return Ok(());
+            };
+            act(ctx, &mut store, &reference, command)
+        }
+    }
+}
+
+/// The typed command and its target for a lifecycle subcommand; `None` for `new`, `show`, `list`.
+pub fn command_of(cmd: IncidentCmd) -> Option<(String, Command)> {
+    let pair = match cmd {
+        IncidentCmd::New { .. } | IncidentCmd::Show { .. } | IncidentCmd::List { .. } => {
+            return None;
+        }
+        IncidentCmd::Claim { reference } => (reference, Command::Claim),
         IncidentCmd::Classify {
             reference,
             category,
             mode,
-        } => {
-            let decision =
-                triage::override_decision(&ctx.classifier()?, &category, mode, &ctx.operator)?;
-            (reference, vec![EventKind::Triaged(decision)])
-        }
+        } => (reference, Command::Classify { category, mode }),
         IncidentCmd::Dispatch {
             reference,
             responder,
             channel,
         } => (
             reference,
-            vec![EventKind::Dispatched {
+            Command::Dispatch {
                 responders: responder,
                 channel: channel_of(channel),
-            }],
+            },
         ),
-        IncidentCmd::Contact { reference, note } => {
-            (reference, vec![EventKind::PartyContacted { note }])
-        }
-        IncidentCmd::Video { reference, note } => {
-            (reference, vec![EventKind::VideoRetrieved { note }])
-        }
+        IncidentCmd::Contact { reference, note } => (reference, Command::Contact { note }),
+        IncidentCmd::Video { reference, note } => (reference, Command::Video { note }),
         IncidentCmd::Depart {
             reference,
             responder,
-        } => (reference, vec![EventKind::Departed { responder }]),
+        } => (
+            reference,
+            Command::Depart {
+                responder: Some(responder),
+            },
+        ),
         IncidentCmd::Arrive {
             reference,
             responder,
-        } => (reference, vec![EventKind::Arrived { responder }]),
+        } => (
+            reference,
+            Command::Arrive {
+                responder: Some(responder),
+            },
+        ),
         IncidentCmd::Feedback {
             reference,
             result,
             text,
         } => (
             reference,
-            vec![EventKind::FeedbackGiven {
+            Command::Feedback {
                 result: result_of(result),
                 text,
-            }],
+            },
         ),
         IncidentCmd::Verify {
             reference,
@@ -125,24 +142,24 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             note,
             ..
         } => {
-            let kind = if send_back {
-                EventKind::SentBack { note }
+            let command = if send_back {
+                Command::SendBack { note }
             } else {
-                EventKind::Verified { note }
+                Command::Verify { note }
             };
-            (reference, vec![kind])
+            (reference, command)
         }
-        IncidentCmd::Close { reference } => (reference, vec![EventKind::Closed]),
+        IncidentCmd::Close { reference } => (reference, Command::Close),
         IncidentCmd::Callback {
             reference,
             satisfaction,
             note,
         } => (
             reference,
-            vec![EventKind::CalledBack {
+            Command::Callback {
                 satisfaction: satisfaction_of(satisfaction),
                 note,
-            }],
+            },
         ),
         IncidentCmd::Return {
             reference,
@@ -150,55 +167,70 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             note,
         } => (
             reference,
-            vec![EventKind::Returned {
+            Command::Return {
                 reason: reason_of(reason),
                 note,
-            }],
+            },
         ),
-        IncidentCmd::ToPolice { reference, note } => {
-            (reference, vec![EventKind::TransferredToPolice { note }])
-        }
-        IncidentCmd::ToDistrict { reference, note } => {
-            (reference, vec![EventKind::UploadedToDistrict { note }])
-        }
-        IncidentCmd::Defer { reference } => {
-            let at = ctx.stamp()?.occurred_at;
-            let night = ctx.config.night_window();
-            if !night.contains(at) {
-                return Err(eyre!(
-                    "{reference}: it is not night time ({}–{}); only the night window holds items until morning",
-                    ctx.config.night.start.0.format("%H:%M"),
-                    ctx.config.night.end.0.format("%H:%M")
-                ));
-            }
-            let until = night.end_after(at);
-            (reference, vec![EventKind::Deferred { until }])
-        }
-        IncidentCmd::Escalate { reference, level } => {
-            let level = match level {
-                Some(l) => l,
-                None => {
-                    let current = store
-                        .incident(&reference)?
-                        .ok_or_else(|| eyre!("no item with reference {reference}"))?;
-                    let shown = sla::escalation(&current, &ctx.config.sla_policy(), Utc::now());
-                    shown.level.saturating_add(1).min(MAX_ESCALATION)
-                }
-            };
-            (reference, vec![EventKind::Escalated { level }])
-        }
-        IncidentCmd::Note { reference, text } => (reference, vec![EventKind::NoteAdded { text }]),
-        IncidentCmd::Merge { reference, into } => {
-            if store.incident(&into)?.is_none() {
-                return Err(eyre!("no item with reference {into} to merge into"));
-            }
-            (reference, vec![EventKind::MergedInto { reference: into }])
-        }
+        IncidentCmd::ToPolice { reference, note } => (reference, Command::ToPolice { note }),
+        IncidentCmd::ToDistrict { reference, note } => (reference, Command::ToDistrict { note }),
+        IncidentCmd::Defer { reference } => (reference, Command::Defer),
+        IncidentCmd::Escalate { reference, level } => (reference, Command::Escalate { level }),
+        IncidentCmd::Note { reference, text } => (reference, Command::Note { text }),
+        IncidentCmd::Merge { reference, into } => (reference, Command::Merge { into }),
     };
+    Some(pair)
+}
+
+/// Carries out one command on the item `reference` through the command layer.
+fn act(ctx: &Ctx, store: &mut Store, reference: &str, command: Command) -> Result<()> {
+    let incident = store
+        .incident(reference)?
+        .ok_or_else(|| eyre!("{}", not_found(ctx, reference)))?;
+    if let Command::Merge { into } = &command
+        && store.incident(into)?.is_none()
+    {
+        return Err(eyre!("{}", not_found(ctx, into)));
+    }
     let stamp = ctx.stamp()?;
-    let incident = store.record(&reference, kinds, &stamp)?;
+    let classifier = match command {
+        Command::Classify { .. } => Some(ctx.classifier()?),
+        _ => None,
+    };
+    let policy = ctx.config.sla_policy();
+    let night = ctx.config.night_window();
+    let context = Context {
+        now: stamp.occurred_at,
+        operator: &ctx.operator,
+        policy: &policy,
+        night: &night,
+        list: classifier.as_ref().map(|c| c.list()),
+    };
+    let kinds =
+        command::decide(&incident, &command, &context).map_err(|r| match ctx.config.lang {
+            Lang::Zh => eyre!("{}", r.zh()),
+            Lang::En => eyre!("{}", r.en()),
+        })?;
+    let claimed_too = kinds.first() == Some(&EventKind::Claimed) && kinds.len() > 1;
+    let incident = store.record_on(incident.id, kinds, &stamp)?;
+    if claimed_too {
+        outln!(
+            "{}",
+            match ctx.config.lang {
+                Lang::Zh => "签收并指派",
+                Lang::En => "claimed and dispatched",
+            }
+        );
+    }
     outln!("{} {}", incident.reference, incident.status);
     Ok(())
+}
+
+fn not_found(ctx: &Ctx, reference: &str) -> String {
+    match ctx.config.lang {
+        Lang::Zh => format!("没有编号为 {reference} 的事项（见 `fenliu incident list`）"),
+        Lang::En => format!("no item with reference {reference} (see `fenliu incident list`)"),
+    }
 }
 
 fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool) -> Result<()> {

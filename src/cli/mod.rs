@@ -16,7 +16,7 @@ mod audit;
 mod demo;
 mod doctor;
 mod hub;
-mod incident;
+pub mod incident;
 mod loadtest;
 mod render;
 pub mod roster;
@@ -24,7 +24,7 @@ mod sync;
 mod triage;
 
 use crate::config::{Config, default_dirs};
-use crate::domain::Actor;
+use crate::identity::Identity;
 use crate::store::{Stamp, Store};
 use args::{Cli, Command, Global};
 use chrono::{DateTime, Utc};
@@ -39,6 +39,8 @@ pub struct Ctx {
     pub operator: String,
     /// `--at`: the stated time of the action.
     pub at: Option<DateTime<Utc>>,
+    /// Who acts here: station, workstation, operator.
+    pub identity: Identity,
 }
 
 impl Ctx {
@@ -78,12 +80,14 @@ impl Ctx {
             .operator
             .clone()
             .unwrap_or_else(|| config.operator.clone());
+        let identity = Identity::from_env(&config, &operator, "cli");
         Ok(Ctx {
             config,
             config_path,
             data_dir,
             operator,
             at,
+            identity,
         })
     }
 
@@ -119,16 +123,7 @@ impl Ctx {
             ));
         }
         Ok(Stamp {
-            actor: Actor {
-                operator: self.operator.clone(),
-                station: self.config.station.id.clone(),
-                device: self
-                    .config
-                    .hub
-                    .workstation
-                    .clone()
-                    .unwrap_or_else(|| "cli".into()),
-            },
+            actor: self.identity.actor(),
             occurred_at,
             recorded_at: now,
         })

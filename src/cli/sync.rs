@@ -52,7 +52,11 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
                     let state = if s.online { "online" } else { "offline" };
                     outln!("{state} outbox={} {}", s.outbox, s.last_error.unwrap_or_default());
                 }
-                Some(n) = handle.notices.recv() => outln!("rejected: {}: {}", n.reference, n.message),
+                Some(update) = handle.updates.recv() => {
+                    if let sync::Update::Notice(n) = update {
+                        outln!("rejected: {}: {}", n.reference, n.message);
+                    }
+                }
             }
         }
         handle.stop().await;

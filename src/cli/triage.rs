@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::args::{RulesCmd, TriageArgs, TriageCmd};
-use crate::domain::{DispatchMode, TriageDecision};
+use crate::domain::TriageDecision;
 use crate::triage::{self, Classifier};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
@@ -39,7 +39,7 @@ impl Ctx {
     pub fn intake(&self) -> Result<crate::intake::Intake> {
         Ok(crate::intake::Intake {
             classifier: std::sync::Arc::new(self.classifier()?),
-            prefix: self.config.reference_prefix(),
+            prefix: self.identity.reference_prefix(),
             tz: self.config.timezone.0,
             repeat_window: self.config.triage.repeat_window.0,
         })
@@ -146,19 +146,4 @@ pub fn rules(ctx: &Ctx, cmd: RulesCmd) -> Result<u8> {
     }
     eprintln!("{} problem(s) in {name}", problems.len());
     Ok(1)
-}
-
-/// An officer's reclassification into `code` (and optionally another mode), with their name.
-pub fn override_decision(
-    classifier: &Classifier,
-    code: &str,
-    mode: Option<DispatchMode>,
-    operator: &str,
-) -> Result<TriageDecision> {
-    Ok(triage::manual_decision(
-        classifier.list(),
-        code,
-        mode,
-        operator,
-    )?)
 }

@@ -5,6 +5,8 @@ use super::feed::FeedItem;
 use super::hub::DemoHub;
 use super::plan::{DemoAction, DemoPlan};
 use crate::clock::Clock;
+use crate::command::{self, Context};
+use crate::domain::night::NightWindow;
 use crate::domain::{Actor, Received, SlaPolicy, Status};
 use crate::intake::Intake;
 use crate::protocol::IntakeRequest;
@@ -170,7 +172,7 @@ fn play(
         DemoAction::Respond {
             reference,
             responder,
-            kind,
+            command,
             at,
         } => {
             let stamp = Stamp {
@@ -178,7 +180,25 @@ fn play(
                 occurred_at: at,
                 recorded_at: now,
             };
-            match store.record(&reference, vec![kind], &stamp) {
+            let Some(incident) = store.incident(&reference)? else {
+                return Ok(false);
+            };
+            let night = NightWindow {
+                start: chrono::NaiveTime::MIN,
+                end: chrono::NaiveTime::MIN,
+                tz: station.tz,
+            };
+            let context = Context {
+                now: at,
+                operator: &responder,
+                policy: &station.policy,
+                night: &night,
+                list: None,
+            };
+            let Ok(kinds) = command::decide(&incident, &command, &context) else {
+                return Ok(false);
+            };
+            match store.record_on(incident.id, kinds, &stamp) {
                 Ok(_) => Ok(true),
                 Err(StoreError::Transition(_) | StoreError::Roster(_)) => Ok(false),
                 Err(other) => Err(other),

@@ -3,7 +3,8 @@
 
 use super::feed::{Feed, FeedItem};
 use super::responders::react;
-use crate::domain::{EventKind, Incident, IncidentId, SlaPolicy, Status};
+use crate::command::Command;
+use crate::domain::{Incident, IncidentId, SlaPolicy, Status};
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use rand::SeedableRng;
@@ -19,7 +20,7 @@ pub enum DemoAction {
     Respond {
         reference: String,
         responder: String,
-        kind: EventKind,
+        command: Command,
         at: DateTime<Utc>,
     },
 }
@@ -32,7 +33,7 @@ pub struct DemoPlan {
     tz: Tz,
     next_report: DateTime<Utc>,
     planned: HashSet<(IncidentId, u32)>,
-    schedule: BTreeMap<(DateTime<Utc>, u64), (String, String, EventKind)>,
+    schedule: BTreeMap<(DateTime<Utc>, u64), (String, String, Command)>,
     counter: u64,
 }
 
@@ -77,11 +78,11 @@ impl DemoPlan {
             if entry.key().0 > now {
                 break;
             }
-            let ((at, _), (reference, responder, kind)) = entry.remove_entry();
+            let ((at, _), (reference, responder, command)) = entry.remove_entry();
             out.push(DemoAction::Respond {
                 reference,
                 responder,
-                kind,
+                command,
                 at,
             });
         }
@@ -107,7 +108,7 @@ impl DemoPlan {
             self.counter += 1;
             self.schedule.insert(
                 (dispatched_at + step.after, self.counter),
-                (incident.reference.clone(), lead.clone(), step.kind),
+                (incident.reference.clone(), lead.clone(), step.command),
             );
         }
     }

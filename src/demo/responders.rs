@@ -1,7 +1,8 @@
 //! Simulated responders: once dispatched, when do they set off, arrive and report back?
 //! Mostly in time, sometimes late, so clocks warn and breach as they do on a real night.
 
-use crate::domain::{EventKind, FeedbackResult, SlaPolicy};
+use crate::command::Command;
+use crate::domain::{FeedbackResult, SlaPolicy};
 use chrono::TimeDelta;
 use rand::Rng;
 
@@ -9,7 +10,7 @@ use rand::Rng;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reaction {
     pub after: TimeDelta,
-    pub kind: EventKind,
+    pub command: Command,
 }
 
 /// Share of responders who are late for each step.
@@ -48,19 +49,19 @@ pub fn react(rng: &mut impl Rng, responder: &str, policy: &SlaPolicy) -> Vec<Rea
     vec![
         Reaction {
             after: TimeDelta::seconds(depart),
-            kind: EventKind::Departed {
-                responder: responder.to_string(),
+            command: Command::Depart {
+                responder: Some(responder.to_string()),
             },
         },
         Reaction {
             after: TimeDelta::seconds(arrive),
-            kind: EventKind::Arrived {
-                responder: responder.to_string(),
+            command: Command::Arrive {
+                responder: Some(responder.to_string()),
             },
         },
         Reaction {
             after: TimeDelta::seconds(feedback),
-            kind: EventKind::FeedbackGiven {
+            command: Command::Feedback {
                 result,
                 text: Some(text.to_string()),
             },
@@ -86,8 +87,8 @@ mod tests {
             let r = react(&mut rng, "wg01", &policy);
             assert_eq!(r.len(), 3);
             assert!(r[0].after < r[1].after && r[1].after < r[2].after);
-            assert!(matches!(r[0].kind, EventKind::Departed { .. }));
-            assert!(matches!(r[2].kind, EventKind::FeedbackGiven { .. }));
+            assert!(matches!(r[0].command, Command::Depart { .. }));
+            assert!(matches!(r[2].command, Command::Feedback { .. }));
             if r[1].after > policy.arrive.0 {
                 late_arrivals += 1;
             }

@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[&str] = &[
         seen       INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 3: rejections reach the officer as messages from the sync task, and stay recorded in the
+    // journal's `rejected` column: the notices table is no longer written or read.
+    r#"
+    DROP TABLE sync_notices;
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction. A database from a newer fenliu is refused.

@@ -45,15 +45,28 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut incident =
+        let incident =
             load_by_ref(&tx, reference)?.ok_or_else(|| StoreError::NotFound(reference.into()))?;
-        for kind in kinds {
-            let event = make_event(incident.id, kind, stamp);
-            incident = apply_one(&tx, incident, event)?;
-        }
-        save(&tx, &incident)?;
-        tx.commit()?;
-        Ok(incident)
+        record_in(tx, incident, kinds, stamp)
+    }
+
+    /// Records one action on the item with this id, as [`Store::record`] does by reference.
+    pub fn record_on(
+        &mut self,
+        id: IncidentId,
+        kinds: Vec<EventKind>,
+        stamp: &Stamp,
+    ) -> Result<Incident, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let incident = load_by_id(&tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        record_in(tx, incident, kinds, stamp)
+    }
+
+    /// The item with this id.
+    pub fn incident_by_id(&self, id: IncidentId) -> Result<Option<Incident>, StoreError> {
+        load_by_id(&self.conn, id)
     }
 
     /// Appends events made elsewhere (e.g. pulled from the hub); an event already in the journal
@@ -249,7 +262,7 @@ fn load_by_ref(tx: &Transaction<'_>, reference: &str) -> Result<Option<Incident>
 }
 
 pub(super) fn load_by_id(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     id: IncidentId,
 ) -> Result<Option<Incident>, StoreError> {
     let body: Option<String> = tx
@@ -265,4 +278,20 @@ pub(super) fn load_by_id(
 
 fn parse_projection(reference: &str, body: &str) -> Result<Incident, StoreError> {
     serde_json::from_str(body).map_err(|e| corrupt(format!("item {reference}"), e))
+}
+
+/// Appends `kinds` to `incident` and saves it, committing `tx`.
+fn record_in(
+    tx: Transaction<'_>,
+    mut incident: Incident,
+    kinds: Vec<EventKind>,
+    stamp: &Stamp,
+) -> Result<Incident, StoreError> {
+    for kind in kinds {
+        let event = make_event(incident.id, kind, stamp);
+        incident = apply_one(&tx, incident, event)?;
+    }
+    save(&tx, &incident)?;
+    tx.commit()?;
+    Ok(incident)
 }

@@ -130,11 +130,6 @@ impl Store {
             let reference = load_by_id(&tx, incident)?
                 .map(|i| i.reference)
                 .unwrap_or_else(|| incident.to_string());
-            tx.execute(
-                "INSERT INTO sync_notices (event_id, incident, reference, message) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (event_id) DO NOTHING",
-                params![id.to_string(), incident.to_string(), reference, reason],
-            )?;
             notices.push(Notice {
                 event: *id,
                 reference,
@@ -157,6 +152,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut touched = BTreeSet::new();
+        let mut fresh = BTreeSet::new();
         let mut new_events = 0;
         let mut states: HashMap<IncidentId, Incident> = HashMap::new();
         for (seq, event) in events {
@@ -175,6 +171,7 @@ impl Store {
                     )?;
                 }
                 None => {
+                    fresh.insert(event.incident);
                     move_responders(&tx, &mut states, event)?;
                     let pos = journal::append(&tx, event)?;
                     tx.execute(
@@ -186,7 +183,8 @@ impl Store {
             }
             touched.insert(event.incident);
         }
-        let changed = rebuild_items(&tx, &touched)?;
+        let mut changed = rebuild_items(&tx, &touched)?;
+        changed.retain(|i| fresh.contains(&i.id));
         tx.execute(
             "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)",
@@ -197,31 +195,6 @@ impl Store {
             new_events,
             changed,
         })
-    }
-
-    /// Notices not yet shown; they are marked seen.
-    pub fn take_notices(&mut self) -> Result<Vec<Notice>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let rows: Vec<(String, String, String)> = {
-            let mut stmt = tx.prepare(
-                "UPDATE sync_notices SET seen = 1 WHERE seen = 0 RETURNING event_id, reference, message",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<_, _>>()?
-        };
-        tx.commit()?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, reference, message)| {
-                EventId::parse(&id).map(|event| Notice {
-                    event,
-                    reference,
-                    message,
-                })
-            })
-            .collect())
     }
 }
 

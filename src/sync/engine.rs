@@ -4,10 +4,10 @@
 
 use super::plan::{self, backoff};
 use super::{Client, SyncError};
+use crate::domain::{Incident, Responder};
 use crate::store::{Notice, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -43,18 +43,30 @@ pub struct Counts {
     pub notices: Vec<Notice>,
 }
 
+/// What sync tells the screen, as it happens: no polling of the database is needed for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    /// The hub refused a local event; the officer is told why.
+    Notice(Notice),
+    /// Items that changed by what was pulled or settled, with the roster as it now stands.
+    Changed {
+        incidents: Vec<Incident>,
+        roster: Vec<Responder>,
+    },
+}
+
 /// One console's sync with one hub.
 pub struct Engine {
     client: Client,
     store: Arc<Mutex<Store>>,
     status: watch::Sender<SyncStatus>,
-    notices: mpsc::UnboundedSender<Notice>,
+    updates: mpsc::UnboundedSender<Update>,
 }
 
-/// The running task's handles: status, notices, a nudge after local writes, and stop.
+/// The running task's handles: status, updates, a nudge after local writes, and stop.
 pub struct SyncHandle {
     pub status: watch::Receiver<SyncStatus>,
-    pub notices: mpsc::UnboundedReceiver<Notice>,
+    pub updates: mpsc::UnboundedReceiver<Update>,
     nudge: Arc<Notify>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -79,19 +91,38 @@ impl SyncHandle {
 }
 
 impl Engine {
-    /// An engine over its own connection to the local store; also returns the notices' receiver.
-    pub fn new(client: Client, store: Store) -> (Engine, mpsc::UnboundedReceiver<Notice>) {
+    /// An engine over its own connection to the local store; also returns the updates' receiver.
+    pub fn new(client: Client, store: Store) -> (Engine, mpsc::UnboundedReceiver<Update>) {
+        Engine::shared(client, Arc::new(Mutex::new(store)))
+    }
+
+    /// An engine over a connection it shares with the console's store thread: its writes then
+    /// reach the screen as [`Update`]s, never by the screen polling the file.
+    pub fn shared(
+        client: Client,
+        store: Arc<Mutex<Store>>,
+    ) -> (Engine, mpsc::UnboundedReceiver<Update>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (status, _) = watch::channel(SyncStatus::default());
         (
             Engine {
                 client,
-                store: Arc::new(Mutex::new(store)),
+                store,
                 status,
-                notices: tx,
+                updates: tx,
             },
             rx,
         )
+    }
+
+    /// Tells the screen about items that changed (nothing when none did).
+    async fn publish(&self, incidents: Vec<Incident>) -> Result<(), SyncError> {
+        if incidents.is_empty() {
+            return Ok(());
+        }
+        let roster = self.with_store(|s| s.responders()).await?;
+        let _ = self.updates.send(Update::Changed { incidents, roster });
+        Ok(())
     }
 
     /// Status updates.
@@ -167,11 +198,12 @@ impl Engine {
             counts.pushed += settlement.accepted.len() - settlement.duplicates;
             counts.duplicates += settlement.duplicates;
             counts.rejected += settlement.rejected.len();
-            let (notices, _) = self
+            let (notices, changed) = self
                 .with_store(move |s| s.settle_push(&settlement.accepted, &settlement.rejected))
                 .await?;
+            self.publish(changed).await?;
             for n in &notices {
-                let _ = self.notices.send(n.clone());
+                let _ = self.updates.send(Update::Notice(n.clone()));
             }
             counts.notices.extend(notices);
         }
@@ -192,6 +224,7 @@ impl Engine {
                 .with_store(move |s| s.apply_pulled(&events, last))
                 .await?;
             counts.pulled += pulled.new_events;
+            self.publish(pulled.changed).await?;
             if !more {
                 return Ok(());
             }
@@ -268,37 +301,33 @@ impl Engine {
         let mut counts = Counts::default();
         self.push_all(&mut counts).await?;
         self.mark_online().await?;
-        let outbox_waits = async {
-            loop {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                if matches!(self.with_store(|s| s.outbox_len()).await, Ok(n) if n > 0) {
-                    return;
-                }
-            }
-        };
         tokio::select! {
             r = self.pull_all(poll_wait, &mut counts) => {
                 r?;
                 self.mark_online().await?;
             }
             _ = nudge.notified() => {},
-            _ = outbox_waits => {},
             _ = stop.changed() => {},
         }
         Ok(())
     }
 }
 
-/// Starts the sync task on the current runtime.
+/// Starts the sync task on the current runtime, over its own connection to the store.
 pub fn spawn(client: Client, store: Store, poll_wait: u64) -> SyncHandle {
-    let (engine, notices) = Engine::new(client, store);
+    spawn_shared(client, Arc::new(Mutex::new(store)), poll_wait)
+}
+
+/// Starts the sync task on the current runtime, over a connection shared with the caller.
+pub fn spawn_shared(client: Client, store: Arc<Mutex<Store>>, poll_wait: u64) -> SyncHandle {
+    let (engine, updates) = Engine::shared(client, store);
     let status = engine.subscribe();
     let nudge = Arc::new(Notify::new());
     let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(engine.run(poll_wait, nudge.clone(), stop_rx));
     SyncHandle {
         status,
-        notices,
+        updates,
         nudge,
         stop: stop_tx,
         task,

@@ -7,7 +7,7 @@ pub mod engine;
 pub mod plan;
 
 pub use client::Client;
-pub use engine::{Counts, Engine, SyncHandle, SyncStatus, spawn};
+pub use engine::{Counts, Engine, SyncHandle, SyncStatus, Update, spawn, spawn_shared};
 
 use crate::config::Config;
 use crate::store::StoreError;

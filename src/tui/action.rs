@@ -43,6 +43,34 @@ pub enum Cmd {
     Quit,
 }
 
+impl Cmd {
+    /// The command layer's verb of a lifecycle key; `None` for keys that act on no item.
+    pub fn verb(self) -> Option<crate::command::Verb> {
+        use crate::command::Verb as V;
+        Some(match self {
+            Cmd::Claim => V::Claim,
+            Cmd::Dispatch => V::Dispatch,
+            Cmd::Contact => V::Contact,
+            Cmd::Video => V::Video,
+            Cmd::Depart => V::Depart,
+            Cmd::Arrive => V::Arrive,
+            Cmd::Feedback => V::Feedback,
+            Cmd::Verify => V::Verify,
+            Cmd::Close => V::Close,
+            Cmd::Callback => V::Callback,
+            Cmd::Return => V::Return,
+            Cmd::ToPolice => V::ToPolice,
+            Cmd::ToDistrict => V::ToDistrict,
+            Cmd::Defer => V::Defer,
+            Cmd::Escalate => V::Escalate,
+            Cmd::Note => V::Note,
+            Cmd::Classify => V::Classify,
+            Cmd::Reveal => V::RevealPhone,
+            _ => return None,
+        })
+    }
+}
+
 /// Everything `App::update` reacts to.
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -52,7 +80,14 @@ pub enum Action {
     Cmd(Cmd),
     /// The second hand moved.
     Tick,
-    /// Fresh data from the store.
+    /// Items that changed, by this console's own write or by sync with the hub, and the roster
+    /// when it may have moved.
+    Remote {
+        incidents: Vec<Incident>,
+        roster: Option<Vec<Responder>>,
+    },
+    /// Every item and the roster, read from the store (at start, and after another process
+    /// wrote to it).
     Snapshot {
         incidents: Vec<Incident>,
         roster: Vec<Responder>,

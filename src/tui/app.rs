@@ -2,9 +2,10 @@
 
 use super::keymap::Keymap;
 use super::text::T;
+use crate::command::Command;
 use crate::config::Lang;
 use crate::domain::night::NightWindow;
-use crate::domain::sla::{self, Clock, ClockState};
+use crate::domain::sla::{self, Clock, ClockName, ClockState};
 use crate::domain::{
     Channel, Event, EventKind, Incident, IncidentId, Responder, SlaPolicy, Source, Status,
 };
@@ -109,6 +110,56 @@ pub enum FormKind {
     New,
 }
 
+impl FormKind {
+    /// The form a lifecycle key opens, if it opens one.
+    pub fn of(cmd: super::action::Cmd) -> Option<FormKind> {
+        use super::action::Cmd as C;
+        Some(match cmd {
+            C::Feedback => FormKind::Feedback,
+            C::Verify => FormKind::Verify,
+            C::Callback => FormKind::Callback,
+            C::Return => FormKind::Return,
+            C::ToPolice => FormKind::ToPolice,
+            C::ToDistrict => FormKind::ToDistrict,
+            C::Escalate => FormKind::Escalate,
+            C::Note => FormKind::Note,
+            C::Classify => FormKind::Classify,
+            C::Depart => FormKind::Depart,
+            C::Arrive => FormKind::Arrive,
+            C::New => FormKind::New,
+            _ => return None,
+        })
+    }
+}
+
+impl Form {
+    /// The text of the field labelled `label`, trimmed; `None` when empty or absent.
+    pub fn text(&self, label: T) -> Option<String> {
+        self.fields.iter().find_map(|f| match f {
+            Field::Text {
+                label: l, value, ..
+            } if *l == label => {
+                let t = value.trim();
+                (!t.is_empty()).then(|| t.to_string())
+            }
+            _ => None,
+        })
+    }
+
+    /// The option chosen in the field labelled `label` (0 when absent).
+    pub fn choice(&self, label: T) -> usize {
+        self.fields
+            .iter()
+            .find_map(|f| match f {
+                Field::Choice {
+                    label: l, selected, ..
+                } if *l == label => Some(*selected),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+}
+
 /// The item an action is aimed at, fixed when its dialog opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -132,6 +183,8 @@ pub struct Form {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dispatch {
     pub target: Target,
+    /// The item is not claimed yet: dispatching claims it too (签收并指派), and the title says so.
+    pub claims_too: bool,
     pub query: String,
     pub cursor: usize,
     pub chosen: Vec<String>,
@@ -142,7 +195,8 @@ pub struct Dispatch {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
     Quit,
-    Record(Target, Vec<EventKind>),
+    /// The command on its target, and the events the command layer said it records.
+    Record(Target, Command, Vec<EventKind>),
 }
 
 /// A layer over the main view; the top one takes the keys.
@@ -191,6 +245,9 @@ pub struct Settings {
 pub struct Row {
     pub index: usize,
     pub next: Option<Clock>,
+    /// The item no longer belongs in this tab but stays, marked, until the cursor moves: the
+    /// officer keeps seeing what the next key acts on.
+    pub kept: bool,
 }
 
 /// The console's whole state.
@@ -215,12 +272,16 @@ pub struct App {
     /// War mode (战时): the emergency plan is active; switched by the supervisor.
     pub war: bool,
     pub roster_cursor: usize,
-    pub board_cursor: usize,
+    /// The board's highlighted row: an item and one of its clocks.
+    pub board_selected: Option<(IncidentId, ClockName)>,
+    /// The item last acted on in the queue, kept in its tab until the cursor moves.
+    pub kept: Option<IncidentId>,
     /// Rows of the current tab and filter, most urgent first.
     pub rows: Vec<Row>,
     /// Counts per tab, in `Tab::ALL` order.
     pub counts: [usize; 6],
     pub(crate) last_row: usize,
+    pub(crate) last_board_row: usize,
     pub(crate) breached: HashSet<IncidentId>,
     breached_live: HashSet<IncidentId>,
 }
@@ -246,10 +307,12 @@ impl App {
             hub: None,
             war: false,
             roster_cursor: 0,
-            board_cursor: 0,
+            board_selected: None,
+            kept: None,
             rows: Vec::new(),
             counts: [0; 6],
             last_row: 0,
+            last_board_row: 0,
             breached: HashSet::new(),
             breached_live: HashSet::new(),
         }
@@ -265,10 +328,33 @@ impl App {
         t.get(self.settings.lang)
     }
 
-    /// The selected item.
+    /// The item highlighted in the queue (the detail pane shows it).
     pub fn current(&self) -> Option<&Incident> {
         let id = self.selected?;
+        self.incident(id)
+    }
+
+    /// The item with this id.
+    pub fn incident(&self, id: IncidentId) -> Option<&Incident> {
         self.incidents.iter().find(|i| i.id == id)
+    }
+
+    /// The item a key acts on: the one highlighted in the view the officer is in. The roster
+    /// view highlights responders, not items, so there is none.
+    pub fn target(&self) -> Option<&Incident> {
+        match self.view {
+            View::Queue => self.current(),
+            View::Board => self.incident(self.board_selected?.0),
+            View::Roster => None,
+        }
+    }
+
+    /// Where the board's highlighted row sits among its live clocks.
+    pub fn board_row(&self) -> Option<usize> {
+        let (id, name) = self.board_selected?;
+        super::views::board::live_clocks(self)
+            .iter()
+            .position(|(i, c)| i.id == id && c.name == name)
     }
 
     /// Where the selected item sits in the rows.
@@ -302,8 +388,10 @@ impl App {
                     counts[n] += 1;
                 }
             }
-            if self.tab.holds(incident, next.as_ref()) && filter.keeps(incident) {
-                rows.push(Row { index, next });
+            let holds = self.tab.holds(incident, next.as_ref());
+            let kept = !holds && self.kept == Some(incident.id);
+            if (holds || kept) && filter.keeps(incident) {
+                rows.push(Row { index, next, kept });
             }
         }
         rows.sort_by(|a, b| {
@@ -329,6 +417,22 @@ impl App {
                 self.last_row = n;
             }
         }
+        self.refresh_board();
+    }
+
+    /// Keeps the board's highlight on the same item and clock; when that clock ends, on the row
+    /// that took its place.
+    fn refresh_board(&mut self) {
+        let clocks = super::views::board::live_clocks(self);
+        let found = self.board_selected.and_then(|(id, name)| {
+            clocks
+                .iter()
+                .position(|(i, c)| i.id == id && c.name == name)
+        });
+        let n = found.unwrap_or_else(|| self.last_board_row.min(clocks.len().saturating_sub(1)));
+        let next = clocks.get(n).map(|(i, c)| (i.id, c.name));
+        self.board_selected = next;
+        self.last_board_row = n;
     }
 
     /// Ids of items with a breached clock at the last refresh.
@@ -361,7 +465,8 @@ impl Filter {
             return true;
         }
         let hay = format!(
-            "{} {} {} {} {} {}",
+            "{} {} {} {} {} {} {}",
+            i.phone.as_deref().unwrap_or(""),
             i.reference,
             i.text,
             i.address.as_deref().unwrap_or(""),

@@ -1,13 +1,12 @@
 //! The console's link to the district hub: starts the sync task when `[hub]` is configured and
-//! turns its status and notices into actions. The console itself never speaks HTTP.
+//! turns its status, the items it changed and its notices into actions. The console itself
+//! never speaks HTTP.
 
 use super::action::Action;
 use super::app::HubState;
 use crate::clock::Clock;
-use crate::store::Store;
-use crate::sync::{self, Client, SyncHandle};
+use crate::sync::{self, Client, SyncHandle, Update};
 use color_eyre::eyre::{Result, WrapErr};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
@@ -21,15 +20,15 @@ pub struct HubLink {
 const POLL_WAIT: u64 = 25;
 
 impl HubLink {
-    /// Starts sync with the hub in `settings`, measuring time on the console's `clock`.
+    /// Starts sync with the hub in `settings`, measuring time on the console's `clock`, over
+    /// the store connection the console's store thread uses.
     pub fn start(
         settings: &sync::Settings,
         clock: Arc<dyn Clock>,
-        data_dir: &Path,
+        store: super::store_thread::Shared,
         actions: Sender<Action>,
     ) -> Result<HubLink> {
         let client = Client::new(settings)?.with_clock(clock);
-        let store = Store::open_dir(data_dir)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -37,7 +36,7 @@ impl HubLink {
             .wrap_err("cannot start the sync runtime")?;
         let mut handle = {
             let _entered = runtime.enter();
-            sync::spawn(client, store, POLL_WAIT)
+            sync::spawn_shared(client, store, POLL_WAIT)
         };
         let mut status = handle.status.clone();
         let to_header = actions.clone();
@@ -56,11 +55,17 @@ impl HubLink {
             }
         });
         let (_, idle) = tokio::sync::mpsc::unbounded_channel();
-        let mut notices = std::mem::replace(&mut handle.notices, idle);
+        let mut updates = std::mem::replace(&mut handle.updates, idle);
         runtime.spawn(async move {
-            while let Some(n) = notices.recv().await {
-                let text = format!("{}: {}", n.reference, n.message);
-                if actions.send(Action::Notice(text)).is_err() {
+            while let Some(update) = updates.recv().await {
+                let action = match update {
+                    Update::Notice(n) => Action::Notice(format!("{}: {}", n.reference, n.message)),
+                    Update::Changed { incidents, roster } => Action::Remote {
+                        incidents,
+                        roster: Some(roster),
+                    },
+                };
+                if actions.send(action).is_err() {
                     return;
                 }
             }

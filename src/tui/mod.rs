@@ -14,7 +14,7 @@ pub mod width;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::Actor;
+use crate::identity::Identity;
 use action::Action;
 use app::{App, Settings};
 use color_eyre::eyre::{Result, WrapErr};
@@ -76,25 +76,35 @@ pub fn run_with(
             .with_overrides(&config.console.theme)
             .map_err(|e| color_eyre::eyre::eyre!(e))?
     };
+    let store = crate::store::Store::open_dir(data_dir)
+        .wrap_err_with(|| format!("cannot open the store in {}", data_dir.display()))?;
+    let store = Arc::new(std::sync::Mutex::new(store));
     let (mut term, _guard) = terminal::enter().wrap_err("cannot take over the terminal")?;
     draw(&mut term, &app, &theme)?;
 
     let (tx, rx) = mpsc::channel::<Action>();
     let (req_tx, req_rx) = mpsc::channel::<Request>();
+    let identity = match &hub {
+        HubMode::Alone => Identity::new(config, operator, None, "console"),
+        HubMode::Given(_) => {
+            let mut id = Identity::new(config, operator, None, "console");
+            id.syncs = true;
+            id
+        }
+        HubMode::FromConfig { .. } => Identity::from_env(config, operator, "console"),
+    };
     let writer = Writer {
-        actor: Actor {
-            operator: operator.to_string(),
-            station: config.station.id.clone(),
-            device: "console".into(),
-        },
-
+        actor: identity.actor(),
         clock: Arc::clone(&clock),
         intake: crate::intake::Intake {
             classifier,
-            prefix: config.reference_prefix(),
+            prefix: identity.reference_prefix(),
             tz: config.timezone.0,
             repeat_window: config.triage.repeat_window.0,
         },
+        policy: config.sla_policy(),
+        night: config.night_window(),
+        lang: config.lang,
         after_write: None,
     };
     let settings = match hub {
@@ -103,7 +113,7 @@ pub fn run_with(
         HubMode::Given(settings) => Ok(Some(settings)),
     };
     let link = match settings.map_err(color_eyre::Report::from).and_then(|s| {
-        s.map(|s| hub_link::HubLink::start(&s, Arc::clone(&clock), data_dir, tx.clone()))
+        s.map(|s| hub_link::HubLink::start(&s, Arc::clone(&clock), Arc::clone(&store), tx.clone()))
             .transpose()
     }) {
         Ok(link) => link,
@@ -114,7 +124,7 @@ pub fn run_with(
     };
     let mut writer = writer;
     writer.after_write = link.as_ref().map(hub_link::HubLink::nudger);
-    let store = store_thread::spawn(data_dir.to_path_buf(), writer, req_rx, tx.clone());
+    let store = store_thread::spawn(store, writer, req_rx, tx.clone());
     spawn_input(tx);
 
     let mut next_tick = Instant::now() + Duration::from_secs(1);
@@ -142,10 +152,8 @@ pub fn run_with(
                         let mut out = std::io::stdout();
                         let _ = out.write_all(b"\x07").and_then(|()| out.flush());
                     }
-                    Effect::Record {
-                        reference, kinds, ..
-                    } => {
-                        let _ = req_tx.send(Request::Record { reference, kinds });
+                    Effect::Record { id, command, .. } => {
+                        let _ = req_tx.send(Request::Execute { id, command });
                     }
                     Effect::Create(received) => {
                         let _ = req_tx.send(Request::Create(received));

@@ -1,14 +1,17 @@
-//! The store's own thread: it owns the SQLite connection, carries out writes, and watches
-//! `data_version` so that items written by another process appear within a second.
+//! The store's own thread: it carries out the console's commands through the command layer and
+//! answers with the items that changed. The sync task shares its connection, so the only reason
+//! to look at the file is a writer outside this process: `data_version` is watched for that.
 
 use super::action::Action;
 use crate::clock::Clock;
-use crate::domain::{Actor, EventKind, IncidentId, Received};
+use crate::command::{self, Command, Context};
+use crate::config::Lang;
+use crate::domain::night::NightWindow;
+use crate::domain::{Actor, Incident, IncidentId, Received, SlaPolicy};
 use crate::intake::Intake;
-use crate::store::{Stamp, Store};
-use std::path::PathBuf;
-use std::sync::Arc;
+use crate::store::{Stamp, Store, StoreError};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -18,101 +21,151 @@ pub const POLL: Duration = Duration::from_millis(250);
 /// What the console asks of the store.
 #[derive(Debug)]
 pub enum Request {
-    Record {
-        reference: String,
-        kinds: Vec<EventKind>,
+    /// Carry out a command on the item with this id.
+    Execute {
+        id: IncidentId,
+        command: Command,
     },
     Create(Box<Received>),
     Timeline(IncidentId),
 }
 
-/// Who writes, on which clock, and how new reports are taken in.
+/// Who writes, on which clock, by which rules, and how new reports are taken in.
 #[derive(Clone)]
 pub struct Writer {
     pub actor: Actor,
-
     pub clock: Arc<dyn Clock>,
     /// How a report typed in by the officer is taken in.
     pub intake: Intake,
-    /// Called after each successful write (sync pushes it at once).
+    pub policy: SlaPolicy,
+    pub night: NightWindow,
+    /// The language refusals are told in.
+    pub lang: Lang,
+    /// Called after each successful write, and after another process wrote (sync pushes then).
     pub after_write: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
+/// The store, shared by the store thread and the sync task.
+pub type Shared = Arc<Mutex<Store>>;
+
 /// Starts the thread; it ends when `requests` closes. Replies arrive as actions on `replies`.
 pub fn spawn(
-    dir: PathBuf,
+    store: Shared,
     writer: Writer,
     requests: Receiver<Request>,
     replies: Sender<Action>,
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
-        let mut store = match Store::open_dir(&dir) {
-            Ok(s) => s,
-            Err(e) => {
-                let _ = replies.send(Action::StoreFailed(e.to_string()));
+        let mut seen = None;
+        let mut first = true;
+        loop {
+            if first {
+                first = false;
+            } else {
+                match requests.recv_timeout(POLL) {
+                    Ok(req) => {
+                        let reply = with(&store, |s| handle(s, &writer, req));
+                        let reply =
+                            reply.unwrap_or_else(|e| Some(Action::StoreFailed(e.to_string())));
+                        if let Some(action) = reply
+                            && replies.send(action).is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            let version = with(&store, |s| s.data_version()).ok();
+            if version == seen {
+                continue;
+            }
+            let outside = seen.is_some();
+            seen = version;
+            let snapshot = with(&store, |s| Ok((s.incidents(None)?, s.responders()?)));
+            let msg = match snapshot {
+                Ok((incidents, roster)) => Action::Snapshot { incidents, roster },
+                Err(e) => Action::StoreFailed(e.to_string()),
+            };
+            if replies.send(msg).is_err() {
                 return;
             }
-        };
-        let mut seen = None;
-        loop {
-            let mut changed = false;
-            match requests.recv_timeout(POLL) {
-                Ok(req) => {
-                    changed = handle(&mut store, &writer, req, &replies);
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
-            let version = store.data_version().ok();
-            if changed || version != seen {
-                seen = version;
-                let snapshot = store
-                    .incidents(None)
-                    .and_then(|incidents| Ok((incidents, store.responders()?)));
-                let msg = match snapshot {
-                    Ok((incidents, roster)) => Action::Snapshot { incidents, roster },
-                    Err(e) => Action::StoreFailed(e.to_string()),
-                };
-                if replies.send(msg).is_err() {
-                    return;
-                }
+            if outside && let Some(nudge) = &writer.after_write {
+                nudge();
             }
         }
     })
 }
 
-fn handle(store: &mut Store, writer: &Writer, req: Request, replies: &Sender<Action>) -> bool {
+fn with<T>(
+    store: &Shared,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut guard = store.lock().map_err(|_| StoreError::Corrupt {
+        place: "console".into(),
+        detail: "the store lock was poisoned".into(),
+    })?;
+    f(&mut guard)
+}
+
+/// Carries out one request; the answer for the screen, if any.
+fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Action>, StoreError> {
     let now = writer.clock.now();
     let stamp = Stamp {
         actor: writer.actor.clone(),
         occurred_at: now,
         recorded_at: now,
     };
-    let result = match req {
+    let written = match req {
         Request::Timeline(id) => {
-            let msg = match store.events_of(id) {
-                Ok(events) => Action::Timeline(id, events.into_iter().map(|s| s.event).collect()),
-                Err(e) => Action::StoreFailed(e.to_string()),
-            };
-            let _ = replies.send(msg);
-            return false;
+            let events = store.events_of(id)?.into_iter().map(|s| s.event).collect();
+            return Ok(Some(Action::Timeline(id, events)));
         }
-        Request::Record { reference, kinds } => store.record(&reference, kinds, &stamp).map(|_| ()),
+        Request::Execute { id, command } => {
+            let Some(incident) = store.incident_by_id(id)? else {
+                return Err(StoreError::NotFound(id.to_string()));
+            };
+            match execute(store, writer, &incident, &command, &stamp)? {
+                Ok(incident) => incident,
+                Err(why) => return Ok(Some(Action::StoreFailed(why))),
+            }
+        }
         Request::Create(received) => {
             let mut received = *received;
             received.station = writer.actor.station.clone();
-            writer.intake.record(store, received, &stamp).map(|_| ())
+            writer.intake.record(store, received, &stamp)?
         }
     };
-    match result {
-        Ok(()) => {
-            if let Some(nudge) = &writer.after_write {
-                nudge();
-            }
-        }
-        Err(e) => {
-            let _ = replies.send(Action::StoreFailed(e.to_string()));
-        }
+    if let Some(nudge) = &writer.after_write {
+        nudge();
     }
-    true
+    Ok(Some(Action::Remote {
+        incidents: vec![written],
+        roster: Some(store.responders()?),
+    }))
+}
+
+/// The command layer decides on the stored item; the store records what it decided.
+fn execute(
+    store: &mut Store,
+    writer: &Writer,
+    incident: &Incident,
+    command: &Command,
+    stamp: &Stamp,
+) -> Result<Result<Incident, String>, StoreError> {
+    let context = Context {
+        now: stamp.occurred_at,
+        operator: &writer.actor.operator,
+        policy: &writer.policy,
+        night: &writer.night,
+        list: Some(writer.intake.classifier.list()),
+    };
+    match command::decide(incident, command, &context) {
+        Ok(kinds) => store.record_on(incident.id, kinds, stamp).map(Ok),
+        Err(r) => Ok(Err(match writer.lang {
+            Lang::Zh => r.zh(),
+            Lang::En => r.en(),
+        })),
+    }
 }

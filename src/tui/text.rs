@@ -74,6 +74,15 @@ texts! {
     Filter => "筛选", "filter";
     Command => "命令", "command";
     NoItem => "没有选中的事项", "no item selected";
+    NoItemHere => "力量视图中没有选中的事项：按 Esc 回到队列", "the roster highlights no item: Esc goes back to the queue";
+    NoSuchRef => "没有这个编号的事项", "no item with this reference";
+    TakesNoArgs => "这个命令不带参数", "this command takes no argument";
+    OneRef => "这个命令只带一个编号", "this command takes one reference";
+    NeedRef => "请给出事项编号", "give an item's reference";
+    NeedWords => "请给出要查找的号码或文字", "give a phone number or words to find";
+    ClaimAndDispatch => "签收并指派", "claim and dispatch";
+    KeptRow => "已移出本栏", "moved out of this tab";
+    RefusedHere => "当前事项不可操作", "not possible on this item now";
     NeedResponder => "请至少选择一名处置力量", "pick at least one responder";
     NeedText => "内容不能为空", "text is empty";
     Saved => "已记录", "recorded";
@@ -125,20 +134,8 @@ pub fn class(c: Class, lang: Lang) -> &'static str {
 
 /// Screen name of a status.
 pub fn status(s: Status, lang: Lang) -> &'static str {
-    let (zh, en) = match s {
-        Status::New => ("待签收", "new"),
-        Status::Deferred => ("夜间留存", "deferred"),
-        Status::Claimed => ("已签收", "claimed"),
-        Status::Dispatched => ("已指派", "dispatched"),
-        Status::EnRoute => ("途中", "en route"),
-        Status::OnScene => ("到场", "on scene"),
-        Status::AwaitingVerification => ("待核查", "to verify"),
-        Status::Closed => ("结案", "closed"),
-        Status::Returned => ("退回", "returned"),
-        Status::ToPolice => ("转警务", "to police"),
-        Status::ToDistrict => ("上报区级", "to district"),
-    };
-    pick(lang, zh, en)
+    let w = crate::command::words::status(s);
+    pick(lang, w.zh, w.en)
 }
 
 /// Screen name of a source.

@@ -361,7 +361,7 @@ fn push_one(
     Ok(PushOutcome::Accepted { id, seq })
 }
 
-/// Who holds the claim, in words: `{device} 工作站 ({operator})`.
+/// Who holds the claim, in words: `2 号工作站 (王磊)`.
 fn claimer(conn: &Connection, incident: IncidentId) -> Result<String, HubStoreError> {
     let body: Option<String> = conn
         .prepare_cached(
@@ -371,7 +371,11 @@ fn claimer(conn: &Connection, incident: IncidentId) -> Result<String, HubStoreEr
         .optional()?;
     let event: Option<Event> = body.and_then(|b| serde_json::from_str(&b).ok());
     Ok(match event {
-        Some(e) => format!("{} 工作站 ({})", e.actor.device, e.actor.operator),
+        Some(e) => format!(
+            "{} ({})",
+            crate::command::words::workstation(&e.actor.device),
+            e.actor.operator
+        ),
         None => "另一工作站".into(),
     })
 }

@@ -78,10 +78,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let mut lines = vec![Line::from(counts)];
     let room = usize::from(inner.height).saturating_sub(1);
-    let offset = app.board_cursor.saturating_sub(room.saturating_sub(1));
+    let cursor = app.board_row();
+    let offset = cursor.unwrap_or(0).saturating_sub(room.saturating_sub(1));
     for (n, (i, c)) in clocks.iter().enumerate().skip(offset).take(room) {
         let (state, style) = clock_state(c, app, theme);
-        let base = if n == app.board_cursor {
+        let base = if Some(n) == cursor {
             theme.focus
         } else {
             ratatui::style::Style::new()

@@ -102,7 +102,15 @@ fn dispatch<'a>(
     lines.push(Line::styled(app.t(T::DispatchKeys), theme.muted));
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     (
-        format!("{} {}", app.t(T::DispatchTitle), d.target.reference),
+        format!(
+            "{} {}",
+            app.t(if d.claims_too {
+                T::ClaimAndDispatch
+            } else {
+                T::DispatchTitle
+            }),
+            d.target.reference
+        ),
         lines,
         h,
     )

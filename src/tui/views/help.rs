@@ -25,22 +25,36 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let mut spans = Vec::new();
         for c in 0..cols {
             if let Some(spec) = REGISTRY.get(c * per + r) {
-                let mark = if spec.dangerous { "!" } else { " " };
+                let refused = app.refusal(spec.cmd).is_some();
+                let mark = match (refused, spec.dangerous) {
+                    (true, _) => "✗",
+                    (false, true) => "!",
+                    (false, false) => " ",
+                };
+                let style = if refused {
+                    theme.muted
+                } else {
+                    ratatui::style::Style::new()
+                };
                 spans.push(Span::styled(
                     fit(app.settings.keymap.label(spec.cmd), 7),
-                    theme.key_hint,
+                    if refused { theme.muted } else { theme.key_hint },
                 ));
-                spans.push(Span::raw(fit(
-                    &format!("{mark}{}", spec.label(app.lang())),
-                    22,
-                )));
+                spans.push(Span::styled(
+                    fit(&format!("{mark}{}", spec.label(app.lang())), 22),
+                    style,
+                ));
                 spans.push(Span::raw(" "));
             }
         }
         lines.push(Line::from(spans));
     }
     lines.push(Line::styled(
-        format!("! = {}   ↑↓ = k j", app.t(T::Dangerous)),
+        format!(
+            "! = {}   ✗ = {}   ↑↓ = k j",
+            app.t(T::Dangerous),
+            app.t(T::RefusedHere)
+        ),
         theme.muted,
     ));
     frame.render_widget(Clear, rect);

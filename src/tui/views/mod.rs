@@ -1,6 +1,6 @@
 //! Drawing: a pure function of the state into a frame.
 
-mod board;
+pub mod board;
 mod detail;
 mod dialogs;
 mod footer;

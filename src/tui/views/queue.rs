@@ -85,7 +85,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .unwrap_or("");
         let summary: String = i.text.split_whitespace().collect::<Vec<_>>().join(" ");
         let cells = [
-            (if selected { "▶" } else { " " }, widths[0]),
+            (
+                match (selected, row.kept) {
+                    (true, true) => "▷",
+                    (true, false) => "▶",
+                    (false, true) => "·",
+                    (false, false) => " ",
+                },
+                widths[0],
+            ),
             (text::status(i.status, lang), widths[2]),
             (text::source(i.source, lang), widths[3]),
             (category, widths[4]),
