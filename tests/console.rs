@@ -941,6 +941,78 @@ mod pty {
             .collect();
         assert_eq!(by, ["王磊", "王磊"]);
     }
+
+    #[test]
+    fn claim_then_dispatch_on_the_to_claim_tab_lands_on_the_claimed_item() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        cli(
+            dir.path(),
+            &[
+                "roster",
+                "add",
+                "--id",
+                "g3",
+                "--name",
+                "王网格",
+                "--unit",
+                "网格中队",
+            ],
+        );
+        let new = |text: &str| {
+            cli(
+                dir.path(),
+                &["incident", "new", "--source", "110", "--text", text],
+            )
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string()
+        };
+        let first = new("楼上装修噪音扰民");
+        let second = new("路灯不亮一整条路都黑");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--data-dir");
+        cmd.arg(dir.path());
+        cmd.args(["--operator", "王磊", "console"]);
+        let mut term = Terminal::start(cmd);
+        let screen = Arc::clone(&term.screen);
+        wait_for(&screen, "路灯不亮一整条路都黑");
+        term.keys.write_all(b"1").expect("types");
+        wait_for(&screen, "1 待签收 2");
+        term.keys.write_all(b"c").expect("types");
+        wait_for(&screen, "已签收");
+        term.keys.write_all(b"d").expect("types");
+        let picker = wait_for(&screen, "空格 选择");
+        assert!(
+            picker.contains(&format!("指派 {first}")),
+            "the picker is for the claimed item:\n{picker}"
+        );
+        term.keys.write_all(b" \r").expect("types");
+        wait_for(&screen, "已指派");
+        term.keys.write_all(b"q").expect("types");
+        wait_for(&screen, "退出分流控制台");
+        term.keys.write_all(b"y").expect("types");
+        assert!(term.wait_exit(), "the console exits with success");
+        let store = Store::open_dir(dir.path()).expect("opens the store");
+        let kinds = |reference: &str| -> Vec<String> {
+            let item = store.incident(reference).expect("reads").expect("exists");
+            store
+                .events_of(item.id)
+                .expect("journal")
+                .into_iter()
+                .map(|e| e.event.kind.name().to_string())
+                .collect()
+        };
+        assert_eq!(
+            kinds(&first),
+            ["received", "triaged", "claimed", "dispatched"]
+        );
+        assert_eq!(
+            kinds(&second),
+            ["received", "triaged"],
+            "the neighbour was neither claimed nor dispatched"
+        );
+    }
 }
 
 #[test]

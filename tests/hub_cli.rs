@@ -267,6 +267,83 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
             predicate::str::contains("reachable, protocol 1")
                 .and(predicate::str::contains("ok  clock")),
         );
+    let env_only = dir.path().join("env-only.toml");
+    std::fs::write(
+        &env_only,
+        "[station]\nid = \"dn\"\nprefix = \"DN\"\n\n[hub]\ntoken_file = \"hub.token\"\nworkstation = \"3\"\n",
+    )
+    .expect("config");
+    let env_only = env_only.to_str().expect("utf-8 path");
+    let third = |args: &[&str]| {
+        let out = fenliu(dir.path())
+            .env("FENLIU_DATA_DIR", dir.path().join("data3"))
+            .env("FENLIU_HUB_URL", &url)
+            .args(["--config", env_only])
+            .args(args)
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        text.lines().last().expect("output").trim().to_string()
+    };
+    let counts = third(&["sync", "--once"]);
+    assert!(counts.contains("rejected=0 pulled=4"), "{counts}");
+    let made = third(&[
+        "incident",
+        "new",
+        "--source",
+        "walkin",
+        "--text",
+        "来访咨询",
+    ]);
+    let again = third(&[
+        "incident",
+        "new",
+        "--source",
+        "walkin",
+        "--text",
+        "来访求助",
+    ]);
+    assert!(
+        made.starts_with("DN3-") && again.starts_with("DN3-") && made != again,
+        "FENLIU_HUB_URL alone numbers by workstation: {made} {again}"
+    );
+    let counts = third(&["sync", "--once"]);
+    assert_eq!(
+        counts, "pushed=4 duplicates=0 rejected=0 pulled=0 outbox=0",
+        "both items and their triage reach the hub, none refused"
+    );
+    let doctor = fenliu(dir.path())
+        .env("FENLIU_DATA_DIR", dir.path().join("data3"))
+        .env("FENLIU_HUB_URL", &url)
+        .args(["--config", env_only, "doctor"])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&doctor.get_output().stdout).into_owned();
+    assert!(
+        said.contains("ok  references DN3-… (station DN, workstation 3)"),
+        "{said}"
+    );
+    let before_hub = fenliu(dir.path())
+        .env("FENLIU_DATA_DIR", dir.path().join("data4"))
+        .args([
+            "--config", env_only, "incident", "new", "--source", "walkin", "--text", "来访",
+        ])
+        .assert()
+        .success();
+    let alone = String::from_utf8_lossy(&before_hub.get_output().stdout).into_owned();
+    assert!(
+        alone.trim().ends_with("0001") && alone.contains("DN-"),
+        "{alone}"
+    );
+    fenliu(dir.path())
+        .env("FENLIU_DATA_DIR", dir.path().join("data4"))
+        .env("FENLIU_HUB_URL", &url)
+        .args(["--config", env_only, "doctor"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "!!  references 1 item(s) made here before syncing carry the hub's series DN-…",
+        ));
     let pid = child.id().to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])

@@ -66,7 +66,59 @@ fn hub_checks(ctx: &Ctx) -> Vec<Finding> {
         }
         Err(e) => return fail(format!("{e}; check [hub] in the config")),
     };
-    let client = match Client::new(&settings) {
+    let mut findings = vec![reference_check(ctx)];
+    findings.extend(reach_checks(&settings));
+    findings
+}
+
+/// The references this workstation makes carry its number, and nothing waiting to be pushed
+/// was numbered in the hub's own series (the hub would refuse it).
+fn reference_check(ctx: &Ctx) -> Finding {
+    let id = &ctx.identity;
+    let prefix = id.reference_prefix();
+    let hub_series = format!("{}-", id.station_prefix);
+    let waiting = ctx
+        .store()
+        .ok()
+        .and_then(|s| s.outbox(100_000).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| {
+            matches!(&e.kind, crate::domain::EventKind::Received(r) if r.reference.starts_with(&hub_series))
+        })
+        .count();
+    let numbered = id.syncs && id.workstation.is_some() && prefix != id.station_prefix;
+    Finding {
+        ok: numbered && waiting == 0,
+        what: "references",
+        detail: if !numbered {
+            format!(
+                "this workstation makes {hub_series}… references, the hub's own series: set [hub] workstation"
+            )
+        } else if waiting > 0 {
+            format!(
+                "{waiting} item(s) made here before syncing carry the hub's series {hub_series}…; the hub will refuse them"
+            )
+        } else {
+            format!(
+                "{prefix}-… (station {}, workstation {})",
+                id.station_prefix,
+                id.workstation.as_deref().unwrap_or("")
+            )
+        },
+    }
+}
+
+/// Reachability, protocol version and clock skew of the configured hub.
+fn reach_checks(settings: &sync::Settings) -> Vec<Finding> {
+    let fail = |detail: String| {
+        vec![Finding {
+            ok: false,
+            what: "hub",
+            detail,
+        }]
+    };
+    let client = match Client::new(settings) {
         Ok(c) => c,
         Err(e) => return fail(format!("{e}; check [hub] url")),
     };
