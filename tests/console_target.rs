@@ -353,7 +353,7 @@ fn completion_lists_commands_then_references() {
 
 #[test]
 fn hints_grey_out_what_the_command_layer_would_refuse() {
-    let mut app = app(vec![item(1, -50, vec![])]);
+    let app = app(vec![item(1, -50, vec![])]);
     assert!(app.refusal(Cmd::Claim).is_none());
     assert!(
         app.refusal(Cmd::Dispatch).is_none(),
