@@ -135,17 +135,6 @@ impl Store {
         }
     }
 
-    /// Items updated at or after `since` (for a console refreshing after an outside write).
-    pub fn incidents_updated_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<Incident>, StoreError> {
-        self.query_incidents(
-            "SELECT ref, body FROM incidents WHERE updated_at >= ?1 ORDER BY received_at, ref",
-            [sortable(since)],
-        )
-    }
-
     /// Items received at or after `since`, oldest first (candidates for repeat-call links).
     pub fn incidents_received_since(
         &self,
