@@ -322,6 +322,12 @@ impl Config {
                 format!("`{ws}`: use letters and digits, e.g. \"2\""),
             ));
         }
+        if self.escalation.ladder.is_empty() {
+            return Err(invalid(
+                "escalation.ladder",
+                "the ladder needs at least one step, e.g. [\"7d\", \"14d\", \"21d\"]".into(),
+            ));
+        }
         if self.escalation.ladder.windows(2).any(|w| w[0] >= w[1]) {
             return Err(invalid(
                 "escalation.ladder",
@@ -459,6 +465,10 @@ mod tests {
                 "[escalation]\nladder = [\"14d\", \"7d\"]\n",
                 "`escalation.ladder`",
             ),
+            ("[escalation]\nladder = []\n", "`escalation.ladder`"),
+            ("[sla]\nclaim = \"1ns\"\n", "`sla.claim`"),
+            ("[sla]\nclaim = \"500ms\"\n", "`sla.claim`"),
+            ("[sla]\narrive = \"0s\"\n", "`sla.arrive`"),
         ] {
             let msg = error_of(text);
             assert!(msg.contains(key), "{text:?} gave {msg}");

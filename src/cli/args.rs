@@ -139,10 +139,14 @@ pub enum DutyArg {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Check the journal's hash chain: exit 0 with `ok: N events`, or 1 naming the first bad event.
+    /// Check the journal's hash chain, the projection against a replay of the journal, and, with a
+    /// hub, the journal against the hub's copy: exit 0 with `ok: N events`, or 1 naming the first
+    /// thing that does not hold.
     Verify,
     /// An item's whole timeline: time, operator, action, details.
     Log { reference: String },
+    /// Rebuild the projection of items from the journal (after `verify` found it altered).
+    Rebuild,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -328,6 +332,9 @@ pub enum IncidentCmd {
         reference: String,
         #[arg(long)]
         json: bool,
+        /// Show the caller's phone unmasked; the reveal is recorded under your name.
+        #[arg(long)]
+        reveal: bool,
     },
     /// List items.
     List {
@@ -335,6 +342,9 @@ pub enum IncidentCmd {
         status: Option<crate::domain::Status>,
         #[arg(long)]
         json: bool,
+        /// Show callers' phones unmasked; each reveal is recorded under your name.
+        #[arg(long)]
+        reveal: bool,
     },
 }
 

@@ -23,6 +23,8 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
             None => ctx.first_run_note(),
         },
     }];
+    findings.push(list_check(ctx));
+    findings.extend(console_checks(ctx));
     findings.extend(data_checks(ctx));
     findings.extend(hub_checks(ctx));
     let mut problems = 0;
@@ -44,6 +46,50 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
         outln!("all checks passed");
         Ok(0)
     }
+}
+
+/// The responsibility list, loaded by the same code `incident new` and the console use.
+fn list_check(ctx: &Ctx) -> Finding {
+    match ctx.classifier() {
+        Ok(c) => Finding {
+            ok: true,
+            what: "rules",
+            detail: format!(
+                "responsibility list version {} ({} categories)",
+                c.list().version,
+                c.list().categories.len()
+            ),
+        },
+        Err(e) => Finding {
+            ok: false,
+            what: "rules",
+            detail: format!("{e:#}"),
+        },
+    }
+}
+
+/// The console's keymap and theme, checked by the code the console starts with.
+fn console_checks(ctx: &Ctx) -> Vec<Finding> {
+    let keys = crate::tui::keymap::Keymap::new(&ctx.config.console.keys);
+    let theme = crate::tui::theme::Theme::colored().with_overrides(&ctx.config.console.theme);
+    vec![
+        Finding {
+            ok: keys.is_ok(),
+            what: "keys",
+            detail: match keys {
+                Ok(_) => "console keymap has no conflicts".into(),
+                Err(e) => format!("{e}; fix [console.keys] in the config"),
+            },
+        },
+        Finding {
+            ok: theme.is_ok(),
+            what: "theme",
+            detail: match theme {
+                Ok(_) => "console theme colours are valid".into(),
+                Err(e) => format!("{e}; fix [console.theme] in the config"),
+            },
+        },
+    ]
 }
 
 /// Reachability, protocol version and clock skew of the configured hub.

@@ -8,12 +8,12 @@ use crate::config::Lang;
 use crate::domain::{
     Channel, EventKind, FeedbackResult, Priority, Received, ReturnReason, Satisfaction,
 };
+use crate::domain::Incident;
 use crate::store::Store;
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 
 pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
-    let mut store = ctx.store()?;
     match cmd {
         IncidentCmd::New {
             source,
@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 drill,
                 repeat_of: None,
             };
-            let incident = ctx.intake()?.record(&mut store, received, &stamp)?;
+            let incident = ctx.intake()?.record(&mut ctx.store()?, received, &stamp)?;
             if let Some(t) = &incident.triage {
                 outln!("{}", t.summary);
             }
@@ -54,9 +54,29 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             outln!("{}", incident.reference);
             Ok(())
         }
-        IncidentCmd::Show { reference, json } => show(ctx, &store, &reference, json),
-        IncidentCmd::List { status, json } => {
-            let all = store.incidents(status)?;
+        IncidentCmd::Show {
+            reference,
+            json,
+            reveal,
+        } => {
+            if reveal {
+                reveal_phones(ctx, &[reference.clone()])?;
+            }
+            show(ctx, &ctx.store_read_only()?, &reference, json, reveal)
+        }
+        IncidentCmd::List {
+            status,
+            json,
+            reveal,
+        } => {
+            let store = ctx.store_read_only()?;
+            let mut all = store.incidents(status)?;
+            if reveal {
+                let refs: Vec<String> = all.iter().map(|i| i.reference.clone()).collect();
+                reveal_phones(ctx, &refs)?;
+                all = ctx.store_read_only()?.incidents(status)?;
+            }
+            let all: Vec<Incident> = all.into_iter().map(|i| for_people(i, reveal)).collect();
             let now = Utc::now();
             let policy = ctx.config.sla_policy();
             if json {
@@ -77,7 +97,18 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             let Some((reference, command)) = command_of(other) else {
                 return Ok(());
             };
-            act(ctx, &mut store, &reference, command)
+            let (incident, claimed_too) = act(ctx, &mut ctx.store()?, &reference, command)?;
+            if claimed_too {
+                outln!(
+                    "{}",
+                    match ctx.config.lang {
+                        Lang::Zh => "签收并指派",
+                        Lang::En => "claimed and dispatched",
+                    }
+                );
+            }
+            outln!("{} {}", incident.reference, incident.status);
+            Ok(())
         }
     }
 }
@@ -182,8 +213,14 @@ pub fn command_of(cmd: IncidentCmd) -> Option<(String, Command)> {
     Some(pair)
 }
 
-/// Carries out one command on the item `reference` through the command layer.
-fn act(ctx: &Ctx, store: &mut Store, reference: &str, command: Command) -> Result<()> {
+/// Carries out one command on the item `reference` through the command layer; the item after,
+/// and whether a dispatch claimed it too.
+fn act(
+    ctx: &Ctx,
+    store: &mut Store,
+    reference: &str,
+    command: Command,
+) -> Result<(Incident, bool)> {
     let incident = store
         .incident(reference)?
         .ok_or_else(|| eyre!("{}", not_found(ctx, reference)))?;
@@ -213,17 +250,7 @@ fn act(ctx: &Ctx, store: &mut Store, reference: &str, command: Command) -> Resul
         })?;
     let claimed_too = kinds.first() == Some(&EventKind::Claimed) && kinds.len() > 1;
     let incident = store.record_on(incident.id, kinds, &stamp)?;
-    if claimed_too {
-        outln!(
-            "{}",
-            match ctx.config.lang {
-                Lang::Zh => "签收并指派",
-                Lang::En => "claimed and dispatched",
-            }
-        );
-    }
-    outln!("{} {}", incident.reference, incident.status);
-    Ok(())
+    Ok((incident, claimed_too))
 }
 
 fn not_found(ctx: &Ctx, reference: &str) -> String {
@@ -233,10 +260,11 @@ fn not_found(ctx: &Ctx, reference: &str) -> String {
     }
 }
 
-fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool) -> Result<()> {
+fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool, reveal: bool) -> Result<()> {
     let incident = store
         .incident(reference)?
-        .ok_or_else(|| eyre!("no item with reference {reference} (see `fenliu incident list`)"))?;
+        .ok_or_else(|| eyre!("{}", not_found(ctx, reference)))?;
+    let incident = for_people(incident, reveal);
     let now = Utc::now();
     let policy = ctx.config.sla_policy();
     if json {
@@ -248,6 +276,28 @@ fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool) -> Result<()> {
             "{}",
             render::detail(&incident, &events, &policy, now, ctx.config.timezone.0)
         );
+    }
+    Ok(())
+}
+
+/// An item as shown to people: the caller's phone masked unless revealed.
+fn for_people(mut incident: Incident, reveal: bool) -> Incident {
+    if !reveal {
+        incident.phone = incident.masked_phone();
+    }
+    incident
+}
+
+/// Records that the phones of these items were shown unmasked, under the operator's name.
+fn reveal_phones(ctx: &Ctx, references: &[String]) -> Result<()> {
+    let mut store = ctx.store()?;
+    for reference in references {
+        let Some(incident) = store.incident(reference)? else {
+            return Err(eyre!("{}", not_found(ctx, reference)));
+        };
+        if incident.phone.is_some() {
+            act(ctx, &mut store, reference, Command::RevealPhone)?;
+        }
     }
     Ok(())
 }

@@ -104,12 +104,7 @@ impl Ctx {
 
     /// Opens the local store in the data directory.
     pub fn store(&self) -> Result<Store> {
-        Store::open_dir(&self.data_dir).wrap_err_with(|| {
-            format!(
-                "cannot open the store in {} (is the directory writable?)",
-                self.data_dir.display()
-            )
-        })
+        Ok(Store::open_dir(&self.data_dir)?)
     }
 
     /// Who and when for an action recorded now (or at `--at`).

@@ -123,7 +123,7 @@ pub fn detail(
     if let Some(g) = &i.grid {
         let _ = writeln!(out, "grid:      {g}");
     }
-    if let Some(p) = i.masked_phone() {
+    if let Some(p) = &i.phone {
         let _ = writeln!(out, "phone:     {p}");
     }
     if let Some(r) = &i.repeat_of {

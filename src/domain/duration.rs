@@ -16,9 +16,9 @@ impl Span {
                 "`{text}` is not a duration ({e}); write it like \"1m\", \"20m\", \"8h\" or \"7d\""
             )
         })?;
-        if std.is_zero() {
+        if std < std::time::Duration::from_secs(1) {
             return Err(format!(
-                "`{text}` is zero; a limit must be longer than that"
+                "`{text}` is under a second; a limit must be at least \"1s\""
             ));
         }
         TimeDelta::from_std(std)

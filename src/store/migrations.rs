@@ -77,6 +77,20 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP TABLE sync_notices;
     "#,
+    // 4: the hub's word on an event is written once: a sequence number is set once and never
+    // changed; a rejection is recorded once, before any acceptance, and withdrawn only by the
+    // hub's acceptance arriving with its sequence number.
+    r#"
+    CREATE TRIGGER journal_hub_seq_once BEFORE UPDATE OF hub_seq ON journal
+    WHEN OLD.hub_seq IS NOT NULL AND (NEW.hub_seq IS NULL OR NEW.hub_seq <> OLD.hub_seq)
+    BEGIN SELECT RAISE(ABORT, 'a hub sequence number is written once'); END;
+    CREATE TRIGGER journal_rejected_once BEFORE UPDATE OF rejected ON journal
+    WHEN (OLD.rejected IS NOT NULL AND NEW.rejected IS NOT NULL AND NEW.rejected <> OLD.rejected)
+      OR (OLD.rejected IS NOT NULL AND NEW.rejected IS NULL
+          AND NOT (OLD.hub_seq IS NULL AND NEW.hub_seq IS NOT NULL))
+      OR (OLD.rejected IS NULL AND NEW.rejected IS NOT NULL AND OLD.hub_seq IS NOT NULL)
+    BEGIN SELECT RAISE(ABORT, 'a rejection is written once, before the hub accepts'); END;
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction. A database from a newer fenliu is refused.

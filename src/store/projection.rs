@@ -185,7 +185,7 @@ impl Store {
 }
 
 /// Timestamps in columns sort as text: fixed width, UTC.
-fn sortable(t: DateTime<Utc>) -> String {
+pub(super) fn sortable(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
