@@ -31,7 +31,9 @@ pub fn open_read_only(path: &Path) -> Result<Connection, rusqlite::Error> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let uri = |extra: &str| format!("file:{}?mode=ro{extra}", uri_path(path));
     let plain = Connection::open_with_flags(uri(""), flags).and_then(|c| {
-        c.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        c.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
         Ok(c)
     });
     let conn = match plain {

@@ -81,7 +81,9 @@ fn hub_copy(ctx: &Ctx) -> Result<HubCopy> {
         let mut all = Vec::new();
         let mut after = 0;
         loop {
-            let page = client.pull(after, 0, crate::sync::engine::PULL_PAGE).await?;
+            let page = client
+                .pull(after, 0, crate::sync::engine::PULL_PAGE)
+                .await?;
             let more = page.more;
             after = page.last_seq;
             all.extend(page.events.into_iter().map(|e| (e.seq, e.event)));

@@ -5,10 +5,10 @@ use super::args::{ChannelArg, IncidentCmd, PriorityArg, ReasonArg, ResultArg, Sa
 use super::render;
 use crate::command::{self, Command, Context};
 use crate::config::Lang;
+use crate::domain::Incident;
 use crate::domain::{
     Channel, EventKind, FeedbackResult, Priority, Received, ReturnReason, Satisfaction,
 };
-use crate::domain::Incident;
 use crate::store::Store;
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             reveal,
         } => {
             if reveal {
-                reveal_phones(ctx, &[reference.clone()])?;
+                reveal_phones(ctx, std::slice::from_ref(&reference))?;
             }
             show(ctx, &ctx.store_read_only()?, &reference, json, reveal)
         }

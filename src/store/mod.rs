@@ -10,7 +10,7 @@ mod roster;
 mod sync;
 mod verify;
 
-pub use journal::{AuditOutcome, StoredEvent, chain_hash};
+pub use journal::{AuditOutcome, GENESIS, StoredEvent, chain_hash};
 pub use refs::format_reference;
 pub use sync::{Notice, Pulled, reconcile};
 pub use verify::{ProjectionDifference, ReceiptDifference};

@@ -94,9 +94,21 @@ impl Store {
             };
             seen.insert(replayed.id);
             let columns = [
-                ("reference", Some(reference.clone()), Some(replayed.reference.clone())),
-                ("status", r.get(2)?, Some(replayed.status.code().to_string())),
-                ("received_at", r.get(3)?, Some(sortable(replayed.received_at))),
+                (
+                    "reference",
+                    Some(reference.clone()),
+                    Some(replayed.reference.clone()),
+                ),
+                (
+                    "status",
+                    r.get(2)?,
+                    Some(replayed.status.code().to_string()),
+                ),
+                (
+                    "received_at",
+                    r.get(3)?,
+                    Some(sortable(replayed.received_at)),
+                ),
                 ("updated_at", r.get(4)?, Some(sortable(replayed.updated_at))),
                 ("phone", r.get(5)?, replayed.phone.clone()),
                 ("address", r.get(6)?, replayed.address.clone()),
@@ -142,9 +154,8 @@ impl Store {
                     seq: *seq,
                 }));
             };
-            let local: Event = serde_json::from_str(body).map_err(|e| {
-                super::corrupt(format!("journal event {id}"), e)
-            })?;
+            let local: Event = serde_json::from_str(body)
+                .map_err(|e| super::corrupt(format!("journal event {id}"), e))?;
             if &local != event {
                 return Ok(Some(ReceiptDifference::Altered {
                     event_id: id,
