@@ -1012,6 +1012,13 @@ mod pty {
             ["received", "triaged"],
             "the neighbour was neither claimed nor dispatched"
         );
+        let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
+            .expect("a log directory beside the store")
+            .filter_map(Result::ok)
+            .collect();
+        assert_eq!(logs.len(), 1, "one day's log file");
+        let log = std::fs::read_to_string(logs[0].path()).expect("log");
+        assert!(log.contains("console started") && log.contains("console stopped"), "{log}");
     }
 }
 

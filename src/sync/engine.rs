@@ -167,6 +167,7 @@ impl Engine {
     }
 
     fn mark_offline(&self, e: &SyncError) {
+        tracing::warn!(error = %e, "sync with the hub failed");
         self.status.send_modify(|s| {
             s.online = false;
             s.last_error = Some(e.to_string());
@@ -203,6 +204,7 @@ impl Engine {
                 .await?;
             self.publish(changed).await?;
             for n in &notices {
+                tracing::warn!(reference = %n.reference, reason = %n.message, "the hub refused an event");
                 let _ = self.updates.send(Update::Notice(n.clone()));
             }
             counts.notices.extend(notices);

@@ -4,6 +4,7 @@ pub mod action;
 pub mod app;
 pub mod hub_link;
 pub mod keymap;
+pub mod log;
 pub mod store_thread;
 pub mod terminal;
 pub mod text;
@@ -76,6 +77,11 @@ pub fn run_with(
             .with_overrides(&config.console.theme)
             .map_err(|e| color_eyre::eyre::eyre!(e))?
     };
+    let log = log::start(data_dir);
+    if let Err(why) = &log {
+        eprintln!("fenliu: the console runs without a log file: {why}");
+    }
+    tracing::info!(station = %config.station.id, operator, "console started");
     let store = crate::store::Store::open_dir(data_dir)
         .wrap_err_with(|| format!("cannot open the store in {}", data_dir.display()))?;
     let store = Arc::new(std::sync::Mutex::new(store));
@@ -171,6 +177,7 @@ pub fn run_with(
     }
     drop(req_tx);
     let _ = store.join();
+    tracing::info!("console stopped");
     if let Some(link) = link {
         link.stop();
     }

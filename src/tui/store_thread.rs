@@ -65,8 +65,10 @@ pub fn spawn(
                 match requests.recv_timeout(POLL) {
                     Ok(req) => {
                         let reply = with(&store, |s| handle(s, &writer, req));
-                        let reply =
-                            reply.unwrap_or_else(|e| Some(Action::StoreFailed(e.to_string())));
+                        let reply = reply.unwrap_or_else(|e| {
+                            tracing::error!(error = %e, "a store request failed");
+                            Some(Action::StoreFailed(e.to_string()))
+                        });
                         if let Some(action) = reply
                             && replies.send(action).is_err()
                         {
@@ -128,7 +130,10 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
             };
             match execute(store, writer, &incident, &command, &stamp)? {
                 Ok(incident) => incident,
-                Err(why) => return Ok(Some(Action::StoreFailed(why))),
+                Err(why) => {
+                    tracing::info!(%why, "command refused on the stored item");
+                    return Ok(Some(Action::StoreFailed(why)));
+                }
             }
         }
         Request::Create(received) => {
