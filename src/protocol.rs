@@ -123,6 +123,10 @@ pub enum RejectCode {
     UnknownIncident,
     /// The reference is already used by another item.
     DuplicateReference,
+    /// The reference is in the hub's own numbering, which only the hub hands out.
+    ReservedReference,
+    /// A time is too far ahead of the hub's clock, before 2000, or before the item was received.
+    ImplausibleTime,
 }
 
 /// Answer to `POST /v1/sync`: one outcome per pushed event, in order.

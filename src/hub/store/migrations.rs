@@ -61,6 +61,26 @@ pub const MIGRATIONS: &[&str] = &[
         acked_by  TEXT
     );
     "#,
+    // 2: intake keys per connector (two connectors may reuse a source number); the hub's identity.
+    r#"
+    CREATE TABLE intake_keys (
+        connector   TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        source_ref  TEXT NOT NULL,
+        incident    TEXT NOT NULL,
+        PRIMARY KEY (connector, source, source_ref)
+    );
+    INSERT INTO intake_keys (connector, source, source_ref, incident)
+        SELECT COALESCE((SELECT json_extract(e.body, '$.actor.operator') FROM events e
+                         WHERE e.incident = i.incident AND e.kind = 'received' LIMIT 1), ''),
+               i.source, i.source_ref, i.incident
+        FROM intakes i;
+    DROP TABLE intakes;
+    CREATE TABLE hub_meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Brings the schema up to date in one transaction; refuses a newer database.

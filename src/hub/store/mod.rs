@@ -3,11 +3,13 @@
 //! backend must pass.
 
 mod migrations;
+mod push;
 mod queries;
 mod recent;
 mod sqlite;
 mod writer;
 
+pub use push::{Push, is_hub_numbering};
 pub use sqlite::SqliteHubStore;
 
 use crate::domain::{Actor, Incident, IncidentId, TriageDecision};
@@ -102,6 +104,7 @@ pub struct NewIntake {
     /// The station's local date, for the reference.
     pub day: NaiveDate,
     pub triage: Option<TriageDecision>,
+    /// Who took it in: `operator` is the connector's id.
     pub actor: Actor,
     pub now: DateTime<Utc>,
 }
@@ -169,14 +172,11 @@ pub trait HubStore: Send + Sync + 'static {
     fn routes(&self) -> Result<Vec<Route>, HubStoreError>;
     /// The station a grid or community routes to.
     fn route(&self, kind: RouteKind, key: &str) -> Result<Option<String>, HubStoreError>;
-    /// Records an intake once per (source, source_ref); a repeat returns the first answer.
+    /// Records an intake once per (connector, source, source_ref); a repeat returns the first
+    /// answer. The connector is `actor.operator`; an intake always gets a fresh reference.
     fn intake(&self, intake: NewIntake) -> Result<IntakeOutcome, HubStoreError>;
     /// Validates and records a station's events, each on its own.
-    fn push(
-        &self,
-        station: &str,
-        events: Vec<crate::domain::Event>,
-    ) -> Result<Vec<PushOutcome>, HubStoreError>;
+    fn push(&self, push: Push) -> Result<Vec<PushOutcome>, HubStoreError>;
     /// The station's events with sequence above `after`, at most `limit`.
     fn events_after(
         &self,

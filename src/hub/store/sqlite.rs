@@ -5,10 +5,10 @@ use super::queries;
 use super::recent::Recent;
 use super::writer::{self, Job};
 use super::{
-    Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Role,
-    Route, RouteKind, StationRecord, migrations,
+    Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Push,
+    Role, Route, RouteKind, StationRecord, migrations,
 };
-use crate::domain::{Event, Incident, IncidentId};
+use crate::domain::{Incident, IncidentId};
 use crate::protocol::{PushOutcome, SeqEvent, Stats};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -314,8 +314,8 @@ impl HubStore for SqliteHubStore {
         self.submit(|tx| Job::Intake(Box::new(intake), tx))
     }
 
-    fn push(&self, station: &str, events: Vec<Event>) -> Result<Vec<PushOutcome>, HubStoreError> {
-        self.submit(|tx| Job::Push(station.to_string(), events, tx))
+    fn push(&self, push: Push) -> Result<Vec<PushOutcome>, HubStoreError> {
+        self.submit(|tx| Job::Push(Box::new(push), tx))
     }
 
     fn events_after(
