@@ -370,3 +370,22 @@ fn sqlite_passes_over_a_reference_a_station_took_before_they_were_reserved() {
         ["DN-20261122-0001", "DN-20261122-0003", "DN-20261122-0004"]
     );
 }
+
+#[test]
+fn sqlite_keeps_its_identity_and_counts_epochs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = SqliteHubStore::open_dir(dir.path())
+        .expect("open")
+        .identity();
+    let second = SqliteHubStore::open_dir(dir.path())
+        .expect("reopen")
+        .identity();
+    assert_eq!(first.id, second.id, "the same database is the same hub");
+    assert_eq!(first.id.len(), 32);
+    assert_eq!(second.epoch, first.epoch + 1);
+    let other = tempfile::tempdir().expect("tempdir");
+    let elsewhere = SqliteHubStore::open_dir(other.path())
+        .expect("open")
+        .identity();
+    assert_ne!(elsewhere.id, first.id, "another database is another hub");
+}

@@ -510,6 +510,11 @@ async fn a_hub_clock_far_off_is_flagged() {
             last_seq: 0,
             more: false,
             hub_time: Utc::now() + chrono::TimeDelta::seconds(42),
+            hub: fenliu::protocol::HubIdentity {
+                id: "hub".into(),
+                epoch: 1,
+            },
+            hub_seq: 0,
         };
         (
             [(

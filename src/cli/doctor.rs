@@ -80,7 +80,17 @@ fn hub_checks(ctx: &Ctx) -> Vec<Finding> {
         Err(e) => return fail(format!("cannot sync with the hub at {}: {e}", settings.url)),
     };
     let skew = sync::plan::skew(sent, Utc::now(), page.hub_time);
+    let identity = ctx
+        .store()
+        .map_err(|e| e.to_string())
+        .and_then(|s| sync::identity::doctor_says(&s, &page).map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| (false, format!("cannot compare with the local store: {e}")));
     vec![
+        Finding {
+            ok: identity.0,
+            what: "hub identity",
+            detail: identity.1,
+        },
         Finding {
             ok: true,
             what: "hub",

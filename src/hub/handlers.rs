@@ -177,11 +177,18 @@ pub async fn pull(
     )
     .await?;
     let last_seq = page.events.last().map_or(after, |e| e.seq);
+    let committed = *state.store.subscribe().borrow();
+    let hub_seq = page
+        .events
+        .last()
+        .map_or(committed, |e| e.seq.max(committed));
     Ok(Json(SyncPage {
         events: page.events,
         last_seq,
         more: page.more,
         hub_time: state.config.clock.now(),
+        hub: state.store.identity(),
+        hub_seq,
     }))
 }
 

@@ -72,6 +72,16 @@ pub const MIGRATIONS: &[&str] = &[
         seen       INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 3: the hub this store syncs with (identity, epoch) and the last warning about it.
+    r#"
+    CREATE TABLE hub_identity (
+        one        INTEGER PRIMARY KEY CHECK (one = 1),
+        id         TEXT NOT NULL,
+        epoch      INTEGER NOT NULL,
+        warning    TEXT,
+        warned_at  TEXT
+    );
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction. A database from a newer fenliu is refused.

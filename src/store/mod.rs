@@ -2,6 +2,7 @@
 //! a projection of incidents for fast loading, the roster and reference counters.
 //! Every action is one transaction: its events and the projections together.
 
+mod hub_identity;
 mod journal;
 pub mod migrations;
 mod projection;
@@ -9,6 +10,7 @@ mod refs;
 mod roster;
 mod sync;
 
+pub use hub_identity::KnownHub;
 pub use journal::{AuditOutcome, StoredEvent, chain_hash};
 pub use refs::format_reference;
 pub use sync::{Notice, Pulled, reconcile};

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod engine;
+pub mod identity;
 pub mod plan;
 
 pub use client::Client;

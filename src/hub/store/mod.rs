@@ -13,7 +13,9 @@ pub use push::{Push, is_hub_numbering};
 pub use sqlite::SqliteHubStore;
 
 use crate::domain::{Actor, Incident, IncidentId, TriageDecision};
-use crate::protocol::{IntakeRequest, IntakeResponse, PoliceItem, PushOutcome, SeqEvent, Stats};
+use crate::protocol::{
+    HubIdentity, IntakeRequest, IntakeResponse, PoliceItem, PushOutcome, SeqEvent, Stats,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -199,4 +201,6 @@ pub trait HubStore: Send + Sync + 'static {
     fn stats(&self) -> Result<Stats, HubStoreError>;
     /// Wakes on every commit with the highest sequence number so far.
     fn subscribe(&self) -> watch::Receiver<i64>;
+    /// The hub's identity and the epoch of this opening.
+    fn identity(&self) -> HubIdentity;
 }
