@@ -339,7 +339,7 @@ async fn rebuild_recovers_a_lost_store() {
 async fn a_hub_of_another_protocol_version_is_named_plainly() {
     let app = axum::Router::new().fallback(|| async {
         (
-            [(fenliu::protocol::VERSION_HEADER, "2")],
+            [(fenliu::protocol::VERSION_HEADER, "1")],
             axum::Json(serde_json::json!({"events": []})),
         )
     });
@@ -360,7 +360,7 @@ async fn a_hub_of_another_protocol_version_is_named_plainly() {
     );
     let err = engine.once().await.expect_err("version differs");
     assert!(matches!(err, SyncError::Version { .. }), "{err}");
-    assert!(err.to_string().contains("protocol version 2"), "{err}");
+    assert!(err.to_string().contains("protocol version 1"), "{err}");
     assert!(!err.is_transient());
     server.abort();
 }
