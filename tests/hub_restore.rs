@@ -40,6 +40,7 @@ fn engine(hub: &TestHub, dir: &std::path::Path) -> Engine {
         url: hub.url.clone(),
         token: hub.token("dn").to_string(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let client = Client::new(&settings).expect("client");
     Engine::new(client, Store::open_dir(dir).expect("store")).0

@@ -25,6 +25,7 @@ impl Console {
             url: hub.url.clone(),
             token: hub.token(station).to_string(),
             workstation: workstation.into(),
+            ca_file: None,
         };
         let client = Client::new(&settings).expect("client");
         let store = Store::open_dir(dir.path()).expect("store");
@@ -220,6 +221,7 @@ async fn a_push_retried_after_a_lost_answer_is_a_duplicate() {
         url: hub.url.clone(),
         token: hub.token("dn").into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     // The hub takes the push, but its answer never reaches the console.
     Client::new(&settings)
@@ -294,6 +296,7 @@ async fn the_background_task_long_polls_and_reports_status() {
         url: hub.url.clone(),
         token: hub.token("dn").into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let store = Store::open_dir(dir.path()).expect("store");
     let handle = fenliu::sync::spawn(Client::new(&settings).expect("client"), store, 5);
@@ -352,6 +355,7 @@ async fn a_hub_of_another_protocol_version_is_named_plainly() {
         url,
         token: "t".into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (engine, _) = Engine::new(
@@ -413,6 +417,7 @@ async fn the_background_task_rides_out_an_outage_and_drains() {
         url: hub.url.clone(),
         token: hub.token("dn").into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let store = Store::open_dir(&dir_path).expect("store");
     let handle = fenliu::sync::spawn(Client::new(&settings).expect("client"), store, 2);
@@ -533,6 +538,7 @@ async fn a_hub_clock_far_off_is_flagged() {
         url,
         token: "t".into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (engine, _) = Engine::new(
