@@ -48,7 +48,9 @@ async fn health(hub: &TestHub) -> Duration {
     let started = Instant::now();
     let (s, _) = hub.get("/healthz", "").await;
     assert_eq!(s, 200);
-    started.elapsed()
+    let took = started.elapsed();
+    eprintln!("healthz answered meanwhile in {took:?}");
+    took
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
