@@ -77,6 +77,9 @@ pub struct HubSection {
     pub token_file: Option<PathBuf>,
     /// This workstation's number within the station, part of the references it makes offline.
     pub workstation: Option<String>,
+    /// An extra CA certificate (PEM) to trust for the hub's TLS, for a district's own authority
+    /// (relative to the config file).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `[station]`: who this command room is.

@@ -5,8 +5,9 @@ use crate::domain::{Event, EventId, Incident, IncidentId, Priority, Source};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Version of the protocol under `/v1`; bumped on any incompatible change.
-pub const PROTOCOL_VERSION: &str = "1";
+/// Version of the protocol under `/v1`; bumped on any incompatible change (2: the hub's identity
+/// and last sequence in every sync page; reserved references and implausible times refused).
+pub const PROTOCOL_VERSION: &str = "2";
 
 /// Response header carrying [`PROTOCOL_VERSION`] on every hub answer.
 pub const VERSION_HEADER: &str = "fenliu-protocol";
@@ -73,6 +74,20 @@ pub struct SyncPage {
     pub more: bool,
     /// The hub's clock when it answered.
     pub hub_time: DateTime<Utc>,
+    /// Which hub answered, and since when it runs on this database.
+    pub hub: HubIdentity,
+    /// The highest sequence the hub has committed (any station's): a console whose cursor is
+    /// above it talks to a hub restored from an earlier copy.
+    pub hub_seq: i64,
+}
+
+/// A hub's stable random identity (made once with its database) and its epoch (counted up at
+/// every opening of the database): a different identity is a different hub, a new epoch is a
+/// restart, possibly from a restored copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubIdentity {
+    pub id: String,
+    pub epoch: i64,
 }
 
 /// `POST /v1/sync`: a batch of events recorded by a workstation.
@@ -123,6 +138,10 @@ pub enum RejectCode {
     UnknownIncident,
     /// The reference is already used by another item.
     DuplicateReference,
+    /// The reference is in the hub's own numbering, which only the hub hands out.
+    ReservedReference,
+    /// A time is too far ahead of the hub's clock, before 2000, or before the item was received.
+    ImplausibleTime,
 }
 
 /// Answer to `POST /v1/sync`: one outcome per pushed event, in order.

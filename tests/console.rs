@@ -1018,7 +1018,10 @@ mod pty {
             .collect();
         assert_eq!(logs.len(), 1, "one day's log file");
         let log = std::fs::read_to_string(logs[0].path()).expect("log");
-        assert!(log.contains("console started") && log.contains("console stopped"), "{log}");
+        assert!(
+            log.contains("console started") && log.contains("console stopped"),
+            "{log}"
+        );
     }
 }
 
@@ -1133,6 +1136,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             online: true,
             outbox: 3,
             skew_warning: false,
+            hub_changed: false,
             last_sync: Some(t0()),
         }),
         t0(),
@@ -1143,13 +1147,14 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             online: false,
             outbox: 5,
             skew_warning: true,
+            hub_changed: true,
             last_sync: Some(t0()),
         }),
         t0(),
     );
     let shown = screen_text(&app, 160, 48);
     assert!(
-        shown.contains("!离线上次同步21:00:00(出站5)!时钟偏差"),
+        shown.contains("!离线上次同步21:00:00(出站5)!时钟偏差!枢纽已换或已恢复"),
         "offline shows when it last synced: {shown}"
     );
     let effects = app.update(

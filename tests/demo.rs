@@ -342,6 +342,7 @@ mod district {
             url: hub.url.clone(),
             token: hub.station_token.clone(),
             workstation: "1".into(),
+            ca_file: None,
         })
         .expect("client");
         let rt = tokio::runtime::Runtime::new().expect("runtime");

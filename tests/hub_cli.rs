@@ -206,6 +206,9 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
     let mut served = Served(
         std::process::Command::new(assert_cmd::cargo::cargo_bin("fenliu"))
             .args(["hub", "serve", "--listen", "127.0.0.1:0", "--hub-dir", hub])
+            .arg("--log-file")
+            .arg(dir.path().join("hub.log"))
+            .env_remove("FENLIU_LOG")
             .stdout(Stdio::piped())
             .spawn()
             .expect("hub process"),
@@ -264,8 +267,9 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("reachable, protocol 1")
-                .and(predicate::str::contains("ok  clock")),
+            predicate::str::contains("reachable, protocol 2")
+                .and(predicate::str::contains("ok  clock"))
+                .and(predicate::str::contains("ok  hub identity")),
         );
     let env_only = dir.path().join("env-only.toml");
     std::fs::write(
@@ -355,6 +359,28 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).expect("rest");
     assert!(rest.contains("stopped"), "{rest}");
+    let log = std::fs::read_to_string(dir.path().join("hub.log")).expect("request log");
+    let intake_line = log
+        .lines()
+        .find(|l| l.contains("route=/v1/intake"))
+        .unwrap_or_else(|| panic!("a line for the intake: {log}"));
+    for field in [
+        "INFO",
+        "request caller=c110",
+        "method=POST",
+        "status=201",
+        " ms=",
+    ] {
+        assert!(intake_line.contains(field), "{field} in {intake_line}");
+    }
+    assert!(
+        log.lines()
+            .any(|l| l.contains("caller=dn") && l.contains("route=/v1/sync")),
+        "{log}"
+    );
+    for secret in [intake.as_str(), token.as_str()] {
+        assert!(!log.contains(secret), "no token in the log: {log}");
+    }
     fenliu(dir.path())
         .args(["--config", config, "sync", "--once"])
         .assert()

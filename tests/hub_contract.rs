@@ -6,7 +6,7 @@ mod hubkit;
 use fenliu::domain::{EventKind, IncidentId};
 use fenliu::hub::store::{HubStore, HubStoreError, Role, Route, RouteKind, SqliteHubStore};
 use fenliu::protocol::{PushOutcome, RejectCode};
-use hubkit::{claim_event, new_intake, station};
+use hubkit::{claim_event, new_intake, push, station};
 use std::sync::Arc;
 
 type Check = fn(&dyn HubStore);
@@ -181,15 +181,15 @@ fn push_outcomes(s: &dyn HubStore) {
         .id;
     let a = claim_event(item, "dn", "ws1");
     let b = claim_event(item, "dn", "ws2");
-    let out = s.push("dn", vec![a.clone()]).expect("push");
+    let out = push(s, "dn", vec![a.clone()]).expect("push");
     let PushOutcome::Accepted { seq, .. } = out[0] else {
         panic!("{out:?}")
     };
     assert_eq!(
-        s.push("dn", vec![a.clone()]).expect("retry")[0],
+        push(s, "dn", vec![a.clone()]).expect("retry")[0],
         PushOutcome::Duplicate { id: a.id, seq }
     );
-    match &s.push("dn", vec![b.clone()]).expect("second claim")[0] {
+    match &push(s, "dn", vec![b.clone()]).expect("second claim")[0] {
         PushOutcome::Rejected {
             code: RejectCode::AlreadyClaimed,
             reason,
@@ -200,21 +200,23 @@ fn push_outcomes(s: &dyn HubStore) {
         other => panic!("{other:?}"),
     }
     let foreign = claim_event(item, "gz", "ws9");
-    assert!(matches!(
-        push1(s, "gz", foreign),
-        PushOutcome::Rejected {
-            code: RejectCode::NotYourStation,
-            ..
-        }
-    ));
-    let stray = claim_event(IncidentId::v7_at(hubkit::now()), "dn", "ws1");
-    assert!(matches!(
-        push1(s, "dn", stray),
-        PushOutcome::Rejected {
-            code: RejectCode::UnknownIncident,
-            ..
-        }
-    ));
+    let mut stray = foreign.clone();
+    stray.incident = IncidentId::v7_at(hubkit::now());
+    let (foreign, stray) = (push1(s, "gz", foreign), push1(s, "gz", stray));
+    assert!(
+        matches!(
+            foreign,
+            PushOutcome::Rejected {
+                code: RejectCode::UnknownIncident,
+                ..
+            }
+        ),
+        "{foreign:?}"
+    );
+    assert_eq!(
+        foreign, stray,
+        "another station's item is answered like an unknown one"
+    );
     let mut closing = claim_event(item, "dn", "ws1");
     closing.kind = EventKind::Closed;
     assert!(matches!(
@@ -240,7 +242,7 @@ fn push_outcomes(s: &dyn HubStore) {
 
 /// Pushes one event and returns its outcome.
 fn push1(s: &dyn HubStore, station: &str, e: fenliu::domain::Event) -> PushOutcome {
-    let mut out = s.push(station, vec![e]).expect("push");
+    let mut out = push(s, station, vec![e]).expect("push");
     assert_eq!(out.len(), 1);
     out.remove(0)
 }
@@ -337,4 +339,53 @@ fn police_feed_and_stats(s: &dyn HubStore) {
     let dn = &stats.stations[0];
     assert_eq!((dn.incidents, dn.open, dn.to_police), (2, 1, 1));
     assert_eq!(stats.events, 3);
+}
+
+#[test]
+fn sqlite_passes_over_a_reference_a_station_took_before_they_were_reserved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteHubStore::open_dir(dir.path()).expect("open");
+    store
+        .add_station(&station("dn", "DN"), "h")
+        .expect("station");
+    {
+        let conn = rusqlite::Connection::open(store.path()).expect("db");
+        conn.execute(
+            "INSERT INTO incidents (id, station, ref, status, body) VALUES ('x', 'dn', 'DN-20261122-0002', 'new', '{}')",
+            [],
+        )
+        .expect("a squatted reference from before");
+    }
+    let refs: Vec<String> = (1..=3)
+        .map(|n| {
+            store
+                .intake(new_intake("dn", "DN", &format!("110-{n}"), None))
+                .expect("never a failure")
+                .response
+                .reference
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        ["DN-20261122-0001", "DN-20261122-0003", "DN-20261122-0004"]
+    );
+}
+
+#[test]
+fn sqlite_keeps_its_identity_and_counts_epochs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = SqliteHubStore::open_dir(dir.path())
+        .expect("open")
+        .identity();
+    let second = SqliteHubStore::open_dir(dir.path())
+        .expect("reopen")
+        .identity();
+    assert_eq!(first.id, second.id, "the same database is the same hub");
+    assert_eq!(first.id.len(), 32);
+    assert_eq!(second.epoch, first.epoch + 1);
+    let other = tempfile::tempdir().expect("tempdir");
+    let elsewhere = SqliteHubStore::open_dir(other.path())
+        .expect("open")
+        .identity();
+    assert_ne!(elsewhere.id, first.id, "another database is another hub");
 }

@@ -86,12 +86,13 @@ async fn every_error_status_is_json_with_the_version_header() {
     let forged = format!("{}00", &hub.token("dn")[..hub.token("dn").len() - 2]);
     assert_eq!(hub.get("/v1/sync", &forged).await.0, 401);
     assert_eq!(hub.get("/v1/sync", "nonsense").await.0, 401);
-    // 403: wrong role, another station's item.
-    assert_eq!(hub.post("/v1/intake", hub.token("dn"), &ok).await.0, 403);
+    // 403: wrong role; another station's item is unknown to it (404).
+    let (s, body) = hub.post("/v1/intake", hub.token("dn"), &ok).await;
+    assert_eq!((s, body["error"].as_str()), (403, Some("forbidden")));
     let path = format!("/v1/incidents/{}", item["id"].as_str().expect("id"));
     assert_eq!(hub.get(&path, hub.token("dn")).await.0, 200);
     let (s, body) = hub.get(&path, hub.token("gz")).await;
-    assert_eq!((s, body["error"].as_str()), (403, Some("forbidden")));
+    assert_eq!((s, body["error"].as_str()), (404, Some("not_found")));
     // 400: malformed JSON, a missing field, a bad value, a bad query, each named.
     let r = hub
         .http
@@ -213,6 +214,7 @@ async fn every_error_status_is_json_with_the_version_header() {
     let metrics = hub
         .http
         .get(format!("{}/metrics", hub.url))
+        .bearer_auth(&hub.district)
         .send()
         .await
         .expect("send")
@@ -338,7 +340,10 @@ async fn another_station_can_neither_see_nor_change_an_item() {
         .await;
     assert_eq!(s, 200);
     assert_eq!(body["results"][0]["outcome"], "rejected");
-    assert_eq!(body["results"][0]["code"], "not_your_station");
+    assert_eq!(
+        body["results"][0]["code"], "unknown_incident",
+        "another station's item is unknown to it"
+    );
     let forged = claim_live(id_of(&item), "dn", "gz-1");
     let (_, body) = hub
         .post("/v1/sync", hub.token("gz"), &json!({"events": [forged]}))

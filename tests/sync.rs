@@ -27,6 +27,7 @@ impl Console {
             url: hub.url.clone(),
             token: hub.token(station).to_string(),
             workstation: workstation.into(),
+            ca_file: None,
         };
         let client = Client::new(&settings).expect("client");
         let store = Store::open_dir(dir.path()).expect("store");
@@ -235,6 +236,7 @@ async fn a_push_retried_after_a_lost_answer_is_a_duplicate() {
         url: hub.url.clone(),
         token: hub.token("dn").into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     // The hub takes the push, but its answer never reaches the console.
     Client::new(&settings)
@@ -309,6 +311,7 @@ async fn the_background_task_long_polls_and_reports_status() {
         url: hub.url.clone(),
         token: hub.token("dn").into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let store = Store::open_dir(dir.path()).expect("store");
     let handle = fenliu::sync::spawn(Client::new(&settings).expect("client"), store, 5);
@@ -354,7 +357,7 @@ async fn rebuild_recovers_a_lost_store() {
 async fn a_hub_of_another_protocol_version_is_named_plainly() {
     let app = axum::Router::new().fallback(|| async {
         (
-            [(fenliu::protocol::VERSION_HEADER, "2")],
+            [(fenliu::protocol::VERSION_HEADER, "1")],
             axum::Json(serde_json::json!({"events": []})),
         )
     });
@@ -367,6 +370,7 @@ async fn a_hub_of_another_protocol_version_is_named_plainly() {
         url,
         token: "t".into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (engine, _) = Engine::new(
@@ -375,7 +379,7 @@ async fn a_hub_of_another_protocol_version_is_named_plainly() {
     );
     let err = engine.once().await.expect_err("version differs");
     assert!(matches!(err, SyncError::Version { .. }), "{err}");
-    assert!(err.to_string().contains("protocol version 2"), "{err}");
+    assert!(err.to_string().contains("protocol version 1"), "{err}");
     assert!(!err.is_transient());
     server.abort();
 }
@@ -428,6 +432,7 @@ async fn the_background_task_rides_out_an_outage_and_drains() {
         url: hub.url.clone(),
         token: hub.token("dn").into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let store = Store::open_dir(&dir_path).expect("store");
     let handle = fenliu::sync::spawn(Client::new(&settings).expect("client"), store, 2);
@@ -525,6 +530,11 @@ async fn a_hub_clock_far_off_is_flagged() {
             last_seq: 0,
             more: false,
             hub_time: Utc::now() + chrono::TimeDelta::seconds(42),
+            hub: fenliu::protocol::HubIdentity {
+                id: "hub".into(),
+                epoch: 1,
+            },
+            hub_seq: 0,
         };
         (
             [(
@@ -543,6 +553,7 @@ async fn a_hub_clock_far_off_is_flagged() {
         url,
         token: "t".into(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (engine, _) = Engine::new(

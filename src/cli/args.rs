@@ -395,14 +395,7 @@ pub enum HubCmd {
     #[command(subcommand)]
     Route(HubRouteCmd),
     /// Serve the hub protocol until Ctrl-C or SIGTERM.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8780")]
-        listen: String,
-        /// Requests per second one caller may make before getting 429 (bursts of twice that).
-        #[arg(long, default_value_t = 5000)]
-        rate_limit: u32,
-    },
+    Serve(super::hub::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -113,6 +113,7 @@ pub fn run(ctx: &Ctx, speed: f64, seed: u64, stations: u32, dir: Option<PathBuf>
         url: hub.url.clone(),
         token: hub.station_token.clone(),
         workstation: "1".into(),
+        ca_file: None,
     };
     let driver = Driver::spawn_from(
         data_dir.clone(),

@@ -113,7 +113,7 @@ fn hub_checks(ctx: &Ctx) -> Vec<Finding> {
         Err(e) => return fail(format!("{e}; check [hub] in the config")),
     };
     let mut findings = vec![reference_check(ctx)];
-    findings.extend(reach_checks(&settings));
+    findings.extend(reach_checks(ctx, &settings));
     findings
 }
 
@@ -156,7 +156,7 @@ fn reference_check(ctx: &Ctx) -> Finding {
 }
 
 /// Reachability, protocol version and clock skew of the configured hub.
-fn reach_checks(settings: &sync::Settings) -> Vec<Finding> {
+fn reach_checks(ctx: &Ctx, settings: &sync::Settings) -> Vec<Finding> {
     let fail = |detail: String| {
         vec![Finding {
             ok: false,
@@ -178,7 +178,17 @@ fn reach_checks(settings: &sync::Settings) -> Vec<Finding> {
         Err(e) => return fail(format!("cannot sync with the hub at {}: {e}", settings.url)),
     };
     let skew = sync::plan::skew(sent, Utc::now(), page.hub_time);
+    let identity = ctx
+        .store()
+        .map_err(|e| e.to_string())
+        .and_then(|s| sync::identity::doctor_says(&s, &page).map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| (false, format!("cannot compare with the local store: {e}")));
     vec![
+        Finding {
+            ok: identity.0,
+            what: "hub identity",
+            detail: identity.1,
+        },
         Finding {
             ok: true,
             what: "hub",

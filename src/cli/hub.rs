@@ -2,10 +2,13 @@
 
 use super::args::{ConnectorRole, HubArgs, HubCmd, HubConnectorCmd, HubRouteCmd, HubStationCmd};
 use crate::hub::limit::RateLimit;
+use crate::hub::serve::ConnLimits;
 use crate::hub::store::{HubStore, Role, SqliteHubStore, StationRecord};
-use crate::hub::{HubConfig, admin};
+use crate::hub::{HubConfig, Listeners, admin};
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub fn run(args: HubArgs) -> Result<()> {
     let dir = args.hub_dir.ok_or_else(|| {
@@ -69,7 +72,7 @@ pub fn run(args: HubArgs) -> Result<()> {
                 outln!("{}\t{}\t{}", r.kind.code(), r.key, r.station);
             }
         }
-        HubCmd::Serve { listen, rate_limit } => {
+        HubCmd::Serve(serve_args) => {
             let lock_path = dir.join("hub.lock");
             let lock = std::fs::File::create(&lock_path)
                 .wrap_err_with(|| format!("cannot create {}", lock_path.display()))?;
@@ -79,7 +82,7 @@ pub fn run(args: HubArgs) -> Result<()> {
                     dir.display()
                 ));
             }
-            serve(store, &listen, rate_limit)?;
+            serve(store, serve_args)?;
             drop(lock);
         }
     }
@@ -97,39 +100,127 @@ fn check_id(flag: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-fn serve(store: SqliteHubStore, listen: &str, rate_limit: u32) -> Result<()> {
-    if rate_limit == 0 {
+/// `fenliu hub serve`'s options.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    pub listen: String,
+    /// Requests per second one caller may make before getting 429 (bursts of twice that).
+    #[arg(long, default_value_t = 5000)]
+    pub rate_limit: u32,
+    /// Seconds a client has to send a request's headers (at most 30).
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds an idle keep-alive connection stays open (at most 300).
+    #[arg(long, default_value_t = 60)]
+    pub idle_timeout: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, default_value_t = 30)]
+    pub body_timeout: u64,
+    /// Open connections in all.
+    #[arg(long, default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Open connections from one address.
+    #[arg(long, default_value_t = 256)]
+    pub max_per_address: usize,
+    /// Serve `/metrics` without a token on this address (else it needs a district token).
+    #[arg(long)]
+    pub metrics_listen: Option<String>,
+    /// Serve over TLS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Append the log (one line per request at info) to this file instead of stderr.
+    #[arg(long)]
+    pub log_file: Option<PathBuf>,
+}
+
+fn serve(store: SqliteHubStore, args: ServeArgs) -> Result<()> {
+    if args.rate_limit == 0 {
         return Err(eyre!("--rate-limit must be at least 1"));
     }
+    let limits = ConnLimits {
+        header_timeout: Duration::from_secs(args.header_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        body_timeout: Duration::from_secs(args.body_timeout),
+        max_connections: args.max_connections,
+        max_per_address: args.max_per_address,
+        ..ConnLimits::default()
+    };
+    limits.check().map_err(|e| eyre!("{e}"))?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::hub::tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let shared = std::sync::Arc::new(crate::triage::Classifier::embedded()?);
+    let rate_limit = args.rate_limit;
     let config = HubConfig {
         rate_limit: RateLimit {
             per_sec: f64::from(rate_limit),
             burst: 2.0 * f64::from(rate_limit),
         },
         classifier: std::sync::Arc::new(move |text: &str| Some(shared.classify(text))),
+        limits,
         ..HubConfig::default()
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FENLIU_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    init_log(args.log_file.as_deref())?;
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .wrap_err_with(|| {
-                format!("cannot listen on {listen} (in use? try --listen 127.0.0.1:0)")
-            })?;
+        let bind = |addr: String| async move {
+            tokio::net::TcpListener::bind(&addr)
+                .await
+                .wrap_err_with(|| format!("cannot listen on {addr} (in use? try 127.0.0.1:0)"))
+        };
+        let listener = bind(args.listen.clone()).await?;
         let addr = listener.local_addr()?;
-        outln!("fenliu hub listening on http://{addr}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        outln!("fenliu hub listening on {scheme}://{addr}");
+        let metrics = match args.metrics_listen {
+            Some(m) => {
+                let l = bind(m).await?;
+                outln!("fenliu hub metrics on http://{}/metrics", l.local_addr()?);
+                Some(l)
+            }
+            None => None,
+        };
         let store: Arc<dyn HubStore> = Arc::new(store);
-        crate::hub::serve_until(listener, store, config, crate::hub::shutdown_signal())
+        let listeners = Listeners {
+            main: listener,
+            tls,
+            metrics,
+        };
+        crate::hub::serve(listeners, store, config, crate::hub::shutdown_signal())
             .await
             .wrap_err("the hub server failed")?;
         outln!("fenliu hub stopped");
         Ok(())
     })
+}
+
+/// Warnings to stderr, and the request log at info unless `FENLIU_LOG` says otherwise; to `file`
+/// when given.
+fn init_log(file: Option<&Path>) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FENLIU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,fenliu::hub::request=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(false);
+    match file {
+        Some(path) => {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .wrap_err_with(|| format!("cannot open the log file {}", path.display()))?;
+            let _ = builder.with_writer(Mutex::new(f)).try_init();
+        }
+        None => {
+            let _ = builder.with_writer(std::io::stderr).try_init();
+        }
+    }
+    Ok(())
 }

@@ -105,9 +105,14 @@ pub fn run(args: LoadtestArgs) -> Result<()> {
             "127.0.0.1:0",
             "--rate-limit",
             "1000000",
+            "--max-connections",
+            "16000",
+            "--max-per-address",
+            "16000",
             "--hub-dir",
         ])
         .arg(&dir)
+        .env("FENLIU_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -25,6 +25,9 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
                 outln!("rejected: {}: {}", n.reference, n.message);
             }
             let status = engine.subscribe().borrow().clone();
+            if let Some(w) = &counts.hub_warning {
+                outln!("warning: {w}");
+            }
             if status.skew_warning {
                 outln!(
                     "warning: the hub's clock differs from this workstation's by {} ms; timers may be off",

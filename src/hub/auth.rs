@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 pub struct Principal {
     pub id: String,
     pub role: Role,
+    /// The hash of the token presented, to tell later whether it was rotated meanwhile.
+    pub token_hash: String,
 }
 
 /// A token split into who it claims to be and its secret.
@@ -68,6 +70,7 @@ pub fn verify(parts: &TokenParts<'_>, credential: &Credential) -> Option<Princip
     constant_time_eq(presented.as_bytes(), credential.token_hash.as_bytes()).then(|| Principal {
         id: credential.id.clone(),
         role: credential.role,
+        token_hash: presented,
     })
 }
 

@@ -22,6 +22,10 @@ pub enum ApiError {
     Unroutable(String),
     #[error("too many requests from {0}; slow down and retry")]
     RateLimited(String),
+    #[error("too many failed authentications from this address; retry in {0} s")]
+    AuthLimited(u64),
+    #[error("the request body did not arrive within {0} s")]
+    SlowBody(u64),
     #[error("{0}")]
     NotFound(String),
     #[error("the hub is shutting down or busy; retry shortly")]
@@ -48,6 +52,8 @@ impl ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unroutable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unroutable"),
             ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::AuthLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "auth_limited"),
+            ApiError::SlowBody(_) => (StatusCode::REQUEST_TIMEOUT, "slow_body"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
@@ -67,6 +73,15 @@ impl From<HubStoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_code();
+        let retry_after = match &self {
+            ApiError::AuthLimited(secs) => Some(*secs),
+            _ if status == StatusCode::TOO_MANY_REQUESTS
+                || status == StatusCode::SERVICE_UNAVAILABLE =>
+            {
+                Some(1)
+            }
+            _ => None,
+        };
         if status.is_server_error() {
             tracing::error!("{self}");
         }
@@ -75,11 +90,10 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("1"),
-            );
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
     }

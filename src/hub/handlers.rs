@@ -1,10 +1,13 @@
 //! The handlers behind each route: authenticate, parse, call the store, answer.
 
+use super::auth::Principal;
 use super::error::ApiError;
-use super::http::{HubState, authenticate, blocking, count_poll, parse_json, query_int};
+use super::gate::Caller;
+use super::http::{HubState, blocking, count_poll, parse_json, query_int, still_valid};
 use super::metrics::Metrics;
 use super::routing::{self, RouteAnswer};
-use super::store::{EventPage, NewIntake, PolicePage, Role};
+use super::store::{EventPage, NewIntake, PolicePage, Push};
+use super::times;
 use crate::domain::{Actor, Incident, IncidentId};
 use crate::protocol::{
     IntakeRequest, MAX_PAGE, MAX_WAIT_SECS, PoliceAck, PoliceFeed, PushOutcome, PushRequest,
@@ -14,7 +17,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -27,10 +30,9 @@ type Api<T> = Result<T, ApiError>;
 /// `POST /v1/intake`.
 pub async fn intake(
     State(state): State<Arc<HubState>>,
-    headers: HeaderMap,
+    Caller(principal): Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Api<Response> {
-    let principal = authenticate(&state, &headers, Role::Intake).await?;
     let request: IntakeRequest = parse_json(body)?;
     let request = routing::check_intake(request)?;
     let store = state.store.clone();
@@ -56,11 +58,11 @@ pub async fn intake(
     })
     .await?;
     let triage = (state.config.classifier)(&request.text);
-    let now = state
-        .config
-        .clock
-        .now()
-        .min(request.received_at.unwrap_or(DateTime::<Utc>::MAX_UTC));
+    let clock = state.config.clock.now();
+    if let Some(at) = request.received_at {
+        times::check_time(at, clock).map_err(|m| ApiError::field("received_at", m))?;
+    }
+    let now = clock.min(request.received_at.unwrap_or(DateTime::<Utc>::MAX_UTC));
     let day = now.with_timezone(&state.config.timezone).date_naive();
     let actor = Actor {
         operator: principal.id.clone(),
@@ -115,9 +117,12 @@ fn limit_of(query: Option<&str>) -> Api<usize> {
     Ok((limit as usize).min(MAX_PAGE))
 }
 
-/// Polls `fetch` until it has something, the wait ends, or the hub stops.
+/// Polls `fetch` until it has something, the wait ends, or the hub stops. The caller's token is
+/// checked again before anything is answered and at every revocation check, so a rotated token's
+/// poll ends at once with 401.
 async fn long_poll<T: Send + 'static>(
     state: &Arc<HubState>,
+    principal: &Principal,
     wait: Duration,
     empty: impl Fn(&T) -> bool,
     fetch: impl Fn() -> Api<T> + Send + Sync + Clone + 'static,
@@ -126,53 +131,73 @@ async fn long_poll<T: Send + 'static>(
     let deadline = Instant::now() + wait;
     let mut commits = state.store.subscribe();
     let mut stopping = state.stopping.clone();
+    let check = state.config.revocation_check;
+    let revoked =
+        || ApiError::Unauthorized("the token was replaced (rotate-token); use the new one".into());
+    let mut waited = false;
     loop {
         let page = blocking(fetch.clone()).await?;
-        if !empty(&page) || Instant::now() >= deadline || *stopping.borrow() {
+        let done = !empty(&page) || Instant::now() >= deadline || *stopping.borrow();
+        if done {
+            if waited && !empty(&page) && !still_valid(state, principal).await? {
+                return Err(revoked());
+            }
             return Ok(page);
         }
         tokio::select! {
             changed = commits.changed() => if changed.is_err() { return Ok(page) },
             _ = tokio::time::sleep_until(deadline) => {},
             _ = stopping.changed() => {},
+            _ = tokio::time::sleep(check) => {
+                if !still_valid(state, principal).await? {
+                    return Err(revoked());
+                }
+            },
         }
+        waited = true;
     }
 }
 
 /// `GET /v1/sync?after=SEQ&wait=SECONDS&limit=N`.
 pub async fn pull(
     State(state): State<Arc<HubState>>,
-    headers: HeaderMap,
+    Caller(principal): Caller,
     RawQuery(query): RawQuery,
 ) -> Api<Json<SyncPage>> {
-    let principal = authenticate(&state, &headers, Role::Station).await?;
     let q = query.as_deref();
     let (after, wait, limit) = (after_of(q)?, wait_of(q)?, limit_of(q)?);
     let store = state.store.clone();
-    let station = principal.id;
+    let station = principal.id.clone();
     let page: EventPage = long_poll(
         &state,
+        &principal,
         wait,
         |p: &EventPage| p.events.is_empty(),
         move || Ok(store.events_after(&station, after, limit)?),
     )
     .await?;
     let last_seq = page.events.last().map_or(after, |e| e.seq);
+    let committed = *state.store.subscribe().borrow();
+    let hub_seq = page
+        .events
+        .last()
+        .map_or(committed, |e| e.seq.max(committed));
     Ok(Json(SyncPage {
         events: page.events,
         last_seq,
         more: page.more,
         hub_time: state.config.clock.now(),
+        hub: state.store.identity(),
+        hub_seq,
     }))
 }
 
 /// `POST /v1/sync`.
 pub async fn push(
     State(state): State<Arc<HubState>>,
-    headers: HeaderMap,
+    Caller(principal): Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Api<Json<PushResponse>> {
-    let principal = authenticate(&state, &headers, Role::Station).await?;
     let request: PushRequest = parse_json(body)?;
     if request.events.len() > MAX_PAGE {
         return Err(ApiError::field(
@@ -181,7 +206,12 @@ pub async fn push(
         ));
     }
     let store = state.store.clone();
-    let results = blocking(move || Ok(store.push(&principal.id, request.events)?)).await?;
+    let push = Push {
+        station: principal.id,
+        events: request.events,
+        now: state.config.clock.now(),
+    };
+    let results = blocking(move || Ok(store.push(push)?)).await?;
     let m = &state.metrics;
     for r in &results {
         Metrics::inc(match r {
@@ -206,37 +236,37 @@ pub struct IncidentView {
 /// `GET /v1/incidents/{id}`: one of the station's own items.
 pub async fn incident(
     State(state): State<Arc<HubState>>,
-    headers: HeaderMap,
+    Caller(principal): Caller,
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Api<Json<IncidentView>> {
-    let principal = authenticate(&state, &headers, Role::Station).await?;
     let Path(raw) = id.map_err(|e| ApiError::field("id", e.body_text()))?;
     let id = IncidentId::parse(&raw)
         .ok_or_else(|| ApiError::field("id", format!("`{raw}` is not an item id (a UUID)")))?;
     let store = state.store.clone();
     let found = blocking(move || Ok(store.incident(id)?)).await?;
-    let (incident, events) = found.ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
-    if incident.station != principal.id {
-        return Err(ApiError::Forbidden(format!(
-            "{} belongs to another station",
-            incident.reference
-        )));
+    // Another station's item is answered exactly like an unknown one.
+    match found {
+        Some((incident, events)) if incident.station == principal.id => {
+            Ok(Json(IncidentView { incident, events }))
+        }
+        _ => Err(ApiError::NotFound(
+            "the hub has no such item for this station".into(),
+        )),
     }
-    Ok(Json(IncidentView { incident, events }))
 }
 
 /// `GET /v1/police/feed?after=SEQ&wait=SECONDS`.
 pub async fn police_feed(
     State(state): State<Arc<HubState>>,
-    headers: HeaderMap,
+    Caller(principal): Caller,
     RawQuery(query): RawQuery,
 ) -> Api<Json<PoliceFeed>> {
-    authenticate(&state, &headers, Role::Police).await?;
     let q = query.as_deref();
     let (after, wait, limit) = (after_of(q)?, wait_of(q)?, limit_of(q)?);
     let store = state.store.clone();
     let page: PolicePage = long_poll(
         &state,
+        &principal,
         wait,
         |p: &PolicePage| p.items.is_empty(),
         move || Ok(store.police_feed(after, limit)?),
@@ -254,10 +284,9 @@ pub async fn police_feed(
 /// `POST /v1/police/ack`.
 pub async fn police_ack(
     State(state): State<Arc<HubState>>,
-    headers: HeaderMap,
+    Caller(principal): Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Api<Json<serde_json::Value>> {
-    let principal = authenticate(&state, &headers, Role::Police).await?;
     let ack: PoliceAck = parse_json(body)?;
     let store = state.store.clone();
     let now = state.config.clock.now();
@@ -274,9 +303,8 @@ pub async fn police_ack(
 /// `GET /v1/stats`.
 pub async fn stats(
     State(state): State<Arc<HubState>>,
-    headers: HeaderMap,
+    _caller: Caller,
 ) -> Api<Json<crate::protocol::Stats>> {
-    authenticate(&state, &headers, Role::District).await?;
     let store = state.store.clone();
     Ok(Json(blocking(move || Ok(store.stats()?)).await?))
 }
@@ -294,7 +322,7 @@ pub async fn metrics(State(state): State<Arc<HubState>>) -> Response {
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
-        state.metrics.render(last),
+        state.metrics.render(last, state.caps.open()),
     )
         .into_response()
 }

@@ -1,12 +1,14 @@
 //! The HTTP surface: router, the middleware every answer passes (version header, timeout,
-//! counting), authentication and the small parsers shared by the handlers.
+//! counting), token checks and the small parsers shared by the handlers.
 
 use super::HubConfig;
 use super::auth::{self, Principal};
 use super::error::ApiError;
+use super::gate;
 use super::handlers;
-use super::limit::Limiter;
+use super::limit::{Failures, Limiter};
 use super::metrics::Metrics;
+use super::serve::Caps;
 use super::store::{HubStore, Role};
 use crate::protocol::{MAX_BODY_BYTES, PROTOCOL_VERSION, VERSION_HEADER};
 use axum::Router;
@@ -20,7 +22,6 @@ use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 use tokio::sync::watch;
 
 /// Everything a handler needs.
@@ -28,6 +29,10 @@ pub struct HubState {
     pub store: Arc<dyn HubStore>,
     pub config: HubConfig,
     pub limiter: Limiter,
+    /// Failed authentications by address.
+    pub failures: Failures,
+    /// Open connections.
+    pub caps: Arc<Caps>,
     pub metrics: Metrics,
     /// Turns true when the hub begins shutting down: long-polls answer at once.
     pub stopping: watch::Receiver<bool>,
@@ -46,6 +51,16 @@ pub fn router(state: Arc<HubState>) -> Router {
         .route("/metrics", get(handlers::metrics))
         .fallback(handlers::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), gate::gate))
+        .layer(middleware::from_fn_with_state(state.clone(), around))
+        .with_state(state)
+}
+
+/// `/metrics` alone, open to anyone who can reach its own address (`--metrics-listen`).
+pub fn metrics_router(state: Arc<HubState>) -> Router {
+    Router::new()
+        .route("/metrics", get(handlers::metrics))
+        .fallback(handlers::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), around))
         .with_state(state)
 }
@@ -53,11 +68,14 @@ pub fn router(state: Arc<HubState>) -> Router {
 /// Times every request out, stamps the protocol version and counts the answer.
 async fn around(State(state): State<Arc<HubState>>, req: Request, next: Next) -> Response {
     let limit = state.config.request_timeout;
-    let mut response = match tokio::time::timeout(limit, next.run(req)).await {
+    let m = &state.metrics;
+    m.in_flight.fetch_add(1, Ordering::Relaxed);
+    let answer = tokio::time::timeout(limit, next.run(req)).await;
+    m.in_flight.fetch_sub(1, Ordering::Relaxed);
+    let mut response = match answer {
         Ok(r) => r,
         Err(_) => ApiError::Unavailable.into_response(),
     };
-    let m = &state.metrics;
     Metrics::inc(&m.requests);
     let status = response.status();
     if status.is_client_error() {
@@ -84,8 +102,8 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|_| ApiError::Unavailable)?
 }
 
-/// Checks the bearer token and the role, then the caller's rate.
-pub async fn authenticate(
+/// Checks the bearer token and the role.
+pub async fn check_token(
     state: &Arc<HubState>,
     headers: &HeaderMap,
     role: Role,
@@ -125,11 +143,20 @@ pub async fn authenticate(
             role.code()
         )));
     }
-    let key = format!("{}:{}", principal.role.code(), principal.id);
-    if !state.limiter.allow(&key, Instant::now()) {
-        return Err(ApiError::RateLimited(principal.id));
-    }
     Ok(principal)
+}
+
+/// Whether the caller's token is still the one the hub holds (not rotated since).
+pub async fn still_valid(state: &Arc<HubState>, principal: &Principal) -> Result<bool, ApiError> {
+    let store = state.store.clone();
+    let (id, hash) = (principal.id.clone(), principal.token_hash.clone());
+    let station = principal.role == Role::Station;
+    blocking(move || {
+        Ok(store
+            .credential(station, &id)?
+            .is_some_and(|c| auth::constant_time_eq(c.token_hash.as_bytes(), hash.as_bytes())))
+    })
+    .await
 }
 
 /// Reads a JSON body, naming the field that is wrong.

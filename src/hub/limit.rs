@@ -1,8 +1,10 @@
-//! Flood protection: a token bucket per caller. A caller over its rate gets 429.
+//! Flood protection: a token bucket per caller (a caller over its rate gets 429), and a window of
+//! failed authentications per address (an address that keeps guessing gets 429 with Retry-After).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Requests per second a caller may make, with a burst allowance.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,10 +63,101 @@ impl Limiter {
     }
 }
 
+/// How many failed authentications an address may make in a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailLimit {
+    pub max: usize,
+    pub window: Duration,
+}
+
+impl Default for FailLimit {
+    fn default() -> Self {
+        FailLimit {
+            max: 20,
+            window: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Addresses kept at most; beyond, those with no failure in the window are forgotten.
+const MAX_ADDRESSES: usize = 10_000;
+
+/// Failed authentications by address.
+pub struct Failures {
+    limit: FailLimit,
+    by_address: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+}
+
+impl Failures {
+    pub fn new(limit: FailLimit) -> Failures {
+        Failures {
+            limit,
+            by_address: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long `ip` must wait, when it already failed `max` times in the window.
+    pub fn blocked(&self, ip: IpAddr, now: Instant) -> Option<Duration> {
+        let mut map = self.by_address.lock().ok()?;
+        let window = self.limit.window;
+        let seen = map.get_mut(&ip)?;
+        while seen
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+        {
+            seen.pop_front();
+        }
+        if seen.len() < self.limit.max {
+            return None;
+        }
+        let oldest = *seen.front()?;
+        Some((oldest + window).saturating_duration_since(now))
+    }
+
+    /// Counts one failure of `ip`.
+    pub fn record(&self, ip: IpAddr, now: Instant) {
+        let Ok(mut map) = self.by_address.lock() else {
+            return;
+        };
+        let window = self.limit.window;
+        if map.len() >= MAX_ADDRESSES && !map.contains_key(&ip) {
+            map.retain(|_, seen| {
+                seen.back()
+                    .is_some_and(|t| now.saturating_duration_since(*t) < window)
+            });
+        }
+        let seen = map.entry(ip).or_default();
+        seen.push_back(now);
+        while seen.len() > self.limit.max {
+            seen.pop_front();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+
+    #[test]
+    fn an_address_over_its_failures_waits_until_the_window_frees() {
+        let f = Failures::new(FailLimit {
+            max: 3,
+            window: Duration::from_secs(10),
+        });
+        let a: IpAddr = [127, 0, 0, 2].into();
+        let b: IpAddr = [127, 0, 0, 3].into();
+        let t = Instant::now();
+        for i in 0..3 {
+            assert_eq!(f.blocked(a, t), None, "failure {i} is still allowed");
+            f.record(a, t + Duration::from_secs(i));
+        }
+        assert_eq!(
+            f.blocked(a, t + Duration::from_secs(4)),
+            Some(Duration::from_secs(6))
+        );
+        assert_eq!(f.blocked(b, t), None, "other addresses are not affected");
+        assert_eq!(f.blocked(a, t + Duration::from_secs(10)), None);
+    }
 
     #[test]
     fn a_burst_is_allowed_then_refused_then_refilled() {

@@ -16,6 +16,8 @@ pub struct Metrics {
     pub push_duplicate: AtomicU64,
     pub push_rejected: AtomicU64,
     pub long_polls: AtomicU64,
+    /// Requests being answered now (a gauge).
+    pub in_flight: AtomicU64,
 }
 
 impl Metrics {
@@ -24,8 +26,8 @@ impl Metrics {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The exposition text, with the last sequence number as a gauge.
-    pub fn render(&self, last_seq: i64) -> String {
+    /// The exposition text, with the last sequence number and the open connections as gauges.
+    pub fn render(&self, last_seq: i64, connections: usize) -> String {
         let mut out = String::new();
         let counters: [(&str, &str, &AtomicU64); 10] = [
             (
@@ -86,10 +88,30 @@ impl Metrics {
                 c.load(Ordering::Relaxed)
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP fenliu_hub_last_seq highest event sequence committed\n# TYPE fenliu_hub_last_seq gauge\nfenliu_hub_last_seq {last_seq}"
-        );
+        let in_flight = self.in_flight.load(Ordering::Relaxed);
+        let gauges: [(&str, &str, String); 3] = [
+            (
+                "fenliu_hub_last_seq",
+                "highest event sequence committed",
+                last_seq.to_string(),
+            ),
+            (
+                "fenliu_hub_connections_open",
+                "connections open now",
+                connections.to_string(),
+            ),
+            (
+                "fenliu_hub_requests_in_flight",
+                "requests being answered now, this one included",
+                in_flight.to_string(),
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
         out
     }
 }

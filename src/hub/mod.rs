@@ -3,17 +3,25 @@
 
 pub mod admin;
 pub mod auth;
+pub mod conn;
 pub mod error;
+pub mod gate;
 mod handlers;
 pub mod http;
 pub mod limit;
 pub mod metrics;
+pub mod reqlog;
 pub mod routing;
+pub mod serve;
 pub mod store;
+pub mod times;
+pub mod tls;
 
 use crate::domain::TriageDecision;
 use http::HubState;
-use limit::{Limiter, RateLimit};
+use limit::{FailLimit, Failures, Limiter, RateLimit};
+use reqlog::RequestLog;
+use serve::{Caps, ConnLimits};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,6 +46,14 @@ pub struct HubConfig {
     pub timezone: chrono_tz::Tz,
     /// Where the hub's time comes from (the wall clock, or the demo's scaled clock).
     pub clock: Arc<dyn crate::clock::Clock>,
+    /// Timeouts and connection caps.
+    pub limits: ConnLimits,
+    /// Failed authentications an address may make before it must wait.
+    pub fail_limit: FailLimit,
+    /// Where the line of each request goes.
+    pub request_log: RequestLog,
+    /// How often a waiting long-poll checks that its token was not rotated.
+    pub revocation_check: Duration,
 }
 
 impl Default for HubConfig {
@@ -48,32 +64,86 @@ impl Default for HubConfig {
             request_timeout: Duration::from_secs(45),
             timezone: chrono_tz::Asia::Shanghai,
             clock: Arc::new(crate::clock::SystemClock),
+            limits: ConnLimits::default(),
+            fail_limit: FailLimit::default(),
+            request_log: reqlog::to_tracing(),
+            revocation_check: Duration::from_secs(1),
         }
     }
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests (and their writes) finish.
+/// Where the hub listens.
+pub struct Listeners {
+    pub main: TcpListener,
+    /// Serve `main` over TLS.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// `/metrics` alone, without a token, on its own address.
+    pub metrics: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Plain HTTP on one listener.
+    pub fn plain(main: TcpListener) -> Listeners {
+        Listeners {
+            main,
+            tls: None,
+            metrics: None,
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests (and their writes) finish
+/// within the grace; stalled uploads and slow clients are abandoned.
 pub async fn serve_until(
     listener: TcpListener,
     store: Arc<dyn HubStore>,
     config: HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve(Listeners::plain(listener), store, config, shutdown).await
+}
+
+/// Serves on every listener until `shutdown` resolves.
+pub async fn serve(
+    listeners: Listeners,
+    store: Arc<dyn HubStore>,
+    config: HubConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = config.limits;
+    limits.check().map_err(std::io::Error::other)?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let caps = Arc::new(Caps::default());
     let state = Arc::new(HubState {
         store,
         limiter: Limiter::new(config.rate_limit),
+        failures: Failures::new(config.fail_limit),
+        caps: caps.clone(),
         config,
         metrics: Default::default(),
-        stopping: stop_rx,
+        stopping: stop_rx.clone(),
+    });
+    let metrics = listeners.metrics.map(|l| {
+        let app = http::metrics_router(state.clone());
+        tokio::spawn(serve::run(
+            l,
+            None,
+            app,
+            limits,
+            caps.clone(),
+            stop_rx.clone(),
+        ))
+    });
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
     });
     let app = http::router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
-        })
-        .await
+    let main = serve::run(listeners.main, listeners.tls, app, limits, caps, stop_rx).await;
+    if let Some(task) = metrics {
+        task.await.map_err(std::io::Error::other)??;
+    }
+    main
 }
 
 /// A hub running in this process (tests, the load test): stops when dropped.
@@ -90,9 +160,18 @@ impl RunningHub {
         store: Arc<dyn HubStore>,
         config: HubConfig,
     ) -> std::io::Result<RunningHub> {
-        let addr = listener.local_addr()?;
+        RunningHub::start_on(Listeners::plain(listener), store, config)
+    }
+
+    /// Starts serving on every listener in a task.
+    pub fn start_on(
+        listeners: Listeners,
+        store: Arc<dyn HubStore>,
+        config: HubConfig,
+    ) -> std::io::Result<RunningHub> {
+        let addr = listeners.main.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve_until(listener, store, config, async {
+        let task = tokio::spawn(serve(listeners, store, config, async {
             let _ = rx.await;
         }));
         Ok(RunningHub {

@@ -77,19 +77,33 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP TABLE sync_notices;
     "#,
-    // 4: the hub's word on an event is written once: a sequence number is set once and never
-    // changed; a rejection is recorded once, before any acceptance, and withdrawn only by the
-    // hub's acceptance arriving with its sequence number.
+    // 4: the hub's word on an event is written once per hub: a sequence number is set once and
+    // never changed, except that a gone or restored hub's numbers are marked stale (negative)
+    // and then replaced by the new hub's; a rejection is recorded once, before any acceptance,
+    // and withdrawn only by a hub's acceptance arriving with its sequence number.
     r#"
     CREATE TRIGGER journal_hub_seq_once BEFORE UPDATE OF hub_seq ON journal
-    WHEN OLD.hub_seq IS NOT NULL AND (NEW.hub_seq IS NULL OR NEW.hub_seq <> OLD.hub_seq)
+    WHEN OLD.hub_seq IS NOT NULL AND (NEW.hub_seq IS NULL OR NOT (
+        NEW.hub_seq = OLD.hub_seq
+        OR (OLD.hub_seq >= 0 AND NEW.hub_seq < 0)
+        OR (OLD.hub_seq < 0 AND NEW.hub_seq >= 0)))
     BEGIN SELECT RAISE(ABORT, 'a hub sequence number is written once'); END;
     CREATE TRIGGER journal_rejected_once BEFORE UPDATE OF rejected ON journal
     WHEN (OLD.rejected IS NOT NULL AND NEW.rejected IS NOT NULL AND NEW.rejected <> OLD.rejected)
       OR (OLD.rejected IS NOT NULL AND NEW.rejected IS NULL
-          AND NOT (OLD.hub_seq IS NULL AND NEW.hub_seq IS NOT NULL))
-      OR (OLD.rejected IS NULL AND NEW.rejected IS NOT NULL AND OLD.hub_seq IS NOT NULL)
+          AND NOT ((OLD.hub_seq IS NULL OR OLD.hub_seq < 0) AND COALESCE(NEW.hub_seq, -1) >= 0))
+      OR (OLD.rejected IS NULL AND NEW.rejected IS NOT NULL AND OLD.hub_seq >= 0)
     BEGIN SELECT RAISE(ABORT, 'a rejection is written once, before the hub accepts'); END;
+    "#,
+    // 5: the hub this store syncs with (identity, epoch) and the last warning about it.
+    r#"
+    CREATE TABLE hub_identity (
+        one        INTEGER PRIMARY KEY CHECK (one = 1),
+        id         TEXT NOT NULL,
+        epoch      INTEGER NOT NULL,
+        warning    TEXT,
+        warned_at  TEXT
+    );
     "#,
 ];
 

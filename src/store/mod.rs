@@ -2,6 +2,7 @@
 //! a projection of incidents for fast loading, the roster and reference counters.
 //! Every action is one transaction: its events and the projections together.
 
+mod hub_identity;
 mod journal;
 pub mod migrations;
 mod projection;
@@ -10,6 +11,7 @@ mod roster;
 mod sync;
 mod verify;
 
+pub use hub_identity::KnownHub;
 pub use journal::{AuditOutcome, GENESIS, StoredEvent, chain_hash};
 pub use refs::format_reference;
 pub use sync::{Notice, Pulled, reconcile};

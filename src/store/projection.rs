@@ -220,14 +220,30 @@ fn apply_one(tx: &Transaction<'_>, before: Incident, event: Event) -> Result<Inc
 
 pub(super) fn save(tx: &Transaction<'_>, incident: &Incident) -> Result<(), StoreError> {
     let body = serde_json::to_string(incident)?;
+    // A hub restored from an earlier copy may give a reference again to another item: that
+    // item is kept under the reference and the start of its id, never refused.
+    let owner: Option<String> = tx
+        .query_row(
+            "SELECT id FROM incidents WHERE ref = ?1",
+            [&incident.reference],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let id = incident.id.to_string();
+    let reference = match owner {
+        Some(other) if other != id => {
+            format!("{}/{}", incident.reference, id.get(..8).unwrap_or(&id))
+        }
+        _ => incident.reference.clone(),
+    };
     tx.execute(
         "INSERT INTO incidents (id, ref, status, received_at, updated_at, phone, address, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
              phone = excluded.phone, address = excluded.address, body = excluded.body",
         params![
-            incident.id.to_string(),
-            incident.reference,
+            id,
+            reference,
             incident.status.code(),
             sortable(incident.received_at),
             sortable(incident.updated_at),

@@ -166,7 +166,7 @@ impl Store {
             match known {
                 Some(pos) => {
                     tx.execute(
-                        "UPDATE journal SET hub_seq = ?2, rejected = NULL WHERE pos = ?1 AND hub_seq IS NULL",
+                        "UPDATE journal SET hub_seq = ?2, rejected = NULL WHERE pos = ?1 AND (hub_seq IS NULL OR hub_seq < 0)",
                         params![pos, seq],
                     )?;
                 }

@@ -165,7 +165,7 @@ impl Store {
         }
         let mut claimed: Vec<(i64, &String)> = here
             .iter()
-            .filter_map(|(id, (seq, _))| seq.map(|s| (s, id)))
+            .filter_map(|(id, (seq, _))| seq.filter(|s| *s >= 0).map(|s| (s, id)))
             .collect();
         claimed.sort();
         for (seq, id) in claimed {

@@ -20,9 +20,22 @@ pub struct Client {
 impl Client {
     /// A client for the hub in `settings`.
     pub fn new(settings: &Settings) -> Result<Client, SyncError> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_secs(50));
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                SyncError::Settings(format!("cannot read ca_file {}: {e}", path.display()))
+            })?;
+            let ca = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+                SyncError::Settings(format!(
+                    "ca_file {} is not a PEM certificate: {e}",
+                    path.display()
+                ))
+            })?;
+            builder = builder.add_root_certificate(ca);
+        }
+        let http = builder
             .build()
             .map_err(|e| SyncError::Settings(format!("cannot set up HTTP: {e}")))?;
         Ok(Client {

@@ -31,6 +31,8 @@ pub struct SyncStatus {
     pub skew_warning: bool,
     /// Why the last exchange failed, for the officer.
     pub last_error: Option<String>,
+    /// The hub turned out to be another one or a restored copy (recovered; see `doctor`).
+    pub hub_warning: Option<String>,
 }
 
 /// What one push-and-pull did.
@@ -41,6 +43,8 @@ pub struct Counts {
     pub rejected: usize,
     pub pulled: usize,
     pub notices: Vec<Notice>,
+    /// Set when the hub turned out to be another one or a restored copy.
+    pub hub_warning: Option<String>,
 }
 
 /// What sync tells the screen, as it happens: no polling of the database is needed for it.
@@ -134,17 +138,7 @@ impl Engine {
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, SyncError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = store.lock().map_err(|_| StoreError::Corrupt {
-                place: "sync".into(),
-                detail: "the store lock was poisoned".into(),
-            })?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| SyncError::Settings(format!("the store task failed: {e}")))?
-        .map_err(SyncError::from)
+        super::identity::with_store(&self.store, f).await
     }
 
     fn note_skew(&self, sent: DateTime<Utc>, hub_time: DateTime<Utc>) {
@@ -219,6 +213,15 @@ impl Engine {
             let sent = self.client.now();
             let page = self.client.pull(cursor, wait, PULL_PAGE).await?;
             self.note_skew(sent, page.hub_time);
+            if let Some((warning, _)) =
+                super::identity::check(&self.client, &self.store, &page, cursor).await?
+            {
+                self.status
+                    .send_modify(|s| s.hub_warning = Some(warning.clone()));
+                counts.hub_warning = Some(warning);
+                wait = 0;
+                continue;
+            }
             let more = page.more;
             let last = page.last_seq;
             let events: Vec<_> = page.events.into_iter().map(|e| (e.seq, e.event)).collect();

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod engine;
+pub mod identity;
 pub mod plan;
 
 pub use client::Client;
@@ -20,6 +21,8 @@ pub struct Settings {
     pub url: String,
     pub token: String,
     pub workstation: String,
+    /// An extra CA certificate (PEM) to trust for an `https://` hub.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// Why a sync step failed.
@@ -66,6 +69,10 @@ pub fn settings(
     let Some(url) = env("FENLIU_HUB_URL").or_else(|| config.hub.url.clone()) else {
         return Ok(None);
     };
+    let beside_config = |file: &std::path::PathBuf| match config_path.and_then(Path::parent) {
+        Some(dir) if file.is_relative() => dir.join(file),
+        _ => file.clone(),
+    };
     let token = match (
         env("FENLIU_HUB_TOKEN"),
         &config.hub.token,
@@ -74,10 +81,7 @@ pub fn settings(
         (Some(t), _, _) => t,
         (None, Some(t), _) => t.clone(),
         (None, None, Some(file)) => {
-            let path = match config_path.and_then(Path::parent) {
-                Some(dir) if file.is_relative() => dir.join(file),
-                _ => file.clone(),
-            };
+            let path = beside_config(file);
             std::fs::read_to_string(&path)
                 .map_err(|e| {
                     SyncError::Settings(format!("cannot read token_file {}: {e}", path.display()))
@@ -101,5 +105,6 @@ pub fn settings(
         url: url.trim_end_matches('/').to_string(),
         token,
         workstation,
+        ca_file: config.hub.ca_file.as_ref().map(beside_config),
     }))
 }

@@ -219,6 +219,8 @@ pub struct HubState {
     pub outbox: i64,
     /// The hub's clock differs by more than 5 s.
     pub skew_warning: bool,
+    /// The hub turned out to be another one or a restored copy (recovered; see `doctor`).
+    pub hub_changed: bool,
     /// When the last exchange succeeded.
     pub last_sync: Option<DateTime<Utc>>,
 }

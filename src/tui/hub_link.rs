@@ -47,6 +47,7 @@ impl HubLink {
                     online: s.online,
                     outbox: s.outbox,
                     skew_warning: s.skew_warning,
+                    hub_changed: s.hub_warning.is_some(),
                     last_sync: s.last_sync,
                 };
                 if to_header.send(Action::Hub(state)).is_err() || status.changed().await.is_err() {

@@ -114,6 +114,7 @@ texts! {
     HubOnline => "在线", "online";
     HubOffline => "离线", "offline";
     ClockSkew => "时钟偏差", "clock skew";
+    HubChanged => "枢纽已换或已恢复", "hub replaced or restored";
     LastSync => "上次同步", "last sync";
     ModeWar => "战时", "war";
     CategoryCode => "类别代码", "category code";

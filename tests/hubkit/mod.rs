@@ -7,9 +7,9 @@ use fenliu::domain::{
     Actor, Class, DispatchMode, Event, EventId, EventKind, IncidentId, Priority, Source,
     TriageDecision,
 };
-use fenliu::hub::store::{HubStore, NewIntake, SqliteHubStore, StationRecord};
+use fenliu::hub::store::{HubStore, HubStoreError, NewIntake, Push, SqliteHubStore, StationRecord};
 use fenliu::hub::{HubConfig, RunningHub, admin};
-use fenliu::protocol::IntakeRequest;
+use fenliu::protocol::{IntakeRequest, PushOutcome};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -114,6 +114,66 @@ fn claim_at(incident: IncidentId, station: &str, device: &str, at: DateTime<Utc>
     }
 }
 
+/// Pushes `events` of `station` to the store, the hub's clock ten minutes after [`now`].
+pub fn push(
+    store: &dyn HubStore,
+    station: &str,
+    events: Vec<Event>,
+) -> Result<Vec<PushOutcome>, HubStoreError> {
+    store.push(Push {
+        station: station.into(),
+        events,
+        now: now() + chrono::TimeDelta::minutes(10),
+    })
+}
+
+/// An item a workstation of `station` created itself, numbered `reference`, at `at`.
+pub fn received_event(station: &str, reference: &str, at: DateTime<Utc>) -> Event {
+    let id = IncidentId::v7_at(at);
+    Event {
+        id: EventId::v7_at(at),
+        incident: id,
+        actor: Actor {
+            operator: "值班员".into(),
+            station: station.into(),
+            device: "ws1".into(),
+        },
+        occurred_at: at,
+        recorded_at: at,
+        kind: EventKind::Received(fenliu::domain::Received {
+            reference: reference.into(),
+            station: station.into(),
+            source: Source::Resident,
+            source_ref: None,
+            text: "群众来访".into(),
+            address: None,
+            grid: None,
+            community: None,
+            phone: None,
+            priority: Priority::Normal,
+            drill: false,
+            repeat_of: None,
+        }),
+    }
+}
+
+/// A TCP connection to `addr` from loopback address 127.0.0.`from` (all of 127/8 is loopback).
+pub async fn connect_from(from: u8, addr: std::net::SocketAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, from], 0)))
+        .expect("bind a loopback source address");
+    socket.connect(addr).await.expect("connect")
+}
+
+/// An HTTP client whose requests come from 127.0.0.`from`.
+pub fn client_from(from: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, from]))
+        .build()
+        .expect("client")
+}
+
 /// A hub on 127.0.0.1:0 with stations `dn` (grid g1, community c1) and `gz` (grid g2), and one
 /// connector of each role.
 pub struct TestHub {
@@ -215,6 +275,39 @@ impl TestHub {
             .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// The hub's address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("hub address")
+    }
+
+    /// Waits (bounded, 10 s) until `/metrics` shows `line`.
+    pub async fn wait_for_metric(&self, line: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let text = self
+                .http
+                .get(format!("{}/metrics", self.url))
+                .bearer_auth(&self.district)
+                .send()
+                .await
+                .expect("metrics")
+                .text()
+                .await
+                .expect("text");
+            if text.lines().any(|l| l == line) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "metrics never showed {line}:\n{text}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     /// Takes in one item for grid g1 (station dn).

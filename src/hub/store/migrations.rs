@@ -61,6 +61,26 @@ pub const MIGRATIONS: &[&str] = &[
         acked_by  TEXT
     );
     "#,
+    // 2: intake keys per connector (two connectors may reuse a source number); the hub's identity.
+    r#"
+    CREATE TABLE intake_keys (
+        connector   TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        source_ref  TEXT NOT NULL,
+        incident    TEXT NOT NULL,
+        PRIMARY KEY (connector, source, source_ref)
+    );
+    INSERT INTO intake_keys (connector, source, source_ref, incident)
+        SELECT COALESCE((SELECT json_extract(e.body, '$.actor.operator') FROM events e
+                         WHERE e.incident = i.incident AND e.kind = 'received' LIMIT 1), ''),
+               i.source, i.source_ref, i.incident
+        FROM intakes i;
+    DROP TABLE intakes;
+    CREATE TABLE hub_meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Brings the schema up to date in one transaction; refuses a newer database.
@@ -80,4 +100,39 @@ pub fn run(conn: &mut Connection) -> Result<(), HubStoreError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intake_keys_of_a_first_schema_database_take_their_connector_from_the_received_event() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.execute_batch(
+            r#"INSERT INTO events (id, incident, station, kind, body)
+                   VALUES ('e1', 'i1', 'dn', 'received', '{"actor": {"operator": "c110"}}');
+               INSERT INTO intakes (source, source_ref, incident) VALUES ('110', '110-1', 'i1');"#,
+        )
+        .expect("a first-schema intake");
+        run(&mut conn).expect("migrate");
+        let key: (String, String, String, String) = conn
+            .query_row(
+                "SELECT connector, source, source_ref, incident FROM intake_keys",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .expect("migrated key");
+        assert_eq!(
+            key,
+            ("c110".into(), "110".into(), "110-1".into(), "i1".into())
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+    }
 }

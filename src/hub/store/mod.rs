@@ -3,15 +3,19 @@
 //! backend must pass.
 
 mod migrations;
+mod push;
 mod queries;
 mod recent;
 mod sqlite;
 mod writer;
 
+pub use push::{Push, is_hub_numbering};
 pub use sqlite::SqliteHubStore;
 
 use crate::domain::{Actor, Incident, IncidentId, TriageDecision};
-use crate::protocol::{IntakeRequest, IntakeResponse, PoliceItem, PushOutcome, SeqEvent, Stats};
+use crate::protocol::{
+    HubIdentity, IntakeRequest, IntakeResponse, PoliceItem, PushOutcome, SeqEvent, Stats,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -102,6 +106,7 @@ pub struct NewIntake {
     /// The station's local date, for the reference.
     pub day: NaiveDate,
     pub triage: Option<TriageDecision>,
+    /// Who took it in: `operator` is the connector's id.
     pub actor: Actor,
     pub now: DateTime<Utc>,
 }
@@ -169,14 +174,11 @@ pub trait HubStore: Send + Sync + 'static {
     fn routes(&self) -> Result<Vec<Route>, HubStoreError>;
     /// The station a grid or community routes to.
     fn route(&self, kind: RouteKind, key: &str) -> Result<Option<String>, HubStoreError>;
-    /// Records an intake once per (source, source_ref); a repeat returns the first answer.
+    /// Records an intake once per (connector, source, source_ref); a repeat returns the first
+    /// answer. The connector is `actor.operator`; an intake always gets a fresh reference.
     fn intake(&self, intake: NewIntake) -> Result<IntakeOutcome, HubStoreError>;
     /// Validates and records a station's events, each on its own.
-    fn push(
-        &self,
-        station: &str,
-        events: Vec<crate::domain::Event>,
-    ) -> Result<Vec<PushOutcome>, HubStoreError>;
+    fn push(&self, push: Push) -> Result<Vec<PushOutcome>, HubStoreError>;
     /// The station's events with sequence above `after`, at most `limit`.
     fn events_after(
         &self,
@@ -199,4 +201,6 @@ pub trait HubStore: Send + Sync + 'static {
     fn stats(&self) -> Result<Stats, HubStoreError>;
     /// Wakes on every commit with the highest sequence number so far.
     fn subscribe(&self) -> watch::Receiver<i64>;
+    /// The hub's identity and the epoch of this opening.
+    fn identity(&self) -> HubIdentity;
 }

@@ -5,11 +5,11 @@ use super::queries;
 use super::recent::Recent;
 use super::writer::{self, Job};
 use super::{
-    Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Role,
-    Route, RouteKind, StationRecord, migrations,
+    Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Push,
+    Role, Route, RouteKind, StationRecord, migrations,
 };
-use crate::domain::{Event, Incident, IncidentId};
-use crate::protocol::{PushOutcome, SeqEvent, Stats};
+use crate::domain::{Incident, IncidentId};
+use crate::protocol::{HubIdentity, PushOutcome, SeqEvent, Stats};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -34,6 +34,7 @@ pub struct SqliteHubStore {
     next_reader: AtomicUsize,
     seq: watch::Receiver<i64>,
     recent: Arc<RwLock<Recent>>,
+    identity: HubIdentity,
 }
 
 fn open_conn(path: &Path) -> Result<Connection, HubStoreError> {
@@ -58,6 +59,7 @@ impl SqliteHubStore {
     pub fn open(path: &Path) -> Result<SqliteHubStore, HubStoreError> {
         let mut conn = open_conn(path)?;
         migrations::run(&mut conn)?;
+        let identity = open_identity(&conn)?;
         let last: i64 =
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
         let (seq_tx, seq_rx) = watch::channel(last);
@@ -82,6 +84,7 @@ impl SqliteHubStore {
             next_reader: AtomicUsize::new(0),
             seq: seq_rx,
             recent,
+            identity,
         })
     }
 
@@ -314,8 +317,8 @@ impl HubStore for SqliteHubStore {
         self.submit(|tx| Job::Intake(Box::new(intake), tx))
     }
 
-    fn push(&self, station: &str, events: Vec<Event>) -> Result<Vec<PushOutcome>, HubStoreError> {
-        self.submit(|tx| Job::Push(station.to_string(), events, tx))
+    fn push(&self, push: Push) -> Result<Vec<PushOutcome>, HubStoreError> {
+        self.submit(|tx| Job::Push(Box::new(push), tx))
     }
 
     fn events_after(
@@ -381,4 +384,31 @@ impl HubStore for SqliteHubStore {
         rx.mark_unchanged();
         rx
     }
+
+    fn identity(&self) -> HubIdentity {
+        self.identity.clone()
+    }
+}
+
+/// Makes the hub's identity on first opening and counts this opening's epoch.
+fn open_identity(conn: &Connection) -> Result<HubIdentity, HubStoreError> {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    conn.execute(
+        "INSERT INTO hub_meta (key, value) VALUES ('id', ?1) ON CONFLICT (key) DO NOTHING",
+        [hex::encode(bytes)],
+    )?;
+    let epoch: String = conn.query_row(
+        "INSERT INTO hub_meta (key, value) VALUES ('epoch', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value",
+        [],
+        |r| r.get(0),
+    )?;
+    let id: String = conn.query_row("SELECT value FROM hub_meta WHERE key = 'id'", [], |r| {
+        r.get(0)
+    })?;
+    let epoch = epoch
+        .parse()
+        .map_err(|_| HubStoreError::Corrupt(format!("hub epoch {epoch}")))?;
+    Ok(HubIdentity { id, epoch })
 }

@@ -2,12 +2,13 @@
 //! commits them in groups (one fsync for many requests). Each job runs inside its own savepoint,
 //! so one failing job never undoes another; watchers are woken after each commit.
 
+use super::push;
 use super::recent::Recent;
-use super::{HubStoreError, IntakeOutcome, NewIntake};
+use super::{HubStoreError, IntakeOutcome, NewIntake, StationRecord};
 use crate::domain::{Event, EventId, EventKind, Incident, IncidentId, Priority, Received, Status};
-use crate::protocol::{IntakeResponse, PushOutcome, RejectCode, SeqEvent};
+use crate::protocol::{IntakeResponse, PushOutcome, SeqEvent};
 use crate::store::format_reference;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::{RwLock, mpsc};
 use tokio::sync::watch;
@@ -22,8 +23,7 @@ pub(super) enum Job {
         mpsc::SyncSender<Result<IntakeOutcome, HubStoreError>>,
     ),
     Push(
-        String,
-        Vec<Event>,
+        Box<push::Push>,
         mpsc::SyncSender<Result<Vec<PushOutcome>, HubStoreError>>,
     ),
     /// The police took an item: incident, by whom, when.
@@ -36,7 +36,7 @@ pub(super) enum Job {
 }
 
 /// Events written by a job: station and event with its sequence number.
-type Fresh = Vec<(String, SeqEvent)>;
+pub(super) type Fresh = Vec<(String, SeqEvent)>;
 
 /// Runs until every sender is gone.
 pub(super) fn run(
@@ -109,7 +109,7 @@ fn commit_group(
             (Job::Intake(_, reply), Some(Answer::Intake(a))) => {
                 let _ = reply.send(a);
             }
-            (Job::Push(_, _, reply), Some(Answer::Push(a))) => {
+            (Job::Push(_, reply), Some(Answer::Push(a))) => {
                 let _ = reply.send(a);
             }
             (Job::PoliceAck(.., reply), Some(Answer::PoliceAck(a))) => {
@@ -121,7 +121,7 @@ fn commit_group(
             (Job::Intake(_, reply), _) => {
                 let _ = reply.send(Err(commit_error(&committed)));
             }
-            (Job::Push(_, _, reply), _) => {
+            (Job::Push(_, reply), _) => {
                 let _ = reply.send(Err(commit_error(&committed)));
             }
         }
@@ -143,8 +143,8 @@ fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
             let ok = r.is_ok();
             (Answer::Intake(r), ok)
         }
-        Job::Push(station, events, _) => {
-            let r = in_savepoint(conn, || push_all(conn, station, events, &mut mine));
+        Job::Push(push, _) => {
+            let r = in_savepoint(conn, || push::push_all(conn, push, &mut mine));
             let ok = r.is_ok();
             (Answer::Push(r), ok)
         }
@@ -181,9 +181,12 @@ fn intake_one(
 ) -> Result<IntakeOutcome, HubStoreError> {
     let req = &intake.request;
     let source = req.source.code();
+    let connector = &intake.actor.operator;
     let known: Option<String> = conn
-        .prepare_cached("SELECT incident FROM intakes WHERE source = ?1 AND source_ref = ?2")?
-        .query_row(params![source, req.source_ref], |r| r.get(0))
+        .prepare_cached(
+            "SELECT incident FROM intake_keys WHERE connector = ?1 AND source = ?2 AND source_ref = ?3",
+        )?
+        .query_row(params![connector, source, req.source_ref], |r| r.get(0))
         .optional()?;
     if let Some(id) = known {
         let (station, reference): (String, String) = conn
@@ -200,15 +203,7 @@ fn intake_one(
             created: false,
         });
     }
-    let prefix = &intake.station.prefix;
-    let day_key = intake.day.format("%Y%m%d").to_string();
-    let number: u32 = conn
-        .prepare_cached(
-            "INSERT INTO ref_counters (prefix, day, last) VALUES (?1, ?2, 1)
-             ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1 RETURNING last",
-        )?
-        .query_row(params![prefix, day_key], |r| r.get(0))?;
-    let reference = format_reference(prefix, intake.day, number);
+    let reference = fresh_reference(conn, &intake.station, intake.day)?;
     let id = IncidentId::v7_at(intake.now);
     let received = Received {
         reference: reference.clone(),
@@ -243,8 +238,10 @@ fn intake_one(
         }
     }
     save_incident(conn, &incident, true)?;
-    conn.prepare_cached("INSERT INTO intakes (source, source_ref, incident) VALUES (?1, ?2, ?3)")?
-        .execute(params![source, req.source_ref, id.to_string()])?;
+    conn.prepare_cached(
+        "INSERT INTO intake_keys (connector, source, source_ref, incident) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![connector, source, req.source_ref, id.to_string()])?;
     Ok(IntakeOutcome {
         response: IntakeResponse {
             id,
@@ -255,132 +252,41 @@ fn intake_one(
     })
 }
 
-fn push_all(
+/// The station's next free reference of the day: numbers already used by an item (one a station
+/// recorded before the hub refused such numbers) are passed over, never reused.
+fn fresh_reference(
+    conn: &Connection,
+    station: &StationRecord,
+    day: NaiveDate,
+) -> Result<String, HubStoreError> {
+    let day_key = day.format("%Y%m%d").to_string();
+    loop {
+        let number: u32 = conn
+            .prepare_cached(
+                "INSERT INTO ref_counters (prefix, day, last) VALUES (?1, ?2, 1)
+                 ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1 RETURNING last",
+            )?
+            .query_row(params![station.prefix, day_key], |r| r.get(0))?;
+        let reference = format_reference(&station.prefix, day, number);
+        if !reference_taken(conn, &station.id, &reference)? {
+            return Ok(reference);
+        }
+    }
+}
+
+fn reference_taken(
     conn: &Connection,
     station: &str,
-    events: &[Event],
-    fresh: &mut Fresh,
-) -> Result<Vec<PushOutcome>, HubStoreError> {
-    events
-        .iter()
-        .map(|e| push_one(conn, station, e, fresh))
-        .collect()
+    reference: &str,
+) -> Result<bool, HubStoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM incidents WHERE station = ?1 AND ref = ?2")?
+        .query_row(params![station, reference], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
-fn push_one(
-    conn: &Connection,
-    station: &str,
-    event: &Event,
-    fresh: &mut Fresh,
-) -> Result<PushOutcome, HubStoreError> {
-    let id = event.id;
-    let reject = |code, reason: String| Ok(PushOutcome::Rejected { id, code, reason });
-    let known: Option<(i64, String)> = conn
-        .prepare_cached("SELECT seq, station FROM events WHERE id = ?1")?
-        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    if let Some((seq, owner)) = known {
-        if owner != station {
-            return reject(
-                RejectCode::NotYourStation,
-                "this event belongs to another station's item".into(),
-            );
-        }
-        return Ok(PushOutcome::Duplicate { id, seq });
-    }
-    if event.actor.station != station {
-        return reject(
-            RejectCode::NotYourStation,
-            format!(
-                "the event says station {}, but the token is station {station}'s",
-                event.actor.station
-            ),
-        );
-    }
-    let current = load_incident(conn, event.incident)?;
-    let (incident, new) = match (current, &event.kind) {
-        (None, EventKind::Received(r)) => {
-            if r.station != station {
-                return reject(
-                    RejectCode::NotYourStation,
-                    format!(
-                        "a station may only create its own items, not {}'s",
-                        r.station
-                    ),
-                );
-            }
-            let taken: Option<String> = conn
-                .prepare_cached("SELECT id FROM incidents WHERE station = ?1 AND ref = ?2")?
-                .query_row(params![station, r.reference], |r| r.get(0))
-                .optional()?;
-            if taken.is_some() {
-                return reject(
-                    RejectCode::DuplicateReference,
-                    format!("reference {} is already used by another item", r.reference),
-                );
-            }
-            match Incident::from_received(event) {
-                Ok(i) => (i, true),
-                Err(e) => return reject(RejectCode::IllegalTransition, e.to_string()),
-            }
-        }
-        (None, _) => {
-            return reject(
-                RejectCode::UnknownIncident,
-                format!("the hub has no item {}", event.incident),
-            );
-        }
-        (Some(i), _) if i.station != station => {
-            return reject(
-                RejectCode::NotYourStation,
-                format!("{} belongs to another station", i.reference),
-            );
-        }
-        (Some(mut i), _) => {
-            if let Err(e) = i.apply(event) {
-                if matches!(event.kind, EventKind::Claimed) && i.claimed_at.is_some() {
-                    let by = claimer(conn, event.incident)?;
-                    return reject(
-                        RejectCode::AlreadyClaimed,
-                        format!("{} 已被 {by} 签收", i.reference),
-                    );
-                }
-                return reject(RejectCode::IllegalTransition, e.to_string());
-            }
-            (i, false)
-        }
-    };
-    let seq = insert_event(conn, event, station, fresh)?;
-    save_incident(conn, &incident, new)?;
-    if matches!(event.kind, EventKind::TransferredToPolice { .. }) {
-        conn.prepare_cached(
-            "INSERT INTO police_feed (incident) VALUES (?1) ON CONFLICT (incident) DO NOTHING",
-        )?
-        .execute([event.incident.to_string()])?;
-    }
-    Ok(PushOutcome::Accepted { id, seq })
-}
-
-/// Who holds the claim, in words: `2 号工作站 (王磊)`.
-fn claimer(conn: &Connection, incident: IncidentId) -> Result<String, HubStoreError> {
-    let body: Option<String> = conn
-        .prepare_cached(
-            "SELECT body FROM events WHERE incident = ?1 AND kind = 'claimed' ORDER BY seq DESC LIMIT 1",
-        )?
-        .query_row([incident.to_string()], |r| r.get(0))
-        .optional()?;
-    let event: Option<Event> = body.and_then(|b| serde_json::from_str(&b).ok());
-    Ok(match event {
-        Some(e) => format!(
-            "{} ({})",
-            crate::command::words::workstation(&e.actor.device),
-            e.actor.operator
-        ),
-        None => "另一工作站".into(),
-    })
-}
-
-fn insert_event(
+pub(super) fn insert_event(
     conn: &Connection,
     event: &Event,
     station: &str,
@@ -423,7 +329,11 @@ pub(super) fn load_incident(
     .transpose()
 }
 
-fn save_incident(conn: &Connection, incident: &Incident, new: bool) -> Result<(), HubStoreError> {
+pub(super) fn save_incident(
+    conn: &Connection,
+    incident: &Incident,
+    new: bool,
+) -> Result<(), HubStoreError> {
     let body = serde_json::to_string(incident)
         .map_err(|e| HubStoreError::Corrupt(format!("cannot encode an item: {e}")))?;
     let status = incident.status.code();

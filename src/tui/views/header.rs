@@ -31,12 +31,15 @@ fn hub_span(app: &App, theme: &Theme) -> Span<'static> {
             } else {
                 format!("! {}{last}", app.t(T::HubOffline))
             };
-            let skew = if h.skew_warning {
+            let mut skew = if h.skew_warning {
                 format!(" ! {}", app.t(T::ClockSkew))
             } else {
                 String::new()
             };
-            let style = if h.online && !h.skew_warning {
+            if h.hub_changed {
+                skew.push_str(&format!(" ! {}", app.t(T::HubChanged)));
+            }
+            let style = if h.online && !h.skew_warning && !h.hub_changed {
                 ratatui::style::Style::new()
             } else {
                 theme.sla_warn
