@@ -348,14 +348,29 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         .stdout(predicate::str::contains(
             "!!  references 1 item(s) made here before syncing carry the hub's series DN-…",
         ));
+    // An upload that stalls after its headers must not hold the stop up.
+    let mut stalled =
+        std::net::TcpStream::connect(url.trim_start_matches("http://")).expect("connect");
+    std::io::Write::write_all(
+        &mut stalled,
+        format!("POST /v1/intake HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer {intake}\r\nContent-Length: 5000\r\n\r\n{{").as_bytes(),
+    )
+    .expect("stall");
     let pid = child.id().to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("kill");
     assert!(killed.success());
+    let asked = std::time::Instant::now();
     let exit = child.wait().expect("exit");
     assert!(exit.success(), "graceful stop exits 0: {exit:?}");
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(5),
+        "stopped within 5 s despite the stalled upload: {:?}",
+        asked.elapsed()
+    );
+    drop(stalled);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).expect("rest");
     assert!(rest.contains("stopped"), "{rest}");

@@ -11,7 +11,7 @@ use crate::protocol::MAX_BODY_BYTES;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -63,8 +63,13 @@ pub async fn gate(State(state): State<Arc<HubState>>, req: Request, next: Next) 
         .get::<MatchedPath>()
         .map_or_else(|| "-".to_string(), |p| p.as_str().to_string());
     let mut caller = "-".to_string();
-    let response = match admit(&state, req, peer.ip(), &route, &mut caller).await {
-        Ok(req) => next.run(req).await,
+    let sends_body = has_body(&req);
+    let mut body_read = false;
+    let mut response = match admit(&state, req, peer.ip(), &route, &mut caller).await {
+        Ok(req) => {
+            body_read = req.method() == Method::POST;
+            next.run(req).await
+        }
         Err((e, unread)) => {
             if let Some(body) = unread {
                 linger(&state, body);
@@ -72,6 +77,13 @@ pub async fn gate(State(state): State<Arc<HubState>>, req: Request, next: Next) 
             e.into_response()
         }
     };
+    if sends_body && !body_read {
+        // The connection cannot carry another request after a body left unread: say so, so
+        // that the client does not send its next request on it.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     (state.config.request_log)(&RequestLine {
         at: state.config.clock.now(),
         caller,
@@ -140,6 +152,10 @@ fn has_body(req: &Request) -> bool {
 /// the client, still sending, gets to read the answer instead of a reset connection.
 const LINGER: Duration = Duration::from_secs(2);
 
+/// Most bytes of an unused body read and dropped (more than a body may hold, so that an
+/// oversized upload still gets to read its 413).
+const LINGER_BYTES: usize = 8 * MAX_BODY_BYTES;
+
 /// Reads and discards `body` in the background for at most [`LINGER`] (nothing is kept).
 fn linger(state: &Arc<HubState>, body: Body) {
     let mut stopping = state.stopping.clone();
@@ -150,7 +166,7 @@ fn linger(state: &Arc<HubState>, body: Body) {
         let drain = async {
             while let Some(Ok(frame)) = body.frame().await {
                 seen += frame.data_ref().map_or(0, |d| d.len());
-                if seen > MAX_BODY_BYTES {
+                if seen > LINGER_BYTES {
                     break;
                 }
             }

@@ -23,6 +23,8 @@ use tower::ServiceExt;
 pub const MAX_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest idle keep-alive that may be configured.
 pub const MAX_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Longest body deadline that may be configured (below the hub's request timeout).
+pub const MAX_BODY_TIMEOUT: Duration = Duration::from_secs(40);
 
 /// How long a client may take and how many connections it may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +72,13 @@ impl ConnLimits {
                 "the idle timeout must be above 0 and at most {} s (got {} s)",
                 secs(MAX_IDLE_TIMEOUT),
                 secs(self.idle_timeout)
+            ));
+        }
+        if self.body_timeout.is_zero() || self.body_timeout > MAX_BODY_TIMEOUT {
+            return Err(format!(
+                "the body timeout must be above 0 and at most {} s (got {} s)",
+                secs(MAX_BODY_TIMEOUT),
+                secs(self.body_timeout)
             ));
         }
         if self.max_connections == 0 || self.max_per_address == 0 {
@@ -249,5 +258,24 @@ async fn drive<I>(
                 abandon_at = Some(Instant::now() + limits.shutdown_grace);
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_above_the_ceilings_are_refused_by_name() {
+        assert!(ConnLimits::default().check().is_ok());
+        let over = |f: fn(&mut ConnLimits)| {
+            let mut l = ConnLimits::default();
+            f(&mut l);
+            l.check().unwrap_err()
+        };
+        assert!(over(|l| l.header_timeout = Duration::from_secs(31)).contains("header"));
+        assert!(over(|l| l.idle_timeout = Duration::from_secs(301)).contains("idle"));
+        assert!(over(|l| l.body_timeout = Duration::ZERO).contains("body"));
+        assert!(over(|l| l.max_per_address = 0).contains("caps"));
     }
 }
