@@ -26,6 +26,9 @@ pub struct Config {
     pub triage: TriageConfig,
     pub console: ConsoleConfig,
     pub hub: HubSection,
+    pub callback: CallbackConfig,
+    /// `[targets]`: the figures a station is judged by.
+    pub targets: crate::report::Targets,
 }
 
 impl Default for Config {
@@ -41,6 +44,8 @@ impl Default for Config {
             triage: TriageConfig::default(),
             console: ConsoleConfig::default(),
             hub: HubSection::default(),
+            callback: CallbackConfig::default(),
+            targets: crate::report::Targets::default(),
         }
     }
 }
@@ -80,6 +85,22 @@ pub struct HubSection {
     /// An extra CA certificate (PEM) to trust for the hub's TLS, for a district's own authority
     /// (relative to the config file).
     pub ca_file: Option<PathBuf>,
+}
+
+/// `[callback]`: what a callback's answer does (回访).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallbackConfig {
+    /// A dissatisfied caller reopens the closed item for another round (重办).
+    pub reopen_on_dissatisfied: bool,
+}
+
+impl Default for CallbackConfig {
+    fn default() -> Self {
+        CallbackConfig {
+            reopen_on_dissatisfied: true,
+        }
+    }
 }
 
 /// `[station]`: who this command room is.

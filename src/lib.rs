@@ -11,6 +11,7 @@ pub mod hub;
 pub mod identity;
 pub mod intake;
 pub mod protocol;
+pub mod report;
 pub mod sqlite;
 pub mod store;
 pub mod sync;

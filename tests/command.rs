@@ -217,6 +217,7 @@ impl Rules {
             policy: &self.policy,
             night: &self.night,
             list: None,
+            reopen_on_dissatisfied: true,
         }
     }
 }
@@ -242,6 +243,7 @@ fn check_every_case(now: chrono::DateTime<chrono::Utc>) -> (usize, usize) {
         policy: &policy,
         night: &night,
         list: Some(classifier.list()),
+        reopen_on_dissatisfied: true,
     };
     let (mut done, mut refused) = (0, 0);
     for item in items() {

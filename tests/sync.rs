@@ -685,6 +685,7 @@ mod console_link {
                 policy: config.sla_policy(),
                 night: config.night_window(),
                 lang: config.lang,
+                reopen_on_dissatisfied: true,
                 after_write: Some(link.nudger()),
             };
             let (requests, req_rx) = mpsc::channel();

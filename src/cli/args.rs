@@ -69,6 +69,8 @@ pub enum Command {
     Hub(HubArgs),
     /// Exchange events with the hub configured in `[hub]`.
     Sync(SyncArgs),
+    /// The figures the station is judged by, over the journal (分流、签收、到场、办结、满意 …).
+    Report(ReportArgs),
     /// Measure a real hub on loopback: intakes per second, latency, lost and duplicated items.
     Loadtest(LoadtestArgs),
 }
@@ -297,6 +299,15 @@ pub enum IncidentCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Hand to the 12345 hotline as a work order (转12345工单, mode A).
+    ToHotline {
+        reference: String,
+        /// The hotline's work order number, when it gave one.
+        #[arg(long)]
+        order_no: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// Hold a non-urgent item until the night window ends (夜间留存).
     Defer { reference: String },
     /// Escalate (督办) to a level (default: one above the current).
@@ -450,6 +461,34 @@ pub enum HubRouteCmd {
     },
     /// Print the routing table.
     List,
+}
+
+/// `fenliu report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// First day (YYYY-MM-DD, station time) or moment (RFC 3339); default: the 1st of this month.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Day after the last (YYYY-MM-DD) or moment (RFC 3339); default: now.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only this station's items.
+    #[arg(long)]
+    pub station: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// List drills (模拟报警) apart, with their times and who acted.
+    #[arg(long)]
+    pub drills: bool,
+}
+
+/// How `fenliu report` prints.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+    Md,
 }
 
 /// `fenliu sync`.

@@ -205,6 +205,11 @@ pub fn command_of(cmd: IncidentCmd) -> Option<(String, Command)> {
         ),
         IncidentCmd::ToPolice { reference, note } => (reference, Command::ToPolice { note }),
         IncidentCmd::ToDistrict { reference, note } => (reference, Command::ToDistrict { note }),
+        IncidentCmd::ToHotline {
+            reference,
+            order_no,
+            note,
+        } => (reference, Command::ToHotline { order_no, note }),
         IncidentCmd::Defer { reference } => (reference, Command::Defer),
         IncidentCmd::Escalate { reference, level } => (reference, Command::Escalate { level }),
         IncidentCmd::Note { reference, text } => (reference, Command::Note { text }),
@@ -242,6 +247,7 @@ fn act(
         policy: &policy,
         night: &night,
         list: classifier.as_ref().map(|c| c.list()),
+        reopen_on_dissatisfied: ctx.config.callback.reopen_on_dissatisfied,
     };
     let kinds =
         command::decide(&incident, &command, &context).map_err(|r| match ctx.config.lang {

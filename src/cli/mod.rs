@@ -19,6 +19,7 @@ mod hub;
 pub mod incident;
 mod loadtest;
 mod render;
+mod report;
 pub mod roster;
 mod sync;
 mod triage;
@@ -175,6 +176,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             dir,
         }) => demo::run(&ctx, speed, seed, stations, dir).map(|()| 0),
         Some(Command::Sync(args)) => sync::run(&ctx, args).map(|_| 0),
+        Some(Command::Report(args)) => report::run(&ctx, args).map(|_| 0),
         // Run above, before the console's config and data directory are needed.
         Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),
     }

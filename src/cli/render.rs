@@ -215,7 +215,15 @@ pub fn details(kind: &EventKind) -> String {
         | EventKind::Verified { note: n }
         | EventKind::SentBack { note: n }
         | EventKind::TransferredToPolice { note: n }
-        | EventKind::UploadedToDistrict { note: n } => note(n),
+        | EventKind::UploadedToDistrict { note: n }
+        | EventKind::Reopened { note: n } => note(n),
+        EventKind::HandedToHotline { order_no, note: n } => format!(
+            "{} {}",
+            order_no.as_deref().unwrap_or(""),
+            n.as_deref().unwrap_or("")
+        )
+        .trim()
+        .to_string(),
         EventKind::Claimed | EventKind::Closed | EventKind::PhoneRevealed => String::new(),
     }
 }

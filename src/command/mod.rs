@@ -61,6 +61,11 @@ pub enum Command {
     ToPolice { note: Option<String> },
     /// 上报区级.
     ToDistrict { note: Option<String> },
+    /// 转12345工单: handed to the hotline as a work order, with its number when known.
+    ToHotline {
+        order_no: Option<String>,
+        note: Option<String>,
+    },
     /// 夜间留存 until the night window ends; refused outside the window.
     Defer,
     /// 督办 to `level`; `None` is one above the level shown now (the ladder's or the recorded one).
@@ -95,6 +100,7 @@ pub enum Verb {
     Return,
     ToPolice,
     ToDistrict,
+    ToHotline,
     Defer,
     Escalate,
     Note,
@@ -121,6 +127,7 @@ impl Command {
             Command::Return { .. } => Verb::Return,
             Command::ToPolice { .. } => Verb::ToPolice,
             Command::ToDistrict { .. } => Verb::ToDistrict,
+            Command::ToHotline { .. } => Verb::ToHotline,
             Command::Defer => Verb::Defer,
             Command::Escalate { .. } => Verb::Escalate,
             Command::Note { .. } => Verb::Note,
@@ -133,7 +140,7 @@ impl Command {
 
 impl Verb {
     /// Every verb.
-    pub const ALL: [Verb; 20] = [
+    pub const ALL: [Verb; 21] = [
         Verb::Claim,
         Verb::Dispatch,
         Verb::Contact,
@@ -148,6 +155,7 @@ impl Verb {
         Verb::Return,
         Verb::ToPolice,
         Verb::ToDistrict,
+        Verb::ToHotline,
         Verb::Defer,
         Verb::Escalate,
         Verb::Note,
@@ -174,6 +182,7 @@ impl Verb {
             Verb::Return => ("退回", "return"),
             Verb::ToPolice => ("转警务", "transfer to police"),
             Verb::ToDistrict => ("上报区级", "upload to district"),
+            Verb::ToHotline => ("转12345工单", "hand to the hotline"),
             Verb::Defer => ("夜间留存", "defer"),
             Verb::Escalate => ("督办", "escalate"),
             Verb::Note => ("备注", "add a note"),
@@ -219,6 +228,10 @@ impl Verb {
             },
             Verb::ToPolice => Command::ToPolice { note },
             Verb::ToDistrict => Command::ToDistrict { note },
+            Verb::ToHotline => Command::ToHotline {
+                order_no: None,
+                note,
+            },
             Verb::Defer => Command::Defer,
             Verb::Escalate => Command::Escalate { level: None },
             Verb::Note => Command::Note { text: "?".into() },
@@ -243,6 +256,8 @@ pub struct Context<'a> {
     pub night: &'a NightWindow,
     /// The responsibility list, for reclassification (`None`: reclassification is refused).
     pub list: Option<&'a ResponsibilityList>,
+    /// A dissatisfied callback reopens the item for another round (重办).
+    pub reopen_on_dissatisfied: bool,
 }
 
 /// The events `command` records on `incident` at `ctx.now`, in order, or why it cannot be done.
@@ -296,16 +311,26 @@ pub fn decide(
         Command::Verify { note } => vec![EventKind::Verified { note: note.clone() }],
         Command::SendBack { note } => vec![EventKind::SentBack { note: note.clone() }],
         Command::Close => vec![EventKind::Closed],
-        Command::Callback { satisfaction, note } => vec![EventKind::CalledBack {
-            satisfaction: *satisfaction,
-            note: note.clone(),
-        }],
+        Command::Callback { satisfaction, note } => {
+            let mut kinds = vec![EventKind::CalledBack {
+                satisfaction: *satisfaction,
+                note: note.clone(),
+            }];
+            if *satisfaction == Satisfaction::Dissatisfied && ctx.reopen_on_dissatisfied {
+                kinds.push(EventKind::Reopened { note: note.clone() });
+            }
+            kinds
+        }
         Command::Return { reason, note } => vec![EventKind::Returned {
             reason: *reason,
             note: note.clone(),
         }],
         Command::ToPolice { note } => vec![EventKind::TransferredToPolice { note: note.clone() }],
         Command::ToDistrict { note } => vec![EventKind::UploadedToDistrict { note: note.clone() }],
+        Command::ToHotline { order_no, note } => vec![EventKind::HandedToHotline {
+            order_no: order_no.clone(),
+            note: note.clone(),
+        }],
         Command::Defer => {
             if incident.status == Status::New && !ctx.night.contains(ctx.now) {
                 return Err(refuse(RefusalKind::NotNight {

@@ -28,6 +28,7 @@ pub fn status(s: Status) -> Words {
         Status::Returned => w("退回", "returned"),
         Status::ToPolice => w("转警务", "to police"),
         Status::ToDistrict => w("上报区级", "to district"),
+        Status::ToHotline => w("转12345", "to hotline"),
     }
 }
 

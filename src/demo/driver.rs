@@ -194,6 +194,7 @@ fn play(
                 policy: &station.policy,
                 night: &night,
                 list: None,
+                reopen_on_dissatisfied: false,
             };
             let Ok(kinds) = command::decide(&incident, &command, &context) else {
                 return Ok(false);

@@ -152,6 +152,15 @@ pub enum EventKind {
     UploadedToDistrict {
         note: Option<String>,
     },
+    /// Handed to the 12345 hotline as a work order (转12345工单, mode A).
+    HandedToHotline {
+        order_no: Option<String>,
+        note: Option<String>,
+    },
+    /// A dissatisfied callback reopened the closed item for another round (重办).
+    Reopened {
+        note: Option<String>,
+    },
     Deferred {
         until: DateTime<Utc>,
     },
@@ -188,6 +197,8 @@ impl EventKind {
             EventKind::Returned { .. } => "returned",
             EventKind::TransferredToPolice { .. } => "transferred_to_police",
             EventKind::UploadedToDistrict { .. } => "uploaded_to_district",
+            EventKind::HandedToHotline { .. } => "handed_to_hotline",
+            EventKind::Reopened { .. } => "reopened",
             EventKind::Deferred { .. } => "deferred",
             EventKind::Escalated { .. } => "escalated",
             EventKind::NoteAdded { .. } => "note_added",

@@ -34,11 +34,13 @@ pub enum Status {
     ToPolice,
     /// Uploaded to the district hub (上报区级).
     ToDistrict,
+    /// Handed to the 12345 hotline as a work order (转12345工单).
+    ToHotline,
 }
 
 impl Status {
     /// Every status, in lifecycle order.
-    pub const ALL: [Status; 11] = [
+    pub const ALL: [Status; 12] = [
         Status::New,
         Status::Deferred,
         Status::Claimed,
@@ -50,6 +52,7 @@ impl Status {
         Status::Returned,
         Status::ToPolice,
         Status::ToDistrict,
+        Status::ToHotline,
     ];
 
     /// The snake_case code used in JSON and on the command line.
@@ -66,6 +69,7 @@ impl Status {
             Status::Returned => "returned",
             Status::ToPolice => "to_police",
             Status::ToDistrict => "to_district",
+            Status::ToHotline => "to_hotline",
         }
     }
 
@@ -78,7 +82,11 @@ impl Status {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            Status::Closed | Status::Returned | Status::ToPolice | Status::ToDistrict
+            Status::Closed
+                | Status::Returned
+                | Status::ToPolice
+                | Status::ToDistrict
+                | Status::ToHotline
         )
     }
 

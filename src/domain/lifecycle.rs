@@ -164,9 +164,10 @@ impl Incident {
                 st == AwaitingVerification
             }
             EventKind::CalledBack { .. } => st == Closed,
-            EventKind::Returned { .. } | EventKind::UploadedToDistrict { .. } => {
-                matches!(st, New | Deferred | Claimed)
-            }
+            EventKind::Returned { .. }
+            | EventKind::UploadedToDistrict { .. }
+            | EventKind::HandedToHotline { .. } => matches!(st, New | Deferred | Claimed),
+            EventKind::Reopened { .. } => st == Closed && self.merged_into.is_none(),
             EventKind::TransferredToPolice { .. } => open,
             EventKind::Deferred { .. } => st == New,
             EventKind::Escalated { .. } | EventKind::MergedInto { .. } => open,
@@ -326,6 +327,23 @@ impl Incident {
                 self.status = Status::ToDistrict;
                 self.ended_at = Some(at);
             }
+            EventKind::HandedToHotline { .. } => {
+                self.status = Status::ToHotline;
+                self.ended_at = Some(at);
+            }
+            EventKind::Reopened { .. } => {
+                self.status = Status::Claimed;
+                self.round += 1;
+                self.dispatched_at = None;
+                self.responders.clear();
+                self.channel = None;
+                self.departed_at = None;
+                self.arrived_at = None;
+                self.feedback = None;
+                self.verified_at = None;
+                self.closed_at = None;
+                self.ended_at = None;
+            }
             EventKind::Deferred { until } => {
                 self.status = Status::Deferred;
                 self.deferred_until = Some(*until);
@@ -374,6 +392,8 @@ pub fn action_word(kind: &EventKind) -> &'static str {
         EventKind::Returned { .. } => "return",
         EventKind::TransferredToPolice { .. } => "transfer to police",
         EventKind::UploadedToDistrict { .. } => "upload to district",
+        EventKind::HandedToHotline { .. } => "hand to the hotline",
+        EventKind::Reopened { .. } => "reopen",
         EventKind::Deferred { .. } => "defer",
         EventKind::Escalated { .. } => "escalate",
         EventKind::NoteAdded { .. } => "add a note to",

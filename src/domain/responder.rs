@@ -124,6 +124,7 @@ pub fn duty_moves(before: &Incident, kind: &EventKind) -> Vec<DutyMove> {
         | EventKind::Returned { .. }
         | EventKind::TransferredToPolice { .. }
         | EventKind::UploadedToDistrict { .. }
+        | EventKind::HandedToHotline { .. }
         | EventKind::MergedInto { .. } => before
             .responders
             .iter()

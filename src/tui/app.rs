@@ -102,6 +102,7 @@ pub enum FormKind {
     Return,
     ToPolice,
     ToDistrict,
+    ToHotline,
     Escalate,
     Note,
     Classify,
@@ -121,6 +122,7 @@ impl FormKind {
             C::Return => FormKind::Return,
             C::ToPolice => FormKind::ToPolice,
             C::ToDistrict => FormKind::ToDistrict,
+            C::ToHotline => FormKind::ToHotline,
             C::Escalate => FormKind::Escalate,
             C::Note => FormKind::Note,
             C::Classify => FormKind::Classify,
@@ -238,6 +240,8 @@ pub struct Settings {
     pub keymap: Keymap,
     /// How many times faster than real time the clock runs (the demo's `--speed`); 1 normally.
     pub speed: f64,
+    /// A dissatisfied callback reopens the item (`[callback]`).
+    pub reopen_on_dissatisfied: bool,
     /// Suggests a classification as a new item is typed, and resolves reclassifications.
     pub classifier: std::sync::Arc<crate::triage::Classifier>,
 }

@@ -41,6 +41,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         bell: config.console.bell,
         keymap,
         speed: 1.0,
+        reopen_on_dissatisfied: config.callback.reopen_on_dissatisfied,
         classifier: Arc::new(crate::triage::Classifier::embedded()?),
     })
 }
@@ -111,6 +112,7 @@ pub fn run_with(
         policy: config.sla_policy(),
         night: config.night_window(),
         lang: config.lang,
+        reopen_on_dissatisfied: config.callback.reopen_on_dissatisfied,
         after_write: None,
     };
     let settings = match hub {

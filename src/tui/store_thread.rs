@@ -41,6 +41,8 @@ pub struct Writer {
     pub night: NightWindow,
     /// The language refusals are told in.
     pub lang: Lang,
+    /// A dissatisfied callback reopens the item (`[callback]`).
+    pub reopen_on_dissatisfied: bool,
     /// Called after each successful write, and after another process wrote (sync pushes then).
     pub after_write: Option<Arc<dyn Fn() + Send + Sync>>,
 }
@@ -165,6 +167,7 @@ fn execute(
         policy: &writer.policy,
         night: &writer.night,
         list: Some(writer.intake.classifier.list()),
+        reopen_on_dissatisfied: writer.reopen_on_dissatisfied,
     };
     match command::decide(incident, command, &context) {
         Ok(kinds) => store.record_on(incident.id, kinds, stamp).map(Ok),

@@ -74,6 +74,7 @@ texts! {
     Filter => "筛选", "filter";
     Command => "命令", "command";
     NoItem => "没有选中的事项", "no item selected";
+    OrderNo => "工单号", "order no.";
     NoItemHere => "力量视图中没有选中的事项：按 Esc 回到队列", "the roster highlights no item: Esc goes back to the queue";
     NoSuchRef => "没有这个编号的事项", "no item with this reference";
     TakesNoArgs => "这个命令不带参数", "this command takes no argument";
@@ -253,6 +254,8 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
         K::Returned { .. } => ("退回", "returned"),
         K::TransferredToPolice { .. } => ("转警务", "to police"),
         K::UploadedToDistrict { .. } => ("上报区级", "to district"),
+        K::HandedToHotline { .. } => ("转12345工单", "to hotline"),
+        K::Reopened { .. } => ("重办", "reopened"),
         K::Deferred { .. } => ("夜间留存", "deferred"),
         K::Escalated { .. } => ("督办", "escalated"),
         K::NoteAdded { .. } => ("备注", "note"),

@@ -18,6 +18,7 @@ impl App {
             policy: &self.settings.policy,
             night: &self.settings.night,
             list: Some(self.settings.classifier.list()),
+            reopen_on_dissatisfied: self.settings.reopen_on_dissatisfied,
         }
     }
 
@@ -105,6 +106,7 @@ impl App {
             | Cmd::Return
             | Cmd::ToPolice
             | Cmd::ToDistrict
+            | Cmd::ToHotline
             | Cmd::Escalate
             | Cmd::Note
             | Cmd::Classify => {

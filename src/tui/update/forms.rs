@@ -98,6 +98,7 @@ impl App {
                 note(),
             ],
             FormKind::ToPolice | FormKind::ToDistrict => vec![note()],
+            FormKind::ToHotline => vec![text_field(T::OrderNo, false), note()],
             FormKind::Escalate => {
                 let shown = item.as_ref().map_or(0, |i| {
                     sla::escalation(i, &self.settings.policy, self.now).level
@@ -235,6 +236,10 @@ impl App {
             },
             FormKind::ToPolice => Command::ToPolice { note },
             FormKind::ToDistrict => Command::ToDistrict { note },
+            FormKind::ToHotline => Command::ToHotline {
+                order_no: form.text(T::OrderNo),
+                note,
+            },
             FormKind::Escalate => Command::Escalate {
                 level: Some(u8::try_from(form.choice(T::Level) + 1).ok()?),
             },
@@ -279,6 +284,7 @@ fn form_cmd(kind: FormKind) -> Cmd {
         FormKind::Return => Cmd::Return,
         FormKind::ToPolice => Cmd::ToPolice,
         FormKind::ToDistrict => Cmd::ToDistrict,
+        FormKind::ToHotline => Cmd::ToHotline,
         FormKind::Escalate => Cmd::Escalate,
         FormKind::Note => Cmd::Note,
         FormKind::Classify => Cmd::Classify,

@@ -1,0 +1,83 @@
+//! The figures the programmes judge streets, departments and people by, computed in one pass
+//! over the journal from the recorded times. Pure: the shells feed events and print or draw.
+//!
+//! Every figure is over the items received in the period (drills left out), with their events up
+//! to the period's end. Every rate is a fraction from 0 to 1, `None` (JSON `null`) when its
+//! denominator is empty.
+
+mod figures;
+pub mod render;
+mod tally;
+
+pub use figures::{ClockFigures, Drill, Figures, Group, ResponderFigures, Target, Targets};
+pub use tally::Tally;
+
+use crate::domain::SlaPolicy;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// What a report covers and by which rules.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Only this station's items (`None`: all in the journal).
+    pub station: Option<String>,
+    pub policy: SlaPolicy,
+    pub targets: Targets,
+    /// Hours of the day are counted in this zone.
+    pub tz: Tz,
+    /// List drills apart.
+    pub drills: bool,
+}
+
+/// The report: this period's figures, the previous period's, and where they came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub station: Option<String>,
+    #[serde(flatten)]
+    pub figures: Figures,
+    pub targets: Vec<Target>,
+    pub previous: Figures,
+    pub range: Option<Range>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drills: Option<Vec<Drill>>,
+}
+
+/// The journal positions and times the figures came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Range {
+    pub first_pos: i64,
+    pub last_pos: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+}
+
+/// The report over everything `tally` took in.
+pub fn report(tally: &Tally, params: &Params) -> Report {
+    let length = params.to - params.from;
+    let figures = figures::compute(tally, params, params.from, params.to);
+    let previous = figures::compute(tally, params, params.from - length, params.from);
+    let targets = figures::targets(&figures, &params.targets);
+    let drills = params
+        .drills
+        .then(|| figures::drills(tally, params, params.from, params.to));
+    Report {
+        from: params.from,
+        to: params.to,
+        station: params.station.clone(),
+        figures,
+        targets,
+        previous,
+        range: tally.range.map(|((fp, fa), (lp, la))| Range {
+            first_pos: fp,
+            last_pos: lp,
+            first_at: fa,
+            last_at: la,
+        }),
+        drills,
+    }
+}
