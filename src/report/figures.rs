@@ -458,6 +458,6 @@ pub fn drills(
             }
         })
         .collect();
-    all.sort_by(|a, b| a.received_at.cmp(&b.received_at));
+    all.sort_by_key(|d| d.received_at);
     all
 }

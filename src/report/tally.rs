@@ -77,12 +77,15 @@ impl Item {
     }
 }
 
+/// A journal position and the time of its event.
+pub type Mark = (i64, DateTime<Utc>);
+
 /// The items seen so far and where in the journal they came from.
 #[derive(Debug, Default)]
 pub struct Tally {
     pub items: HashMap<crate::domain::IncidentId, Item>,
     /// First and last journal position and event time taken in.
-    pub range: Option<((i64, DateTime<Utc>), (i64, DateTime<Utc>))>,
+    pub range: Option<(Mark, Mark)>,
 }
 
 impl Tally {
