@@ -686,6 +686,7 @@ mod console_link {
                 night: config.night_window(),
                 lang: config.lang,
                 reopen_on_dissatisfied: true,
+                targets: config.targets,
                 after_write: Some(link.nudger()),
             };
             let (requests, req_rx) = mpsc::channel();

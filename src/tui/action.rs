@@ -37,6 +37,7 @@ pub enum Cmd {
     Reveal,
     RosterView,
     BoardView,
+    ReportView,
     Filter,
     Command,
     Help,
@@ -96,6 +97,8 @@ pub enum Action {
     },
     /// The journal of one item.
     Timeline(IncidentId, Vec<Event>),
+    /// The figures of this month so far, computed over the journal.
+    Report(Box<crate::report::Report>),
     /// A write failed; the message says why.
     StoreFailed(String),
     /// The hub's state as sync sees it.
@@ -305,6 +308,15 @@ pub const REGISTRY: &[Spec] = &[
         "督导看板",
         "board",
         true,
+        false,
+    ),
+    spec(
+        Cmd::ReportView,
+        "F",
+        "report",
+        "统计报表",
+        "figures",
+        false,
         false,
     ),
     spec(Cmd::Filter, "/", "filter", "筛选", "filter", true, false),

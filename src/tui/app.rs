@@ -69,6 +69,8 @@ pub enum View {
     Queue,
     Roster,
     Board,
+    /// The figures (`F`): rates against targets, hours, categories, clocks, the ranking.
+    Report,
 }
 
 /// Which pane has the keyboard (on small screens, which pane is shown).
@@ -275,6 +277,8 @@ pub struct App {
     pub message: Option<String>,
     /// The hub as last reported by sync; `None` when the console works alone.
     pub hub: Option<HubState>,
+    /// The figures last computed by the store thread, for the report view.
+    pub report: Option<Box<crate::report::Report>>,
     /// War mode (战时): the emergency plan is active; switched by the supervisor.
     pub war: bool,
     pub roster_cursor: usize,
@@ -311,6 +315,7 @@ impl App {
             revealed: HashSet::new(),
             message: None,
             hub: None,
+            report: None,
             war: false,
             roster_cursor: 0,
             board_selected: None,
@@ -351,7 +356,7 @@ impl App {
         match self.view {
             View::Queue => self.current(),
             View::Board => self.incident(self.board_selected?.0),
-            View::Roster => None,
+            View::Roster | View::Report => None,
         }
     }
 

@@ -113,6 +113,7 @@ pub fn run_with(
         night: config.night_window(),
         lang: config.lang,
         reopen_on_dissatisfied: config.callback.reopen_on_dissatisfied,
+        targets: config.targets,
         after_write: None,
     };
     let settings = match hub {
@@ -165,6 +166,9 @@ pub fn run_with(
                     }
                     Effect::Create(received) => {
                         let _ = req_tx.send(Request::Create(received));
+                    }
+                    Effect::LoadReport => {
+                        let _ = req_tx.send(Request::Report);
                     }
                     Effect::LoadTimeline(id) => {
                         let _ = req_tx.send(Request::Timeline(id));

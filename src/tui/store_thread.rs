@@ -28,6 +28,8 @@ pub enum Request {
     },
     Create(Box<Received>),
     Timeline(IncidentId),
+    /// The figures of this month so far.
+    Report,
 }
 
 /// Who writes, on which clock, by which rules, and how new reports are taken in.
@@ -43,6 +45,8 @@ pub struct Writer {
     pub lang: Lang,
     /// A dissatisfied callback reopens the item (`[callback]`).
     pub reopen_on_dissatisfied: bool,
+    /// The targets the report view marks met or missed.
+    pub targets: crate::report::Targets,
     /// Called after each successful write, and after another process wrote (sync pushes then).
     pub after_write: Option<Arc<dyn Fn() + Send + Sync>>,
 }
@@ -122,6 +126,7 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
         recorded_at: now,
     };
     let written = match req {
+        Request::Report => return Ok(Some(Action::Report(Box::new(month(store, writer, now)?)))),
         Request::Timeline(id) => {
             let events = store.events_of(id)?.into_iter().map(|s| s.event).collect();
             return Ok(Some(Action::Timeline(id, events)));
@@ -176,4 +181,35 @@ fn execute(
             Lang::En => r.en(),
         })),
     }
+}
+
+/// The figures from the 1st of this month (station time) to `now`, over the whole journal.
+fn month(
+    store: &Store,
+    writer: &Writer,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::report::Report, StoreError> {
+    use chrono::{Datelike, TimeZone};
+    let tz = writer.intake.tz;
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today.with_day(1).unwrap_or(today);
+    let from = tz
+        .from_local_datetime(&first.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map_or(now, |t| t.with_timezone(&chrono::Utc));
+    let mut tally = crate::report::Tally::default();
+    store.scan_events(0, |e| {
+        tally.add(e.pos, &e.event);
+        Ok(())
+    })?;
+    let params = crate::report::Params {
+        from,
+        to: now,
+        station: Some(writer.actor.station.clone()),
+        policy: writer.policy.clone(),
+        targets: writer.targets,
+        tz,
+        drills: false,
+    };
+    Ok(crate::report::report(&tally, &params))
 }

@@ -34,6 +34,8 @@ pub enum Effect {
     },
     /// Record a new item (manual intake).
     Create(Box<Received>),
+    /// Compute the figures of this month so far.
+    LoadReport,
     /// Load the journal of an item for the detail pane.
     LoadTimeline(IncidentId),
     /// Ring the terminal bell.
@@ -83,6 +85,7 @@ impl App {
                     self.timeline = Some((id, events));
                 }
             }
+            Action::Report(report) => self.report = Some(report),
             Action::StoreFailed(msg) => {
                 self.message = Some(format!("{}: {msg}", self.t(T::Failed)));
             }
@@ -235,6 +238,10 @@ impl App {
             }
             Cmd::RosterView => self.view = View::Roster,
             Cmd::BoardView => self.view = View::Board,
+            Cmd::ReportView => {
+                self.view = View::Report;
+                return vec![Effect::LoadReport];
+            }
             Cmd::Filter => self.modals.push(Modal::Filter),
             Cmd::Command => self.modals.push(Modal::Command {
                 input: String::new(),
@@ -257,6 +264,7 @@ impl App {
         let (len, cursor) = match self.view {
             View::Queue => (self.rows.len(), self.selected_row().unwrap_or(0)),
             View::Roster => (self.roster.len(), self.roster_cursor),
+            View::Report => (0, 0),
             View::Board => (board.len(), self.board_row().unwrap_or(0)),
         };
         if len == 0 {
@@ -276,6 +284,7 @@ impl App {
                 self.last_row = self.selected_row().unwrap_or(next);
             }
             View::Roster => self.roster_cursor = next,
+            View::Report => {}
             View::Board => {
                 self.board_selected = board.get(next).map(|(i, c)| (i.id, c.name));
                 self.last_board_row = next;

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the state into a frame.
 
 pub mod board;
+pub mod report;
 mod detail;
 mod dialogs;
 mod footer;
@@ -36,6 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         View::Queue => draw_queue_view(frame, body, app, theme),
         View::Roster => roster::draw(frame, body, app, theme, true),
         View::Board => board::draw(frame, body, app, theme),
+        View::Report => report::draw(frame, body, app, theme),
     }
     for modal in &app.modals {
         match modal {
