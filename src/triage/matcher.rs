@@ -6,6 +6,9 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use super::lexicon::LEXICON;
+use super::sound::{SoundTable, sound_match};
+
 /// Largest number of characters a gap in a `甲*乙` phrase may span.
 pub const GAP_MAX_CHARS: usize = 10;
 /// Largest number of characters between a negator and the phrase it cancels.
@@ -63,108 +66,6 @@ const PSEUDO_NEGATORS: &[&str] = &[
 /// Words that make the caller's own reading doubtful ("觉得自己被骗了").
 pub const HEDGES: &[&str] = &["觉得", "感觉", "以为", "怀疑自己"];
 
-/// Near misses: words that contain a phrase's characters but mean something harmless. A phrase
-/// that overlaps one of these without containing it is ignored ("被打扰" is not "被打").
-pub const NEAR_MISSES: &[&str] = &[
-    "打扰",
-    "打电话",
-    "打个电话",
-    "打扫",
-    "打工",
-    "打零工",
-    "打桩",
-    "打车",
-    "打的",
-    "打卡",
-    "打听",
-    "打折",
-    "打针",
-    "打疫苗",
-    "打开",
-    "打印",
-    "打包",
-    "打算",
-    "打理",
-    "打招呼",
-    "打牌",
-    "打球",
-    "打游戏",
-    "打呼噜",
-    "打喷嚏",
-    "打字",
-    "打水",
-    "打饭",
-    "打烊",
-    "打孔",
-    "打洞",
-    "打官司",
-    "打不通",
-    "打不开",
-    "打了电话",
-    "打过电话",
-    "打架子鼓",
-    "打扮",
-    "打交道",
-    "打110",
-    "打12345",
-    "着急",
-    "着凉",
-    "火锅",
-    "火车",
-    "发火",
-    "上火",
-    "火腿",
-    "火候",
-    "火爆",
-    "火化",
-    "炸串",
-    "炸鸡",
-    "油炸",
-    "炸酱",
-    "气炸",
-    "炸毛",
-    "跳舞",
-    "跳绳",
-    "跳蚤",
-    "跳闸",
-    "偷懒",
-    "偷排",
-    "偷倒",
-    "偷工",
-    "抢修",
-    "抢购",
-    "抢红包",
-    "抢着停",
-    "抢车位",
-    "冲水",
-    "冲洗",
-    "冲厕所",
-    "砍价",
-    "动手术",
-    "手术刀",
-    "拼命工作",
-    "拼命干",
-    "住了十几",
-    "住着十几",
-    "住了很多",
-    "住着很多",
-    "住了好几",
-    "住了几十",
-    "住了七八",
-    "住了五六",
-    "十几个小时",
-    "几十个小时",
-    "十几个月",
-    "几十年",
-    "报警器",
-    "烟感报警",
-    "跳下来的猫",
-    "杀价",
-    "杀虫",
-    "杀毒",
-    "骗局",
-];
-
 /// Characters that end a sentence: gapped phrases never span them.
 fn is_sentence_break(c: char) -> bool {
     matches!(c, '。' | '!' | '?' | ';' | '；' | '\n' | '\r')
@@ -190,9 +91,24 @@ pub fn fold_char(c: char) -> char {
     folded.to_ascii_lowercase()
 }
 
-/// Folds a whole phrase or description with [`fold_char`].
+/// Folds a whole phrase or description with [`fold_char`] and traditional characters to
+/// simplified ones. One char in, one out, so character offsets are unchanged.
 pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).collect()
+    normalize(text).into_iter().collect()
+}
+
+/// The characters of `text` folded ([`fold_char`]) and simplified (繁→简), one per input char.
+pub fn normalize(text: &str) -> Vec<char> {
+    let folded: String = text.chars().map(fold_char).collect();
+    if folded.is_ascii() {
+        return folded.chars().collect();
+    }
+    let simplified = fast2s::convert(&folded);
+    if simplified.chars().count() == folded.chars().count() {
+        simplified.chars().collect()
+    } else {
+        folded.chars().collect()
+    }
 }
 
 const NEGATOR: u8 = 1;
@@ -235,12 +151,15 @@ impl<T> MatcherBuilder<T> {
             (NEGATORS, NEGATOR),
             (PSEUDO_NEGATORS, PSEUDO),
             (HEDGES, HEDGE),
-            (NEAR_MISSES, BLOCKER),
         ] {
             for word in words {
                 let id = builder.intern(word);
                 builder.kinds[id] |= kind;
             }
+        }
+        for word in &LEXICON.near_misses {
+            let id = builder.intern(word);
+            builder.kinds[id] |= BLOCKER;
         }
         builder
     }
@@ -256,6 +175,18 @@ impl<T> MatcherBuilder<T> {
         self.tags.push(Vec::new());
         self.kinds.push(0);
         id
+    }
+
+    /// Adds a word that is only known: it tags nothing, but a same-sound match may not overlap it
+    /// (吵起来 in the text is not a miswritten 抄起).
+    pub fn add_known(&mut self, phrase: &str) {
+        for part in phrase
+            .split('*')
+            .map(str::trim)
+            .filter(|p| p.chars().count() > 1)
+        {
+            self.intern(part);
+        }
     }
 
     /// Adds a phrase. `甲*乙` matches 甲 followed within [`GAP_MAX_CHARS`] characters by 乙 in the
@@ -284,13 +215,19 @@ impl<T> MatcherBuilder<T> {
             .match_kind(MatchKind::Standard)
             .build(&self.patterns)?;
         let mut starts = vec![Vec::new(); self.patterns.len()];
+        let mut used: Vec<bool> = self.tags.iter().map(|t| !t.is_empty()).collect();
         for (i, compound) in self.compounds.iter().enumerate() {
             if let Some(&first) = compound.parts.first() {
                 starts[first].push(i);
             }
+            for &p in &compound.parts {
+                used[p] = true;
+            }
         }
+        let sound = SoundTable::build(&self.patterns, &used)?;
         Ok(Matcher {
             ac,
+            sound,
             tags: self.tags,
             kinds: self.kinds,
             compounds: self.compounds,
@@ -313,6 +250,8 @@ pub struct Hit<'a, T> {
     pub hedged: bool,
     /// Matched as a gapped phrase (`甲*乙`).
     pub gapped: bool,
+    /// Matched by sound: a character differs but reads the same (燥音 for 噪音).
+    pub sounded: bool,
 }
 
 impl<T> Hit<'_, T> {
@@ -325,6 +264,7 @@ impl<T> Hit<'_, T> {
 /// Finds tagged phrases in descriptions in one pass.
 pub struct Matcher<T> {
     ac: AhoCorasick,
+    sound: SoundTable,
     tags: Vec<Vec<(T, String)>>,
     kinds: Vec<u8>,
     compounds: Vec<Compound<T>>,
@@ -336,12 +276,13 @@ struct Raw {
     id: usize,
     start: usize,
     end: usize,
+    sound: bool,
 }
 
 impl<T> Matcher<T> {
     /// Every tagged phrase in `text`, near misses removed, with negation and hedges marked.
     pub fn find<'a>(&'a self, text: &str) -> Vec<Hit<'a, T>> {
-        let chars: Vec<char> = text.chars().map(fold_char).collect();
+        let chars = normalize(text);
         let folded: Cow<'_, str> = if text.chars().zip(&chars).all(|(a, b)| a == *b) {
             Cow::Borrowed(text)
         } else {
@@ -353,15 +294,30 @@ impl<T> Matcher<T> {
         }
         char_at[folded.len()] = chars.len();
 
-        let raws: Vec<Raw> = self
+        let mut raws: Vec<Raw> = self
             .ac
             .find_overlapping_iter(folded.as_ref())
             .map(|m| Raw {
                 id: m.pattern().as_usize(),
                 start: char_at[m.start()],
                 end: char_at[m.end()],
+                sound: false,
             })
             .collect();
+        let exact = raws.len();
+        for (id, start, end) in sound_match(&self.sound, &chars) {
+            let known_word_there = raws[..exact]
+                .iter()
+                .any(|r| r.id != id && r.end - r.start > 1 && r.start < end && start < r.end);
+            if !known_word_there {
+                raws.push(Raw {
+                    id,
+                    start,
+                    end,
+                    sound: true,
+                });
+            }
+        }
         let kind = |r: &Raw, k: u8| self.kinds[r.id] & k != 0;
         let blockers: Vec<Raw> = raws.iter().copied().filter(|r| kind(r, BLOCKER)).collect();
         let pseudos: Vec<Raw> = raws.iter().copied().filter(|r| kind(r, PSEUDO)).collect();
@@ -402,6 +358,7 @@ impl<T> Matcher<T> {
                         negated: false,
                         hedged: false,
                         gapped: false,
+                        sounded: raw.sound,
                     });
                 }
             }
@@ -416,6 +373,7 @@ impl<T> Matcher<T> {
                         negated: false,
                         hedged: false,
                         gapped: true,
+                        sounded: raw.sound,
                     });
                 }
             }
@@ -522,6 +480,20 @@ mod tests {
         assert!(m.find("深夜被打扰").is_empty());
         assert!(m.find("他刚动手术").is_empty());
         assert_eq!(m.find("他被打了").len(), 1);
+    }
+
+    #[test]
+    fn same_sound_and_traditional_match() {
+        let m = matcher(&["噪音", "电梯坏了"]);
+        let hits = m.find("楼下燥音太大");
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].sounded);
+        assert_eq!((hits[0].start, hits[0].end), (2, 4));
+        let trad = m.find("電梯壞了三天");
+        assert_eq!(trad.len(), 1);
+        assert!(!trad[0].sounded);
+        assert!(m.find("噪音").iter().all(|h| !h.sounded));
+        assert!(m.find("造影检查").is_empty());
     }
 
     #[test]
