@@ -11,7 +11,8 @@
 //! 4. Police first: when the danger score not accounted for is not clearly low
 //!    ([`danger::RAISED`]), the class is police or uncertain (mode C) whatever the department
 //!    nouns say; they then only pick the department for the parallel dispatch.
-//! 5. A department matter with a police reading next to it is `uncertain`, mode C.
+//! 5. A department matter with a police reading next to it (a strong police phrase, or one that
+//!    scores as much as the department) is `uncertain`, mode C.
 //! 6. A department matter alone is `nonpolice`, with the category's mode or a conditional mode.
 //! 7. Nothing at all is `uncertain`.
 
@@ -102,17 +103,16 @@ impl Classifier {
     pub fn from_list(list: ResponsibilityList) -> Result<Self, ListError> {
         let mut builder = MatcherBuilder::new();
         for (cat, c) in list.categories.iter().enumerate() {
-            for k in &c.keywords {
-                builder.add(k, Tag::Keyword { cat, weight: 1.0 });
-            }
-            for k in &c.strong {
-                builder.add(
-                    k,
-                    Tag::Keyword {
-                        cat,
-                        weight: STRONG_WEIGHT,
-                    },
-                );
+            let police = c.class == Class::Police;
+            for (words, weight) in [(&c.keywords, 1.0), (&c.strong, STRONG_WEIGHT)] {
+                for k in words {
+                    let tag = Tag::Keyword { cat, weight };
+                    if police {
+                        builder.add_exact(k, tag);
+                    } else {
+                        builder.add(k, tag);
+                    }
+                }
             }
             for k in &c.negative {
                 builder.add(k, Tag::Negative { cat });
@@ -196,8 +196,11 @@ impl Classifier {
             (Some((p, ps)), Some((_, ds))) if raised && police_phrase && ps >= ds => {
                 (Class::Police, Some(p))
             }
-            (_, Some((d, _))) if raised || police.is_some() => (Class::Uncertain, Some(d)),
-            (None, Some((d, _))) => (self.list.categories[d].class, Some(d)),
+            (Some((_, ps)), Some((d, ds))) if ps >= STRONG_WEIGHT || ps >= ds => {
+                (Class::Uncertain, Some(d))
+            }
+            (_, Some((d, _))) if raised => (Class::Uncertain, Some(d)),
+            (_, Some((d, _))) => (self.list.categories[d].class, Some(d)),
             (None, None) if raised => (Class::Police, self.strongest_code(&danger)),
             _ => (Class::Uncertain, None),
         };

@@ -7,7 +7,8 @@
 //!   the same clause, whether said plainly (打了他), with 把 (把他打得…) or with 被 (被人用棍子打了),
 //!   however many words stand between.
 //!
-//! Each family counts its heaviest cue; the families add up. A negated cue ("没有动手") counts nothing, in its clause only.
+//! Overlapping cues count once; separate cues of a family add up to twice its heaviest; the
+//! families add up. A negated cue ("没有动手") counts nothing, in its clause only.
 //! A cue after a past marker ("上次…") or a fear of the future ("怕以后着火") in its clause counts
 //! a fraction. A calm-down cue ("已经走了") halves the score but never takes a current danger
 //! below [`RAISED`]: it lowers, it does not erase.
@@ -23,6 +24,9 @@ pub const RAISED: f32 = 1.0;
 const LOWERED: f32 = 0.3;
 /// Share of the score left by a calm-down cue (never below [`RAISED`] for a current danger).
 const CALMED: f32 = 0.5;
+/// Shortest cue phrase that may match by sound: two-character cues sound like too many everyday
+/// words (寻思 and 寻死, 自然 and 自燃).
+const SOUND_MIN_CHARS: usize = 3;
 /// Most words between a frame's verb and its object, or between 把/被 and the verb.
 const FRAME_REACH: usize = 6;
 
@@ -95,6 +99,8 @@ pub struct Cue {
     /// The phrase, or `verb+object` for a frame.
     pub phrase: String,
     pub at: usize,
+    /// Character offset just past the cue.
+    pub end: usize,
     pub state: State,
     /// Matched by sound, with a miswritten character.
     pub sounded: bool,
@@ -122,17 +128,31 @@ pub struct Danger {
 }
 
 impl Danger {
-    /// The score of the cues for which `keep` holds: the heaviest cue of each family, summed
-    /// over the families (many words for one danger do not add up; two dangers do).
+    /// The score of the cues for which `keep` holds. Overlapping cues of a family count as their
+    /// heaviest; separate cues of a family add up to at most twice its heaviest; the families
+    /// add up.
     pub fn score_where(&self, keep: impl Fn(&Cue) -> bool) -> f32 {
-        let mut best: Vec<(Family, f32)> = Vec::new();
+        // (family, sum, heaviest, end of the current overlap run, heaviest of that run)
+        let mut fams: Vec<(Family, f32, f32, usize, f32)> = Vec::new();
         for c in self.cues.iter().filter(|c| keep(c)) {
-            match best.iter_mut().find(|(f, _)| *f == c.family) {
-                Some(entry) => entry.1 = entry.1.max(c.counted()),
-                None => best.push((c.family, c.counted())),
+            let w = c.counted();
+            match fams.iter_mut().find(|f| f.0 == c.family) {
+                Some(f) if c.at < f.3 => {
+                    f.1 += (w - f.4).max(0.0);
+                    f.4 = f.4.max(w);
+                    f.3 = f.3.max(c.end);
+                    f.2 = f.2.max(w);
+                }
+                Some(f) => {
+                    f.1 += w;
+                    f.2 = f.2.max(w);
+                    f.3 = c.end;
+                    f.4 = w;
+                }
+                None => fams.push((c.family, w, w, c.end, w)),
             }
         }
-        let score: f32 = best.iter().map(|(_, w)| w).sum();
+        let score: f32 = fams.iter().map(|f| f.1.min(2.0 * f.2)).sum();
         if self.calm.is_some() {
             (score * CALMED).max(score.min(RAISED))
         } else {
@@ -188,7 +208,20 @@ impl std::fmt::Debug for Detector {
 fn is_clause_break(c: char) -> bool {
     matches!(
         c,
-        '。' | '!' | '?' | ';' | '；' | '\n' | '\r' | ',' | '，' | '、' | ':' | '：' | '！' | '？'
+        '。' | '!'
+            | '?'
+            | ';'
+            | '；'
+            | '\n'
+            | '\r'
+            | ','
+            | '，'
+            | '、'
+            | ':'
+            | '：'
+            | '！'
+            | '？'
+            | ' '
     )
 }
 
@@ -201,8 +234,12 @@ impl Detector {
         let lex = &*LEXICON;
         let words: Vec<&str> = words.into_iter().collect();
         let mut builder = MatcherBuilder::new();
+        builder.sound_min_chars(SOUND_MIN_CHARS);
         for w in &words {
             builder.add_known(w);
+        }
+        for w in &lex.near_misses {
+            builder.add_blocker(w);
         }
         for (i, group) in lex.cues.iter().enumerate() {
             for p in &group.phrases {
@@ -301,6 +338,7 @@ impl Detector {
                         explained_by: &g.explained_by,
                         phrase: h.phrase.to_string(),
                         at: h.start,
+                        end: h.end,
                         state: state_of(g.family, h.start, h.negated, h.hedged),
                         sounded: h.sounded,
                     });
@@ -319,6 +357,7 @@ impl Detector {
         for (frame, verb, object, negated) in self.frame_hits(&words, &clause) {
             let f = &LEXICON.frames[frame];
             let at = verb.start.min(object.start);
+            let end = verb.end.max(object.end);
             danger.cues.push(Cue {
                 family: f.family,
                 kind: &f.kind,
@@ -327,6 +366,7 @@ impl Detector {
                 explained_by: &f.explained_by,
                 phrase: format!("{}+{}", verb.text, object.text),
                 at,
+                end,
                 state: state_of(f.family, at, negated, false),
                 sounded: false,
             });
@@ -392,7 +432,7 @@ fn verb_rest<'a>(frame: &CompiledFrame, word: &'a str) -> Option<&'a str> {
     })
 }
 
-/// The object right after the verb, past particles and numerals (打了他一顿, 锁住了孩子).
+/// The object within three words after the verb (打了他一顿, 锁住了孩子, 拎着啤酒瓶子).
 fn object_after<'w, 'a>(
     words: &'w [Word<'a>],
     i: usize,
@@ -400,22 +440,16 @@ fn object_after<'w, 'a>(
     clause: &[usize],
     is_object: &dyn Fn(&Word<'_>) -> bool,
 ) -> Option<&'w Word<'a>> {
-    for o in words.iter().skip(i + 1).take(3) {
-        if clause.get(o.start).copied() != Some(c) {
-            return None;
-        }
-        if is_object(o) {
-            return Some(o);
-        }
-        if !PARTICLES.contains(&o.text) && !o.text.chars().all(|ch| "一个两几那这".contains(ch))
-        {
-            return None;
-        }
-    }
-    None
+    words
+        .iter()
+        .skip(i + 1)
+        .take(3)
+        .take_while(|o| clause.get(o.start).copied() == Some(c))
+        .find(|o| is_object(o))
 }
 
-/// The object before the verb in a 把 or 被 construction (把孩子锁在车里, 他被几个人打了).
+/// The object before the verb in a 把 or 被 construction (把孩子锁在车里, 他被几个人打了): with
+/// 把 the word right before the verb, with 被 a subject before 被 (or none: the caller).
 fn object_before<'w, 'a>(
     words: &'w [Word<'a>],
     i: usize,
@@ -430,12 +464,12 @@ fn object_before<'w, 'a>(
         .map(|(k, w)| (start + k, w))
         .filter(|(_, w)| clause.get(w.start).copied() == Some(c))
         .collect();
-    if let Some(&(k, _)) = before
-        .iter()
-        .rev()
-        .find(|(_, w)| DISPOSAL.contains(&w.text))
-    {
-        return words[k + 1..i].iter().take(3).find(|o| is_object(o));
+    if before.iter().any(|(_, w)| DISPOSAL.contains(&w.text)) {
+        return words[start..i]
+            .iter()
+            .rev()
+            .find(|w| !ADVERBS.contains(&w.text) && !["给", "狠狠", "一下"].contains(&w.text))
+            .filter(|o| is_object(o) || o.text == "的");
     }
     let (k, marker) = *before
         .iter()
@@ -444,15 +478,14 @@ fn object_before<'w, 'a>(
     if i - k > FRAME_REACH {
         return None;
     }
-    let subject = before
+    let mut subject = words[..k]
         .iter()
         .rev()
-        .filter(|(j, _)| *j < k)
-        .find(|(_, w)| !ADVERBS.contains(&w.text));
-    match subject {
-        Some((_, o)) if is_object(o) => Some(*o),
-        None => Some(marker),
-        Some(_) => None,
+        .take_while(|w| clause.get(w.start).copied() == Some(c));
+    match subject.clone().find(|o| is_object(o)) {
+        Some(o) => Some(o),
+        None if subject.all(|w| ADVERBS.contains(&w.text)) => Some(marker),
+        None => None,
     }
 }
 

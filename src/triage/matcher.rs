@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::lexicon::LEXICON;
 use super::sound::{SoundTable, sound_match};
 
 /// Largest number of characters a gap in a `甲*乙` phrase may span.
@@ -37,6 +36,11 @@ pub const NEGATORS: &[&str] = &[
 
 /// Words that start like a negator but negate nothing ("没想到", "无缘无故").
 const PSEUDO_NEGATORS: &[&str] = &[
+    "这不是",
+    "岂不是",
+    "不就是",
+    "可不是",
+    "没准",
     "没想到",
     "没多久",
     "没过多久",
@@ -66,6 +70,108 @@ const PSEUDO_NEGATORS: &[&str] = &[
 /// Words that make the caller's own reading doubtful ("觉得自己被骗了").
 pub const HEDGES: &[&str] = &["觉得", "感觉", "以为", "怀疑自己"];
 
+/// Near misses: words that contain a phrase's characters but mean something harmless. A phrase
+/// that overlaps one of these without containing it is ignored ("被打扰" is not "被打").
+pub const NEAR_MISSES: &[&str] = &[
+    "打扰",
+    "打电话",
+    "打个电话",
+    "打扫",
+    "打工",
+    "打零工",
+    "打桩",
+    "打车",
+    "打的",
+    "打卡",
+    "打听",
+    "打折",
+    "打针",
+    "打疫苗",
+    "打开",
+    "打印",
+    "打包",
+    "打算",
+    "打理",
+    "打招呼",
+    "打牌",
+    "打球",
+    "打游戏",
+    "打呼噜",
+    "打喷嚏",
+    "打字",
+    "打水",
+    "打饭",
+    "打烊",
+    "打孔",
+    "打洞",
+    "打官司",
+    "打不通",
+    "打不开",
+    "打了电话",
+    "打过电话",
+    "打架子鼓",
+    "打扮",
+    "打交道",
+    "打110",
+    "打12345",
+    "着急",
+    "着凉",
+    "火锅",
+    "火车",
+    "发火",
+    "上火",
+    "火腿",
+    "火候",
+    "火爆",
+    "火化",
+    "炸串",
+    "炸鸡",
+    "油炸",
+    "炸酱",
+    "气炸",
+    "炸毛",
+    "跳舞",
+    "跳绳",
+    "跳蚤",
+    "跳闸",
+    "偷懒",
+    "偷排",
+    "偷倒",
+    "偷工",
+    "抢修",
+    "抢购",
+    "抢红包",
+    "抢着停",
+    "抢车位",
+    "冲水",
+    "冲洗",
+    "冲厕所",
+    "砍价",
+    "动手术",
+    "手术刀",
+    "拼命工作",
+    "拼命干",
+    "住了十几",
+    "住着十几",
+    "住了很多",
+    "住着很多",
+    "住了好几",
+    "住了几十",
+    "住了七八",
+    "住了五六",
+    "十几个小时",
+    "几十个小时",
+    "十几个月",
+    "几十年",
+    "报警器",
+    "烟感报警",
+    "跳下来的猫",
+    "杀价",
+    "杀虫",
+    "杀毒",
+    "骗局",
+];
+
 /// Characters that end a sentence: gapped phrases never span them.
 fn is_sentence_break(c: char) -> bool {
     matches!(c, '。' | '!' | '?' | ';' | '；' | '\n' | '\r')
@@ -73,7 +179,7 @@ fn is_sentence_break(c: char) -> bool {
 
 /// Characters that end a clause: negation and hedges never reach across them.
 fn is_clause_break(c: char) -> bool {
-    is_sentence_break(c) || matches!(c, ',' | '，' | '、' | ':' | '：')
+    is_sentence_break(c) || matches!(c, ',' | '，' | '、' | ':' | '：' | ' ' | '！' | '？')
 }
 
 /// Folds one character so that width and ASCII case never matter: full-width forms become
@@ -129,6 +235,8 @@ pub struct MatcherBuilder<T> {
     tags: Vec<Vec<(T, String)>>,
     kinds: Vec<u8>,
     compounds: Vec<Compound<T>>,
+    exact: Vec<bool>,
+    sound_min: usize,
 }
 
 impl<T> Default for MatcherBuilder<T> {
@@ -146,6 +254,8 @@ impl<T> MatcherBuilder<T> {
             tags: Vec::new(),
             kinds: Vec::new(),
             compounds: Vec::new(),
+            exact: Vec::new(),
+            sound_min: 2,
         };
         for (words, kind) in [
             (NEGATORS, NEGATOR),
@@ -157,9 +267,8 @@ impl<T> MatcherBuilder<T> {
                 builder.kinds[id] |= kind;
             }
         }
-        for word in &LEXICON.near_misses {
-            let id = builder.intern(word);
-            builder.kinds[id] |= BLOCKER;
+        for word in NEAR_MISSES {
+            builder.add_blocker(word);
         }
         builder
     }
@@ -174,7 +283,31 @@ impl<T> MatcherBuilder<T> {
         self.patterns.push(folded);
         self.tags.push(Vec::new());
         self.kinds.push(0);
+        self.exact.push(false);
         id
+    }
+
+    /// Adds a near miss: a phrase that overlaps it without containing it is ignored.
+    pub fn add_blocker(&mut self, word: &str) {
+        let id = self.intern(word);
+        self.kinds[id] |= BLOCKER;
+    }
+
+    /// Sets the shortest phrase (in characters) that may match by sound; 2 unless set.
+    pub fn sound_min_chars(&mut self, n: usize) {
+        self.sound_min = n;
+    }
+
+    /// Adds a phrase that never matches by sound.
+    pub fn add_exact(&mut self, phrase: &str, tag: T) {
+        let before = self.patterns.len();
+        self.add(phrase, tag);
+        for id in before..self.patterns.len() {
+            self.exact[id] = true;
+        }
+        if let Some(id) = self.index.get(&fold(phrase)).copied() {
+            self.exact[id] = true;
+        }
     }
 
     /// Adds a word that is only known: it tags nothing, but a same-sound match may not overlap it
@@ -223,6 +356,9 @@ impl<T> MatcherBuilder<T> {
             for &p in &compound.parts {
                 used[p] = true;
             }
+        }
+        for (id, u) in used.iter_mut().enumerate() {
+            *u = *u && !self.exact[id] && self.patterns[id].chars().count() >= self.sound_min;
         }
         let sound = SoundTable::build(&self.patterns, &used)?;
         Ok(Matcher {
@@ -308,7 +444,7 @@ impl<T> Matcher<T> {
         for (id, start, end) in sound_match(&self.sound, &chars) {
             let known_word_there = raws[..exact]
                 .iter()
-                .any(|r| r.id != id && r.end - r.start > 1 && r.start < end && start < r.end);
+                .any(|r| r.id != id && r.start <= start && end <= r.end);
             if !known_word_there {
                 raws.push(Raw {
                     id,
