@@ -188,6 +188,8 @@ struct CompiledFrame {
     verbs: Vec<&'static str>,
     objects: Vec<&'static str>,
     unless: Vec<&'static str>,
+    /// One-character verbs may be typed by sound.
+    sound_verbs: bool,
 }
 
 /// Finds danger cues. Build once per classifier.
@@ -275,6 +277,7 @@ impl Detector {
                 verbs: f.verbs.iter().map(String::as_str).collect(),
                 objects: f.objects.iter().map(String::as_str).collect(),
                 unless: f.unless.iter().map(String::as_str).collect(),
+                sound_verbs: f.family == Family::Violence && f.kind == "hit",
             })
             .collect();
         Ok(Detector {
@@ -385,7 +388,18 @@ impl Detector {
         let mut out = Vec::new();
         for frame in &self.frames {
             for (i, w) in words.iter().enumerate() {
-                let Some(rest) = verb_rest(frame, w.text) else {
+                let Some(rest) = verb_rest(frame, w.text).or_else(|| {
+                    let next = words.get(i + 1)?;
+                    let subject = words[..i]
+                        .iter()
+                        .rev()
+                        .find(|p| !ADVERBS.contains(&p.text))?;
+                    (frame.sound_verbs
+                        && frame.objects.contains(&next.text)
+                        && frame.objects.contains(&subject.text)
+                        && sounds_like_verb(frame, w.text))
+                    .then_some("")
+                }) else {
                     continue;
                 };
                 let c = clause_of(w);
@@ -420,6 +434,23 @@ impl Detector {
         }
         out
     }
+}
+
+/// A one-character word that reads like one of the frame's one-character verbs (大我 for 打我);
+/// only taken in a hitting frame, between a person and a person (老公又大我).
+fn sounds_like_verb(frame: &CompiledFrame, word: &str) -> bool {
+    use pinyin::ToPinyin;
+    let mut chars = word.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let Some(sound) = c.to_pinyin().map(|p| p.plain()) else {
+        return false;
+    };
+    frame.verbs.iter().any(|v| {
+        let mut vc = v.chars();
+        matches!((vc.next(), vc.next()), (Some(x), None) if x != c && x.to_pinyin().map(|p| p.plain()) == Some(sound))
+    })
 }
 
 /// The rest of `word` after a frame verb it starts with, when that rest is empty, a particle or a
@@ -482,7 +513,7 @@ fn object_before<'w, 'a>(
         .iter()
         .rev()
         .take_while(|w| clause.get(w.start).copied() == Some(c));
-    match subject.clone().find(|o| is_object(o)) {
+    match subject.clone().find(|o| is_object(o) || o.text == "的") {
         Some(o) => Some(o),
         None if subject.all(|w| ADVERBS.contains(&w.text)) => Some(marker),
         None => None,

@@ -128,3 +128,10 @@ fn same_sound_cues_of_three_characters_or_more() {
     assert!(!family("我寻思跟你们说说", Family::SelfHarm));
     assert!(!family("这是自然现象", Family::Fire));
 }
+
+#[test]
+fn a_one_character_verb_typed_by_sound_before_its_object() {
+    assert!(family("老公又大我了", Family::Violence));
+    assert!(!family("他比我大三岁", Family::Violence));
+    assert!(!family("他大我三岁", Family::Violence));
+}
