@@ -190,6 +190,9 @@ struct CompiledFrame {
     unless: Vec<&'static str>,
     /// One-character verbs may be typed by sound.
     sound_verbs: bool,
+    /// Its objects are people: a passive with no subject named is taken to be about a person
+    /// (被几个人打了), unless the verb's result is damage to a thing (被踢坏).
+    person: bool,
 }
 
 /// Finds danger cues. Build once per classifier.
@@ -278,6 +281,7 @@ impl Detector {
                 objects: f.objects.iter().map(String::as_str).collect(),
                 unless: f.unless.iter().map(String::as_str).collect(),
                 sound_verbs: f.family == Family::Violence && f.kind == "hit",
+                person: f.objects.iter().any(|o| o == "人"),
             })
             .collect();
         Ok(Detector {
@@ -425,7 +429,7 @@ impl Detector {
                     Some(w)
                 } else {
                     object_after(words, i, c, clause, &is_object)
-                        .or_else(|| object_before(words, i, c, clause, &is_object))
+                        .or_else(|| object_before(words, i, c, clause, &is_object, frame.person))
                 };
                 if let Some(o) = found {
                     out.push((frame.index, w, o, negated));
@@ -487,6 +491,7 @@ fn object_before<'w, 'a>(
     c: usize,
     clause: &[usize],
     is_object: &dyn Fn(&Word<'_>) -> bool,
+    person_frame: bool,
 ) -> Option<&'w Word<'a>> {
     let start = i.saturating_sub(FRAME_REACH + 2);
     let before: Vec<(usize, &Word<'_>)> = words[start..i]
@@ -513,9 +518,13 @@ fn object_before<'w, 'a>(
         .iter()
         .rev()
         .take_while(|w| clause.get(w.start).copied() == Some(c));
+    let damage = words
+        .get(i + 1)
+        .is_some_and(|w| ["坏", "碎", "翻", "烂", "开", "断", "破"].contains(&w.text));
     match subject.clone().find(|o| is_object(o) || o.text == "的") {
         Some(o) => Some(o),
         None if subject.all(|w| ADVERBS.contains(&w.text)) => Some(marker),
+        None if person_frame && !damage => Some(marker),
         None => None,
     }
 }
