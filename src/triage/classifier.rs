@@ -162,7 +162,7 @@ impl Classifier {
         let keyword_hits = kept_keywords(&hits);
         let danger = self.detector.assess(text);
         let weights = position_weights(text, &hits);
-        let base = self.score(&hits, &keyword_hits, &weights);
+        let base = self.score(&hits, &keyword_hits, &weights, &danger.lowered);
         let police_phrase = self.police_phrase(&base);
         let mut scores = base;
 
@@ -343,7 +343,15 @@ impl Classifier {
         out
     }
 
-    fn score(&self, hits: &[Hit<'_, Tag>], kept: &[&Hit<'_, Tag>], weights: &[f32]) -> Vec<Scored> {
+    /// Category scores from the list's phrases; a police phrase told as past background or as a
+    /// fear ("怕以后着火") counts a fraction, like a danger cue.
+    fn score(
+        &self,
+        hits: &[Hit<'_, Tag>],
+        kept: &[&Hit<'_, Tag>],
+        weights: &[f32],
+        lowered: &[bool],
+    ) -> Vec<Scored> {
         let mut scores: Vec<Scored> = self
             .list
             .categories
@@ -356,7 +364,12 @@ impl Classifier {
         let mut counted: Vec<(usize, &str, f32)> = Vec::new();
         for h in kept {
             if let Tag::Keyword { cat, weight } = h.tag {
-                let w = weight * weights.get(h.start).copied().unwrap_or(1.0);
+                let mut w = weight * weights.get(h.start).copied().unwrap_or(1.0);
+                if self.list.categories[*cat].class == Class::Police
+                    && lowered.get(h.start).copied().unwrap_or(false)
+                {
+                    w *= danger::LOWERED;
+                }
                 match counted
                     .iter_mut()
                     .find(|(c, p, _)| c == cat && *p == h.phrase)

@@ -21,7 +21,7 @@ use super::segment::{Segmenter, Word};
 /// A danger score at or above this is not clearly low: the item stays with the police (P or C).
 pub const RAISED: f32 = 1.0;
 /// Share of its weight a cue keeps when told as past background or as a fear.
-const LOWERED: f32 = 0.3;
+pub const LOWERED: f32 = 0.3;
 /// Share of the score left by a calm-down cue (never below [`RAISED`] for a current danger).
 const CALMED: f32 = 0.5;
 /// Shortest cue phrase that may match by sound: two-character cues sound like too many everyday
@@ -125,6 +125,8 @@ pub struct Danger {
     pub calm: Option<(String, usize)>,
     /// A word for a vulnerable person and its offset.
     pub vulnerable: Option<(String, usize)>,
+    /// For each character: told as past background or as a fear (after 上次, 怕… in its clause).
+    pub lowered: Vec<bool>,
 }
 
 impl Danger {
@@ -332,7 +334,12 @@ impl Detector {
             }
         };
 
-        let mut danger = Danger::default();
+        let mut danger = Danger {
+            lowered: (0..chars.len())
+                .map(|at| governed(Marker::Past, at) || governed(Marker::Hypothetical, at))
+                .collect(),
+            ..Danger::default()
+        };
         for h in &hits {
             match h.tag {
                 Tag::Cue(i) => {
