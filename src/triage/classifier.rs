@@ -333,7 +333,7 @@ impl Classifier {
                 continue;
             };
             let police = self.list.categories[i].class == Class::Police;
-            if !explained && !(police && police_phrase) {
+            if !(explained || police && police_phrase) {
                 added[i] = added[i].max(cue.counted());
             }
         }
