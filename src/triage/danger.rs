@@ -13,6 +13,8 @@
 //! a fraction. A calm-down cue ("已经走了") halves the score but never takes a current danger
 //! below [`RAISED`]: it lowers, it does not erase.
 
+use std::collections::HashSet;
+
 use super::lexicon::{CueGroup, LEXICON, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
 use super::redflag::Family;
@@ -188,8 +190,10 @@ enum Tag {
 struct CompiledFrame {
     index: usize,
     verbs: Vec<&'static str>,
-    objects: Vec<&'static str>,
+    objects: HashSet<&'static str>,
     unless: Vec<&'static str>,
+    /// First characters of the verbs, to skip other words at once.
+    first_chars: HashSet<char>,
     /// One-character verbs may be typed by sound.
     sound_verbs: bool,
     /// Its objects are people: a passive with no subject named is taken to be about a person
@@ -282,6 +286,7 @@ impl Detector {
                 verbs: f.verbs.iter().map(String::as_str).collect(),
                 objects: f.objects.iter().map(String::as_str).collect(),
                 unless: f.unless.iter().map(String::as_str).collect(),
+                first_chars: f.verbs.iter().filter_map(|v| v.chars().next()).collect(),
                 sound_verbs: f.family == Family::Violence && f.kind == "hit",
                 person: f.objects.iter().any(|o| o == "人"),
             })
@@ -399,6 +404,10 @@ impl Detector {
         let mut out = Vec::new();
         for frame in &self.frames {
             for (i, w) in words.iter().enumerate() {
+                let first = w.text.chars().next().unwrap_or_default();
+                if !frame.first_chars.contains(&first) && !frame.sound_verbs {
+                    continue;
+                }
                 let Some(rest) = verb_rest(frame, w.text).or_else(|| {
                     let next = words.get(i + 1)?;
                     let subject = words[..i]
@@ -414,17 +423,6 @@ impl Detector {
                     continue;
                 };
                 let c = clause_of(w);
-                let same: Vec<(usize, &Word<'_>)> = words
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| clause_of(o) == c)
-                    .collect();
-                if same
-                    .iter()
-                    .any(|(_, o)| frame.unless.iter().any(|u| o.text.contains(u)))
-                {
-                    continue;
-                }
                 let is_object = |o: &Word<'_>| frame.objects.contains(&o.text);
                 let negated = words[..i]
                     .iter()
@@ -438,7 +436,15 @@ impl Detector {
                     object_after(words, i, c, clause, &is_object)
                         .or_else(|| object_before(words, i, c, clause, &is_object, frame.person))
                 };
-                if let Some(o) = found {
+                let voided = || {
+                    words
+                        .iter()
+                        .filter(|o| clause_of(o) == c)
+                        .any(|o| frame.unless.iter().any(|u| o.text.contains(u)))
+                };
+                if let Some(o) = found
+                    && !voided()
+                {
                     out.push((frame.index, w, o, negated));
                 }
             }
