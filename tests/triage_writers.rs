@@ -118,10 +118,12 @@ fn calm_and_past_lower_but_innocent_words_do_not_escalate() {
         "楼下新开的炸鸡店生意火爆，排队的人把人行道占了",
         "跟老板砍价砍了半天，最后打八折",
     ] {
+        let d = CLASSIFIER.classify(text);
+        assert_ne!(d.class, Class::Police, "{text}: {}", d.summary);
         assert!(
-            !keeps_police(text),
-            "{text}: {}",
-            CLASSIFIER.classify(text).summary
+            d.evidence.iter().all(|e| !e.effect.starts_with("red flag")),
+            "{text}: {:?}",
+            d.evidence
         );
     }
 }
