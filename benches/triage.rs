@@ -1,4 +1,5 @@
-//! Classifier throughput: descriptions per second on one core, over the dev corpus texts.
+//! Classifier throughput: descriptions per second on one core, over the dev corpus and the
+//! writers' corpus texts (short shorthand to long work orders).
 
 use std::hint::black_box;
 
@@ -6,11 +7,12 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fenliu::triage::Classifier;
 
 const CORPUS: &str = include_str!("../tests/data/triage-dev.tsv");
+const WRITERS: &str = include_str!("../tests/data/triage-writers.tsv");
 
 fn texts() -> Vec<&'static str> {
-    CORPUS
-        .lines()
-        .skip(1)
+    [CORPUS, WRITERS]
+        .iter()
+        .flat_map(|c| c.lines().skip(1))
         .filter_map(|l| l.split('\t').nth(1))
         .collect()
 }
@@ -31,6 +33,9 @@ fn classify(c: &mut Criterion) {
         })
     });
     group.finish();
+    c.bench_function("classifier_build", |b| {
+        b.iter(|| black_box(Classifier::embedded().is_ok()))
+    });
 }
 
 criterion_group!(benches, classify);

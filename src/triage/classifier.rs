@@ -1,21 +1,30 @@
-//! The classifier: one pass of the phrase matcher over a description, then a small set of rules
-//! that a duty officer can follow from the evidence.
+//! The classifier: one pass of the phrase matcher over a description, the danger score, then a
+//! small set of rules that a duty officer can follow from the evidence.
 //!
 //! 1. Each category scores the weights of its phrases found (negated and hedged ones do not count;
 //!    a phrase inside a longer phrase of another category gives way to it; a negative phrase rules
-//!    the category out). Red flags add one point per phrase to the police category of their family.
-//! 2. Police wins when its best score is at least twice the best department score.
-//! 3. A department matter with a red flag or a police reading next to it is `uncertain`, mode C.
-//! 4. A department matter alone is `nonpolice`, with the category's mode or a conditional mode.
-//! 5. Red flags alone are `police` (escalation alone is `uncertain`); nothing at all is `uncertain`.
+//!    the category out). A phrase in the request clause ("诉求：…", "要求…", "请…处理") or in a
+//!    sensor's 【…】 header weighs more than an incidental mention.
+//! 2. Danger cues add their weight to the category they point to, unless the department matter
+//!    found accounts for them on its own (a gas smell for the gas category).
+//! 3. Police wins when its best score is at least twice the best department score.
+//! 4. Police first: when the danger score not accounted for is not clearly low
+//!    ([`danger::RAISED`]), the class is police or uncertain (mode C) whatever the department
+//!    nouns say; they then only pick the department for the parallel dispatch.
+//! 5. A department matter with a police reading next to it (a strong police phrase, or one that
+//!    scores as much as the department) is `uncertain`, mode C.
+//! 6. A department matter alone is `nonpolice`, with the category's mode or a conditional mode.
+//! 7. Nothing at all is `uncertain`.
 
 use std::collections::HashMap;
 
 use crate::domain::taxonomy::{Class, DispatchMode, Evidence, Priority, TriageDecision};
 
+use super::danger::{self, Cue, Danger, Detector, State};
+use super::lexicon::LEXICON;
 use super::list::{self, Category, ListError, ResponsibilityList, STRONG_WEIGHT};
 use super::matcher::{Hit, Matcher, MatcherBuilder};
-use super::redflag::{FAMILIES, Family, VULNERABLE};
+use super::redflag::Family;
 use super::summary;
 
 /// Departments that take the first step when the police act first.
@@ -24,25 +33,47 @@ const POLICE_FIRST: &str = "派出所";
 const MIN_SCORE: f32 = 1.0;
 /// Police wins over a department matter when its score is at least this multiple.
 const POLICE_DOMINANCE: f32 = 2.0;
-/// Points a red-flag phrase adds to its family's police category.
-const FLAG_WEIGHT: f32 = 1.0;
+/// Weight of a phrase in the request clause or a sensor header, against 1 elsewhere.
+const REQUEST_WEIGHT: f32 = 1.5;
+/// Words that open the clause stating what the caller asks for.
+const REQUEST_MARKERS: &[&str] = &[
+    "诉求",
+    "要求",
+    "希望",
+    "请求",
+    "恳请",
+    "请尽快",
+    "请相关",
+    "请有关",
+    "请帮",
+    "请派",
+    "请处理",
+    "麻烦",
+    "想请",
+    "能否",
+    "能不能",
+    "帮忙",
+    "反映的是",
+    "主要是",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Tag {
     Keyword { cat: usize, weight: f32 },
     Negative { cat: usize },
     When { cat: usize, cond: usize },
-    Flag(Family),
-    Vulnerable,
+    Request,
 }
 
 /// Classifies descriptions against a responsibility list. Build once, share freely.
 pub struct Classifier {
     list: ResponsibilityList,
     matcher: Matcher<Tag>,
+    detector: Detector,
     by_code: HashMap<String, usize>,
 }
 
+#[derive(Clone)]
 struct Scored {
     score: f32,
     ruled_out: bool,
@@ -72,17 +103,16 @@ impl Classifier {
     pub fn from_list(list: ResponsibilityList) -> Result<Self, ListError> {
         let mut builder = MatcherBuilder::new();
         for (cat, c) in list.categories.iter().enumerate() {
-            for k in &c.keywords {
-                builder.add(k, Tag::Keyword { cat, weight: 1.0 });
-            }
-            for k in &c.strong {
-                builder.add(
-                    k,
-                    Tag::Keyword {
-                        cat,
-                        weight: STRONG_WEIGHT,
-                    },
-                );
+            let police = c.class == Class::Police;
+            for (words, weight) in [(&c.keywords, 1.0), (&c.strong, STRONG_WEIGHT)] {
+                for k in words {
+                    let tag = Tag::Keyword { cat, weight };
+                    if police {
+                        builder.add_exact(k, tag);
+                    } else {
+                        builder.add(k, tag);
+                    }
+                }
             }
             for k in &c.negative {
                 builder.add(k, Tag::Negative { cat });
@@ -93,14 +123,20 @@ impl Classifier {
                 }
             }
         }
-        for family in FAMILIES {
-            for phrase in family.phrases() {
-                builder.add(phrase, Tag::Flag(family));
+        for word in REQUEST_MARKERS {
+            builder.add(word, Tag::Request);
+        }
+        for group in &LEXICON.cues {
+            for phrase in &group.phrases {
+                builder.add_known(phrase);
             }
         }
-        for word in VULNERABLE {
-            builder.add(word, Tag::Vulnerable);
-        }
+        let detector = Detector::new(
+            list.categories
+                .iter()
+                .flat_map(|c| c.keywords.iter().chain(&c.strong).chain(&c.negative))
+                .map(String::as_str),
+        )?;
         let by_code = list
             .categories
             .iter()
@@ -109,6 +145,7 @@ impl Classifier {
             .collect();
         Ok(Classifier {
             matcher: builder.build()?,
+            detector,
             list,
             by_code,
         })
@@ -123,13 +160,13 @@ impl Classifier {
     pub fn classify(&self, text: &str) -> TriageDecision {
         let hits = self.matcher.find(text);
         let keyword_hits = kept_keywords(&hits);
-        let flags: Vec<&Hit<'_, Tag>> = hits
-            .iter()
-            .filter(|h| matches!(h.tag, Tag::Flag(_)) && h.affirmed())
-            .collect();
-        let scores = self.score(&hits, &keyword_hits, &flags);
+        let danger = self.detector.assess(text);
+        let weights = position_weights(text, &hits);
+        let base = self.score(&hits, &keyword_hits, &weights, &danger.lowered);
+        let police_phrase = self.police_phrase(&base);
+        let mut scores = base;
 
-        let best = |police: bool| {
+        let best = |scores: &[Scored], police: bool| {
             scores
                 .iter()
                 .enumerate()
@@ -140,22 +177,31 @@ impl Classifier {
                 .filter(|(_, s)| s.score >= MIN_SCORE)
                 .map(|(i, s)| (i, s.score))
         };
-        let police = best(true);
-        let dept = best(false);
-        let hard_flags = flags
-            .iter()
-            .any(|h| matches!(h.tag, Tag::Flag(f) if *f != Family::Escalation));
+        let department = |scores: &[Scored]| best(scores, false);
+        let first_dept = department(&self.with_cues(&scores, &danger, None));
+        let dept_code = first_dept.map(|(d, _)| self.list.categories[d].code.as_str());
+        scores = self.with_cues(&scores, &danger, dept_code);
+        let police = best(&scores, true);
+        let dept = department(&scores);
+        let dept_code = dept.map(|(d, _)| self.list.categories[d].code.as_str());
+        let raised = danger.unexplained(dept_code) >= danger::RAISED;
 
         let (class, cat) = match (police, dept) {
-            (Some((p, ps)), Some((_, ds))) if ps >= POLICE_DOMINANCE * ds => {
+            (Some((p, ps)), Some((_, ds)))
+                if ps >= POLICE_DOMINANCE * ds && (police_phrase || !raised) =>
+            {
                 (Class::Police, Some(p))
             }
             (Some((p, _)), None) => (Class::Police, Some(p)),
-            (_, Some((d, _))) if police.is_some() || !flags.is_empty() => {
+            (Some((p, ps)), Some((_, ds))) if raised && police_phrase && ps >= ds => {
+                (Class::Police, Some(p))
+            }
+            (Some((_, ps)), Some((d, ds))) if ps >= STRONG_WEIGHT || ps >= ds => {
                 (Class::Uncertain, Some(d))
             }
-            (None, Some((d, _))) => (self.list.categories[d].class, Some(d)),
-            (None, None) if hard_flags => (Class::Police, None),
+            (_, Some((d, _))) if raised => (Class::Uncertain, Some(d)),
+            (_, Some((d, _))) => (self.list.categories[d].class, Some(d)),
+            (None, None) if raised => (Class::Police, self.strongest_code(&danger)),
             _ => (Class::Uncertain, None),
         };
 
@@ -180,8 +226,7 @@ impl Classifier {
             }
         }
         for h in hits.iter().filter(|h| !h.affirmed()) {
-            if matches!(h.tag, Tag::Flag(_))
-                || matches!(h.tag, Tag::Keyword { cat: k, .. } if self.list.categories[*k].class == Class::Police)
+            if matches!(h.tag, Tag::Keyword { cat: k, .. } if self.list.categories[*k].class == Class::Police)
             {
                 evidence.push(self.evidence(h));
             }
@@ -192,39 +237,34 @@ impl Classifier {
         {
             evidence.push(self.evidence(h));
         }
-        for h in &flags {
-            evidence.push(self.evidence(h));
+        for cue in &danger.cues {
+            evidence.push(cue_evidence(cue, dept_code));
+        }
+        if let Some((phrase, at)) = &danger.calm {
+            evidence.push(Evidence {
+                rule: "calm".into(),
+                phrase: phrase.clone(),
+                at: *at,
+                effect: "danger lowered, not erased".into(),
+            });
         }
 
         let mut priority = category.map_or(Priority::Normal, |c| c.priority);
-        if !flags.is_empty() || class == Class::Police && priority == Priority::Normal {
+        if raised || class == Class::Police && priority == Priority::Normal {
             priority = Priority::Urgent;
         }
-        if let Some(h) = hits
-            .iter()
-            .find(|h| matches!(h.tag, Tag::Vulnerable) && h.affirmed())
-        {
+        if let Some((phrase, at)) = &danger.vulnerable {
             priority = raise(priority);
-            evidence.push(self.evidence(h));
+            evidence.push(Evidence {
+                rule: "vulnerable".into(),
+                phrase: phrase.clone(),
+                at: *at,
+                effect: "priority up".into(),
+            });
         }
         evidence.sort_by_key(|e| e.at);
 
-        let (category, class_code) = match (category, class, &flags[..]) {
-            (Some(c), _, _) => (Some(c), class),
-            (None, Class::Police, f) => {
-                let code = f.iter().find_map(|h| match h.tag {
-                    Tag::Flag(fam) => fam.police_code(),
-                    _ => None,
-                });
-                (
-                    code.and_then(|c| self.by_code.get(c))
-                        .map(|&i| &self.list.categories[i]),
-                    class,
-                )
-            }
-            (None, _, _) => (None, class),
-        };
-        let mut departments: Vec<String> = match class_code {
+        let mut departments: Vec<String> = match class {
             Class::Uncertain => vec![POLICE_FIRST.to_string()],
             _ => Vec::new(),
         };
@@ -238,7 +278,7 @@ impl Classifier {
         if departments.is_empty() {
             departments.push(POLICE_FIRST.to_string());
         }
-        let confidence = confidence(&scores, cat, class, !flags.is_empty());
+        let confidence = confidence(&scores, cat, class, raised);
         let mut decision = TriageDecision {
             class,
             category: category.map(|c| c.code.clone()),
@@ -258,11 +298,59 @@ impl Classifier {
         decision
     }
 
+    /// Whether a police phrase of the list scored on its own.
+    fn police_phrase(&self, scores: &[Scored]) -> bool {
+        scores.iter().enumerate().any(|(i, s)| {
+            !s.ruled_out && self.list.categories[i].class == Class::Police && s.score >= MIN_SCORE
+        })
+    }
+
+    /// The police category of the heaviest counting cue, for a danger with no category phrase.
+    fn strongest_code(&self, danger: &Danger) -> Option<usize> {
+        danger
+            .counting()
+            .filter(|c| c.family != Family::Escalation)
+            .max_by(|a, b| a.counted().total_cmp(&b.counted()))
+            .and_then(|c| c.code.or(c.family.police_code()))
+            .and_then(|code| self.by_code.get(code).copied())
+    }
+
+    /// The scores with the danger cues added: to each category they point to, the weight of its
+    /// heaviest cue, leaving out the cues that the department category `explained_by` accounts
+    /// for. Cues pick a police category only when no police phrase of the list did.
+    fn with_cues(
+        &self,
+        scores: &[Scored],
+        danger: &Danger,
+        explained_by: Option<&str>,
+    ) -> Vec<Scored> {
+        let mut out: Vec<Scored> = scores.to_vec();
+        let police_phrase = self.police_phrase(scores);
+        let mut added = vec![0.0f32; out.len()];
+        for cue in danger.counting() {
+            let explained = explained_by.is_some_and(|d| cue.explained_by.iter().any(|e| e == d));
+            let Some(&i) = cue.code.and_then(|c| self.by_code.get(c)) else {
+                continue;
+            };
+            let police = self.list.categories[i].class == Class::Police;
+            if !(explained || police && police_phrase) {
+                added[i] = added[i].max(cue.counted());
+            }
+        }
+        for (s, a) in out.iter_mut().zip(added) {
+            s.score += a;
+        }
+        out
+    }
+
+    /// Category scores from the list's phrases; a police phrase told as past background or as a
+    /// fear ("怕以后着火") counts a fraction, like a danger cue.
     fn score(
         &self,
         hits: &[Hit<'_, Tag>],
         kept: &[&Hit<'_, Tag>],
-        flags: &[&Hit<'_, Tag>],
+        weights: &[f32],
+        lowered: &[bool],
     ) -> Vec<Scored> {
         let mut scores: Vec<Scored> = self
             .list
@@ -273,13 +361,29 @@ impl Classifier {
                 ruled_out: false,
             })
             .collect();
-        let mut counted: Vec<(usize, &str)> = Vec::new();
+        let mut counted: Vec<(usize, &str, f32)> = Vec::new();
         for h in kept {
-            if let Tag::Keyword { cat, weight } = h.tag
-                && !counted.contains(&(*cat, h.phrase))
-            {
-                counted.push((*cat, h.phrase));
-                scores[*cat].score += weight;
+            if let Tag::Keyword { cat, weight } = h.tag {
+                let mut w = weight * weights.get(h.start).copied().unwrap_or(1.0);
+                if self.list.categories[*cat].class == Class::Police
+                    && lowered.get(h.start).copied().unwrap_or(false)
+                {
+                    w *= danger::LOWERED;
+                }
+                match counted
+                    .iter_mut()
+                    .find(|(c, p, _)| c == cat && *p == h.phrase)
+                {
+                    Some(entry) if entry.2 < w => {
+                        scores[*cat].score += w - entry.2;
+                        entry.2 = w;
+                    }
+                    Some(_) => {}
+                    None => {
+                        counted.push((*cat, h.phrase, w));
+                        scores[*cat].score += w;
+                    }
+                }
             }
         }
         for h in hits {
@@ -287,16 +391,6 @@ impl Classifier {
                 && h.affirmed()
             {
                 scores[*cat].ruled_out = true;
-            }
-        }
-        let mut flagged: Vec<&str> = Vec::new();
-        for h in flags {
-            if let Tag::Flag(f) = h.tag
-                && let Some(&i) = f.police_code().and_then(|c| self.by_code.get(c))
-                && !flagged.contains(&h.phrase)
-            {
-                flagged.push(h.phrase);
-                scores[i].score += FLAG_WEIGHT;
             }
         }
         scores
@@ -342,13 +436,14 @@ impl Classifier {
                 let mode = c.conditional.get(*cond).map_or("?", |m| m.mode.code());
                 (c.code.clone(), format!("mode {mode}"))
             }
-            Tag::Flag(f) => (f.rule().to_string(), format!("red flag: {}", f.name_zh())),
-            Tag::Vulnerable => ("vulnerable".to_string(), "priority up".to_string()),
+            Tag::Request => ("request".to_string(), "weighs the clause".to_string()),
         };
         let effect = if hit.negated {
             "negated".to_string()
         } else if hit.hedged {
             "hedged".to_string()
+        } else if hit.sounded {
+            format!("{effect} (same sound)")
         } else {
             effect
         };
@@ -359,6 +454,59 @@ impl Classifier {
             effect,
         }
     }
+}
+
+/// The evidence of one danger cue.
+fn cue_evidence(cue: &Cue, dept: Option<&str>) -> Evidence {
+    let explained = dept.is_some_and(|d| cue.explained_by.iter().any(|e| e == d));
+    let effect = match cue.state {
+        State::Negated => "negated".to_string(),
+        State::Past => format!("past, counts {:.1}", cue.counted()),
+        State::Feared => format!("feared, counts {:.1}", cue.counted()),
+        State::Current if explained => format!("accounted for by {}", dept.unwrap_or("-")),
+        State::Current => format!("red flag: {} +{}", cue.family.name_zh(), cue.weight),
+    };
+    let effect = if cue.sounded {
+        format!("{effect} (same sound)")
+    } else {
+        effect
+    };
+    Evidence {
+        rule: cue.family.rule().to_string(),
+        phrase: cue.phrase.clone(),
+        at: cue.at,
+        effect,
+    }
+}
+
+/// Weight of a keyword by where it starts: more in the request clause (from a request marker to
+/// the end of its sentence) and inside a 【…】 header, 1 elsewhere.
+fn position_weights(text: &str, hits: &[Hit<'_, Tag>]) -> Vec<f32> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut weights = vec![1.0f32; chars.len() + 1];
+    let mut in_header = false;
+    for (i, c) in chars.iter().enumerate() {
+        match c {
+            '【' | '[' => in_header = true,
+            '】' | ']' => in_header = false,
+            _ => {}
+        }
+        if in_header {
+            weights[i] = REQUEST_WEIGHT;
+        }
+    }
+    for h in hits
+        .iter()
+        .filter(|h| matches!(h.tag, Tag::Request) && h.affirmed())
+    {
+        for (i, c) in chars.iter().enumerate().skip(h.start) {
+            if matches!(c, '。' | '!' | '！' | '?' | '？' | '\n') {
+                break;
+            }
+            weights[i] = REQUEST_WEIGHT;
+        }
+    }
+    weights
 }
 
 /// Keyword hits that count: affirmed, and not inside a longer keyword of another category.

@@ -1,5 +1,6 @@
 //! `triage eval`: measure the classifier against a labelled TSV
 //! (`id<TAB>text<TAB>class<TAB>category<TAB>mode`, with a header line; category `-` means none).
+//! An optional sixth column `writer` says who wrote the line; it is read and ignored.
 
 use std::fmt;
 
@@ -16,10 +17,16 @@ const CLASSES: [Class; 3] = [Class::Police, Class::NonPolice, Class::Uncertain];
 pub enum EvalError {
     #[error("the file is empty (a header line is expected)")]
     Empty,
-    #[error("line 1: header must be id, text, class, category, mode separated by tabs")]
+    #[error(
+        "line 1: header must be id, text, class, category, mode (and optionally writer) separated by tabs"
+    )]
     BadHeader,
-    #[error("line {line}: expected 5 tab-separated fields, found {found}")]
-    Fields { line: usize, found: usize },
+    #[error("line {line}: expected {expected} tab-separated fields, found {found}")]
+    Fields {
+        line: usize,
+        expected: usize,
+        found: usize,
+    },
     #[error("line {line}: unknown class `{value}`")]
     Class { line: usize, value: String },
     #[error("line {line}: unknown mode `{value}`")]
@@ -89,9 +96,11 @@ fn parse(tsv: &str) -> Result<Vec<Case<'_>>, EvalError> {
         .split('\t')
         .map(str::trim)
         .collect();
-    if header != ["id", "text", "class", "category", "mode"] {
-        return Err(EvalError::BadHeader);
-    }
+    let columns = match header[..] {
+        ["id", "text", "class", "category", "mode"] => 5,
+        ["id", "text", "class", "category", "mode", "writer"] => 6,
+        _ => return Err(EvalError::BadHeader),
+    };
     let mut cases = Vec::new();
     for (i, line) in lines {
         let line_no = i + 1;
@@ -99,9 +108,12 @@ fn parse(tsv: &str) -> Result<Vec<Case<'_>>, EvalError> {
             continue;
         }
         let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
-        let [id, text, class, category, mode] = fields[..] else {
+        let (&[id, text, class, category, mode], true) =
+            (&fields[..fields.len().min(5)], fields.len() == columns)
+        else {
             return Err(EvalError::Fields {
                 line: line_no,
+                expected: columns,
                 found: fields.len(),
             });
         };
@@ -262,7 +274,21 @@ mod tests {
         let short = format!("{head}x\t楼上太吵\tnonpolice\n");
         assert_eq!(
             evaluate(&c, &short).err(),
-            Some(EvalError::Fields { line: 2, found: 3 })
+            Some(EvalError::Fields {
+                line: 2,
+                expected: 5,
+                found: 3
+            })
+        );
+        let six = "id\ttext\tclass\tcategory\tmode\twriter\n";
+        let missing_writer = format!("{six}x\t楼上太吵\tnonpolice\tE1\tB\n");
+        assert_eq!(
+            evaluate(&c, &missing_writer).err(),
+            Some(EvalError::Fields {
+                line: 2,
+                expected: 6,
+                found: 5
+            })
         );
         let class = format!("{head}x\t楼上太吵\tcivil\tE1\tB\n");
         assert!(matches!(
@@ -274,6 +300,19 @@ mod tests {
             evaluate(&c, &mode),
             Err(EvalError::Mode { line: 2, .. })
         ));
+    }
+
+    #[test]
+    fn writer_column_is_accepted_and_ignored() {
+        let Ok(c) = Classifier::embedded() else {
+            panic!("embedded list")
+        };
+        let five = "id\ttext\tclass\tcategory\tmode\na\t刚才在地铁上手机被偷了\tpolice\tP1\tP\n";
+        let six = "id\ttext\tclass\tcategory\tmode\twriter\na\t刚才在地铁上手机被偷了\tpolice\tP1\tP\tA\n";
+        let (Ok(a), Ok(b)) = (evaluate(&c, five), evaluate(&c, six)) else {
+            panic!("eval")
+        };
+        assert_eq!(a.metrics, b.metrics);
     }
 
     #[test]

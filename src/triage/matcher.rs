@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use super::sound::{SoundTable, sound_match};
+
 /// Largest number of characters a gap in a `甲*乙` phrase may span.
 pub const GAP_MAX_CHARS: usize = 10;
 /// Largest number of characters between a negator and the phrase it cancels.
@@ -34,6 +36,11 @@ pub const NEGATORS: &[&str] = &[
 
 /// Words that start like a negator but negate nothing ("没想到", "无缘无故").
 const PSEUDO_NEGATORS: &[&str] = &[
+    "这不是",
+    "岂不是",
+    "不就是",
+    "可不是",
+    "没准",
     "没想到",
     "没多久",
     "没过多久",
@@ -172,7 +179,7 @@ fn is_sentence_break(c: char) -> bool {
 
 /// Characters that end a clause: negation and hedges never reach across them.
 fn is_clause_break(c: char) -> bool {
-    is_sentence_break(c) || matches!(c, ',' | '，' | '、' | ':' | '：')
+    is_sentence_break(c) || matches!(c, ',' | '，' | '、' | ':' | '：' | ' ' | '！' | '？')
 }
 
 /// Folds one character so that width and ASCII case never matter: full-width forms become
@@ -190,9 +197,24 @@ pub fn fold_char(c: char) -> char {
     folded.to_ascii_lowercase()
 }
 
-/// Folds a whole phrase or description with [`fold_char`].
+/// Folds a whole phrase or description with [`fold_char`] and traditional characters to
+/// simplified ones. One char in, one out, so character offsets are unchanged.
 pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).collect()
+    normalize(text).into_iter().collect()
+}
+
+/// The characters of `text` folded ([`fold_char`]) and simplified (繁→简), one per input char.
+pub fn normalize(text: &str) -> Vec<char> {
+    let folded: String = text.chars().map(fold_char).collect();
+    if folded.is_ascii() {
+        return folded.chars().collect();
+    }
+    let simplified = fast2s::convert(&folded);
+    if simplified.chars().count() == folded.chars().count() {
+        simplified.chars().collect()
+    } else {
+        folded.chars().collect()
+    }
 }
 
 const NEGATOR: u8 = 1;
@@ -213,6 +235,8 @@ pub struct MatcherBuilder<T> {
     tags: Vec<Vec<(T, String)>>,
     kinds: Vec<u8>,
     compounds: Vec<Compound<T>>,
+    exact: Vec<bool>,
+    sound_min: usize,
 }
 
 impl<T> Default for MatcherBuilder<T> {
@@ -230,17 +254,21 @@ impl<T> MatcherBuilder<T> {
             tags: Vec::new(),
             kinds: Vec::new(),
             compounds: Vec::new(),
+            exact: Vec::new(),
+            sound_min: 2,
         };
         for (words, kind) in [
             (NEGATORS, NEGATOR),
             (PSEUDO_NEGATORS, PSEUDO),
             (HEDGES, HEDGE),
-            (NEAR_MISSES, BLOCKER),
         ] {
             for word in words {
                 let id = builder.intern(word);
                 builder.kinds[id] |= kind;
             }
+        }
+        for word in NEAR_MISSES {
+            builder.add_blocker(word);
         }
         builder
     }
@@ -255,7 +283,43 @@ impl<T> MatcherBuilder<T> {
         self.patterns.push(folded);
         self.tags.push(Vec::new());
         self.kinds.push(0);
+        self.exact.push(false);
         id
+    }
+
+    /// Adds a near miss: a phrase that overlaps it without containing it is ignored.
+    pub fn add_blocker(&mut self, word: &str) {
+        let id = self.intern(word);
+        self.kinds[id] |= BLOCKER;
+    }
+
+    /// Sets the shortest phrase (in characters) that may match by sound; 2 unless set.
+    pub fn sound_min_chars(&mut self, n: usize) {
+        self.sound_min = n;
+    }
+
+    /// Adds a phrase that never matches by sound.
+    pub fn add_exact(&mut self, phrase: &str, tag: T) {
+        let before = self.patterns.len();
+        self.add(phrase, tag);
+        for id in before..self.patterns.len() {
+            self.exact[id] = true;
+        }
+        if let Some(id) = self.index.get(&fold(phrase)).copied() {
+            self.exact[id] = true;
+        }
+    }
+
+    /// Adds a word that is only known: it tags nothing, but a same-sound match may not overlap it
+    /// (吵起来 in the text is not a miswritten 抄起).
+    pub fn add_known(&mut self, phrase: &str) {
+        for part in phrase
+            .split('*')
+            .map(str::trim)
+            .filter(|p| p.chars().count() > 1)
+        {
+            self.intern(part);
+        }
     }
 
     /// Adds a phrase. `甲*乙` matches 甲 followed within [`GAP_MAX_CHARS`] characters by 乙 in the
@@ -284,13 +348,22 @@ impl<T> MatcherBuilder<T> {
             .match_kind(MatchKind::Standard)
             .build(&self.patterns)?;
         let mut starts = vec![Vec::new(); self.patterns.len()];
+        let mut used: Vec<bool> = self.tags.iter().map(|t| !t.is_empty()).collect();
         for (i, compound) in self.compounds.iter().enumerate() {
             if let Some(&first) = compound.parts.first() {
                 starts[first].push(i);
             }
+            for &p in &compound.parts {
+                used[p] = true;
+            }
         }
+        for (id, u) in used.iter_mut().enumerate() {
+            *u = *u && !self.exact[id] && self.patterns[id].chars().count() >= self.sound_min;
+        }
+        let sound = SoundTable::build(&self.patterns, &used)?;
         Ok(Matcher {
             ac,
+            sound,
             tags: self.tags,
             kinds: self.kinds,
             compounds: self.compounds,
@@ -313,6 +386,8 @@ pub struct Hit<'a, T> {
     pub hedged: bool,
     /// Matched as a gapped phrase (`甲*乙`).
     pub gapped: bool,
+    /// Matched by sound: a character differs but reads the same (燥音 for 噪音).
+    pub sounded: bool,
 }
 
 impl<T> Hit<'_, T> {
@@ -325,6 +400,7 @@ impl<T> Hit<'_, T> {
 /// Finds tagged phrases in descriptions in one pass.
 pub struct Matcher<T> {
     ac: AhoCorasick,
+    sound: SoundTable,
     tags: Vec<Vec<(T, String)>>,
     kinds: Vec<u8>,
     compounds: Vec<Compound<T>>,
@@ -336,12 +412,13 @@ struct Raw {
     id: usize,
     start: usize,
     end: usize,
+    sound: bool,
 }
 
 impl<T> Matcher<T> {
     /// Every tagged phrase in `text`, near misses removed, with negation and hedges marked.
     pub fn find<'a>(&'a self, text: &str) -> Vec<Hit<'a, T>> {
-        let chars: Vec<char> = text.chars().map(fold_char).collect();
+        let chars = normalize(text);
         let folded: Cow<'_, str> = if text.chars().zip(&chars).all(|(a, b)| a == *b) {
             Cow::Borrowed(text)
         } else {
@@ -353,15 +430,30 @@ impl<T> Matcher<T> {
         }
         char_at[folded.len()] = chars.len();
 
-        let raws: Vec<Raw> = self
+        let mut raws: Vec<Raw> = self
             .ac
             .find_overlapping_iter(folded.as_ref())
             .map(|m| Raw {
                 id: m.pattern().as_usize(),
                 start: char_at[m.start()],
                 end: char_at[m.end()],
+                sound: false,
             })
             .collect();
+        let exact = raws.len();
+        for (id, start, end) in sound_match(&self.sound, &chars) {
+            let known_word_there = raws[..exact]
+                .iter()
+                .any(|r| r.id != id && r.start <= start && end <= r.end);
+            if !known_word_there {
+                raws.push(Raw {
+                    id,
+                    start,
+                    end,
+                    sound: true,
+                });
+            }
+        }
         let kind = |r: &Raw, k: u8| self.kinds[r.id] & k != 0;
         let blockers: Vec<Raw> = raws.iter().copied().filter(|r| kind(r, BLOCKER)).collect();
         let pseudos: Vec<Raw> = raws.iter().copied().filter(|r| kind(r, PSEUDO)).collect();
@@ -402,6 +494,7 @@ impl<T> Matcher<T> {
                         negated: false,
                         hedged: false,
                         gapped: false,
+                        sounded: raw.sound,
                     });
                 }
             }
@@ -416,6 +509,7 @@ impl<T> Matcher<T> {
                         negated: false,
                         hedged: false,
                         gapped: true,
+                        sounded: raw.sound,
                     });
                 }
             }
@@ -522,6 +616,20 @@ mod tests {
         assert!(m.find("深夜被打扰").is_empty());
         assert!(m.find("他刚动手术").is_empty());
         assert_eq!(m.find("他被打了").len(), 1);
+    }
+
+    #[test]
+    fn same_sound_and_traditional_match() {
+        let m = matcher(&["噪音", "电梯坏了"]);
+        let hits = m.find("楼下燥音太大");
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].sounded);
+        assert_eq!((hits[0].start, hits[0].end), (2, 4));
+        let trad = m.find("電梯壞了三天");
+        assert_eq!(trad.len(), 1);
+        assert!(!trad[0].sounded);
+        assert!(m.find("噪音").iter().all(|h| !h.sounded));
+        assert!(m.find("造影检查").is_empty());
     }
 
     #[test]

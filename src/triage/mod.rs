@@ -14,12 +14,16 @@
 //! ```
 
 pub mod classifier;
+pub mod danger;
 pub mod eval;
+pub mod lexicon;
 pub mod list;
 pub mod manual;
 pub mod matcher;
 pub mod redflag;
 pub mod repeat;
+pub mod segment;
+mod sound;
 mod summary;
 
 pub use classifier::Classifier;

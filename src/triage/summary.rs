@@ -39,7 +39,12 @@ pub fn line(d: &TriageDecision) -> String {
         } else {
             &mut words
         };
-        if e.effect != "negated" && e.effect != "hedged" && !list.contains(&e.phrase.as_str()) {
+        let counts = if e.rule.starts_with("redflag:") {
+            e.effect.starts_with("red flag")
+        } else {
+            e.effect != "negated" && e.effect != "hedged"
+        };
+        if counts && !list.contains(&e.phrase.as_str()) {
             list.push(&e.phrase);
         }
     }

@@ -1,0 +1,547 @@
+//! The danger score behind the police-first rule.
+//!
+//! Cues come from two detectors over the same normalised text:
+//! - phrases of the lexicon's cue groups (one Aho-Corasick pass, same-sound tolerant, with
+//!   negation and near misses), and
+//! - verb–object frames over the segmented words: a verb of the frame with one of its objects in
+//!   the same clause, whether said plainly (打了他), with 把 (把他打得…) or with 被 (被人用棍子打了),
+//!   however many words stand between.
+//!
+//! Overlapping cues count once; separate cues of a family add up to twice its heaviest; the
+//! families add up. A negated cue ("没有动手") counts nothing, in its clause only.
+//! A cue after a past marker ("上次…") or a fear of the future ("怕以后着火") in its clause counts
+//! a fraction. A calm-down cue ("已经走了") halves the score but never takes a current danger
+//! below [`RAISED`]: it lowers, it does not erase.
+
+use std::collections::HashSet;
+
+use super::lexicon::{CueGroup, LEXICON, Marker};
+use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
+use super::redflag::Family;
+use super::segment::{Segmenter, Word};
+
+/// A danger score at or above this is not clearly low: the item stays with the police (P or C).
+pub const RAISED: f32 = 1.0;
+/// Share of its weight a cue keeps when told as past background or as a fear.
+pub const LOWERED: f32 = 0.3;
+/// Share of the score left by a calm-down cue (never below [`RAISED`] for a current danger).
+const CALMED: f32 = 0.5;
+/// Shortest cue phrase that may match by sound: two-character cues sound like too many everyday
+/// words (寻思 and 寻死, 自然 and 自燃).
+const SOUND_MIN_CHARS: usize = 3;
+/// Most words between a frame's verb and its object, or between 把/被 and the verb.
+const FRAME_REACH: usize = 6;
+
+/// Words that mark the object before the verb (把他打了) or the victim as subject (他被打了).
+const DISPOSAL: &[&str] = &["把", "将"];
+const PASSIVE: &[&str] = &["被", "遭", "挨", "让", "叫"];
+/// Words that may stand between a passive subject and 被 (他又被打了).
+const ADVERBS: &[&str] = &[
+    "也", "又", "都", "还", "就", "竟然", "居然", "直接", "差点", "已经", "刚", "刚才", "昨天",
+    "今天", "晚上", "早上", "当场", "再次", "经常", "总是", "天天",
+];
+/// Words that may stand between a verb and its object (打了他一顿, 锁在屋里).
+const PARTICLES: &[&str] = &[
+    "了",
+    "着",
+    "过",
+    "得",
+    "住",
+    "在",
+    "起来",
+    "起",
+    "倒",
+    "伤",
+    "死",
+    "晕",
+    "残",
+    "破",
+    "断",
+    "上",
+    "进",
+    "到",
+    "走",
+    "一顿",
+    "一下",
+    "几下",
+    "了一顿",
+];
+/// Families whose cues a fear of the future lowers (a threat or a suicide talk stays current).
+const FEAR_LOWERS: &[Family] = &[
+    Family::Fire,
+    Family::Explosion,
+    Family::Violence,
+    Family::Traffic,
+    Family::Missing,
+    Family::Crime,
+    Family::Crowd,
+];
+
+/// How a cue counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Current,
+    /// After a past marker in its clause.
+    Past,
+    /// After a fear, prevention or hedge in its clause.
+    Feared,
+    Negated,
+}
+
+/// One danger cue found in a description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    pub family: Family,
+    pub kind: &'static str,
+    pub weight: f32,
+    /// Category the cue points to.
+    pub code: Option<&'static str>,
+    /// Department categories that account for the danger on their own.
+    pub explained_by: &'static [String],
+    /// The phrase, or `verb+object` for a frame.
+    pub phrase: String,
+    pub at: usize,
+    /// Character offset just past the cue.
+    pub end: usize,
+    pub state: State,
+    /// Matched by sound, with a miswritten character.
+    pub sounded: bool,
+}
+
+impl Cue {
+    /// The weight this cue adds to the score.
+    pub fn counted(&self) -> f32 {
+        match self.state {
+            State::Current => self.weight,
+            State::Past | State::Feared => self.weight * LOWERED,
+            State::Negated => 0.0,
+        }
+    }
+}
+
+/// The cues of one description and the calm-down cue, if any.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Danger {
+    pub cues: Vec<Cue>,
+    /// A calm-down phrase and its offset.
+    pub calm: Option<(String, usize)>,
+    /// A word for a vulnerable person and its offset.
+    pub vulnerable: Option<(String, usize)>,
+    /// For each character: told as past background or as a fear (after 上次, 怕… in its clause).
+    pub lowered: Vec<bool>,
+}
+
+impl Danger {
+    /// The score of the cues for which `keep` holds. Overlapping cues of a family count as their
+    /// heaviest; separate cues of a family add up to at most twice its heaviest; the families
+    /// add up.
+    pub fn score_where(&self, keep: impl Fn(&Cue) -> bool) -> f32 {
+        // (family, sum, heaviest, end of the current overlap run, heaviest of that run)
+        let mut fams: Vec<(Family, f32, f32, usize, f32)> = Vec::new();
+        for c in self.cues.iter().filter(|c| keep(c)) {
+            let w = c.counted();
+            match fams.iter_mut().find(|f| f.0 == c.family) {
+                Some(f) if c.at < f.3 => {
+                    f.1 += (w - f.4).max(0.0);
+                    f.4 = f.4.max(w);
+                    f.3 = f.3.max(c.end);
+                    f.2 = f.2.max(w);
+                }
+                Some(f) => {
+                    f.1 += w;
+                    f.2 = f.2.max(w);
+                    f.3 = c.end;
+                    f.4 = w;
+                }
+                None => fams.push((c.family, w, w, c.end, w)),
+            }
+        }
+        let score: f32 = fams.iter().map(|f| f.1.min(2.0 * f.2)).sum();
+        if self.calm.is_some() {
+            (score * CALMED).max(score.min(RAISED))
+        } else {
+            score
+        }
+    }
+
+    /// The whole score.
+    pub fn score(&self) -> f32 {
+        self.score_where(|_| true)
+    }
+
+    /// The score left when the department category `code` accounts for the cues it explains.
+    pub fn unexplained(&self, code: Option<&str>) -> f32 {
+        self.score_where(|c| code.is_none_or(|k| !c.explained_by.iter().any(|e| e == k)))
+    }
+
+    /// Cues that count, in text order.
+    pub fn counting(&self) -> impl Iterator<Item = &Cue> {
+        self.cues.iter().filter(|c| c.counted() > 0.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tag {
+    Cue(usize),
+    Marker(Marker),
+    Vulnerable,
+}
+
+struct CompiledFrame {
+    index: usize,
+    verbs: Vec<&'static str>,
+    objects: HashSet<&'static str>,
+    unless: Vec<&'static str>,
+    /// First characters of the verbs, to skip other words at once.
+    first_chars: HashSet<char>,
+    /// One-character verbs may be typed by sound.
+    sound_verbs: bool,
+    /// Its objects are people: a passive with no subject named is taken to be about a person
+    /// (被几个人打了), unless the verb's result is damage to a thing (被踢坏).
+    person: bool,
+}
+
+/// Finds danger cues. Build once per classifier.
+pub struct Detector {
+    matcher: Matcher<Tag>,
+    segmenter: Segmenter,
+    frames: Vec<CompiledFrame>,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("frames", &self.frames.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '!'
+            | '?'
+            | ';'
+            | '；'
+            | '\n'
+            | '\r'
+            | ','
+            | '，'
+            | '、'
+            | ':'
+            | '：'
+            | '！'
+            | '？'
+            | ' '
+    )
+}
+
+impl Detector {
+    /// A detector over the built-in lexicon; `words` (the list's phrases) join the segmenter's
+    /// dictionary so that their words are not split.
+    pub fn new<'w>(
+        words: impl IntoIterator<Item = &'w str>,
+    ) -> Result<Detector, aho_corasick::BuildError> {
+        let lex = &*LEXICON;
+        let words: Vec<&str> = words.into_iter().collect();
+        let mut builder = MatcherBuilder::new();
+        builder.sound_min_chars(SOUND_MIN_CHARS);
+        for w in &words {
+            builder.add_known(w);
+        }
+        for w in &lex.near_misses {
+            builder.add_blocker(w);
+        }
+        for (i, group) in lex.cues.iter().enumerate() {
+            for p in &group.phrases {
+                builder.add(p, Tag::Cue(i));
+            }
+        }
+        for (marker, words) in &lex.markers {
+            for w in words {
+                builder.add(w, Tag::Marker(*marker));
+            }
+        }
+        for w in &lex.vulnerable {
+            builder.add(w, Tag::Vulnerable);
+        }
+        let lexicon_words = lex
+            .cues
+            .iter()
+            .flat_map(|c| c.phrases.iter())
+            .chain(lex.frames.iter().flat_map(|f| f.verbs.iter()))
+            .chain(lex.frames.iter().flat_map(|f| f.objects.iter()))
+            .chain(lex.frames.iter().flat_map(|f| f.unless.iter()))
+            .chain(lex.markers.iter().flat_map(|m| m.1.iter()))
+            .chain(lex.near_misses.iter())
+            .chain(lex.words.iter())
+            .map(String::as_str);
+        let segmenter = Segmenter::new(words.into_iter().chain(lexicon_words));
+        let frames = lex
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(index, f)| CompiledFrame {
+                index,
+                verbs: f.verbs.iter().map(String::as_str).collect(),
+                objects: f.objects.iter().map(String::as_str).collect(),
+                unless: f.unless.iter().map(String::as_str).collect(),
+                first_chars: f.verbs.iter().filter_map(|v| v.chars().next()).collect(),
+                sound_verbs: f.family == Family::Violence && f.kind == "hit",
+                person: f.objects.iter().any(|o| o == "人"),
+            })
+            .collect();
+        Ok(Detector {
+            matcher: builder.build()?,
+            segmenter,
+            frames,
+        })
+    }
+
+    /// The danger cues of `text`, with their states.
+    pub fn assess(&self, text: &str) -> Danger {
+        let chars = normalize(text);
+        let hits = self.matcher.find(text);
+        let clause: Vec<usize> = chars
+            .iter()
+            .scan(0usize, |n, &c| {
+                if is_clause_break(c) {
+                    *n += 1;
+                }
+                Some(*n)
+            })
+            .collect();
+        let clause_at = |at: usize| clause.get(at).copied().unwrap_or(usize::MAX);
+        let markers: Vec<(Marker, usize)> = hits
+            .iter()
+            .filter(|h| h.affirmed())
+            .filter_map(|h| match h.tag {
+                Tag::Marker(m) => Some((*m, h.start)),
+                _ => None,
+            })
+            .collect();
+        let governed = |kind: Marker, at: usize| {
+            markers
+                .iter()
+                .any(|(m, s)| *m == kind && *s <= at && clause_at(*s) == clause_at(at))
+        };
+        let state_of = |family: Family, at: usize, negated: bool, hedged: bool| {
+            if negated {
+                State::Negated
+            } else if governed(Marker::Past, at) {
+                State::Past
+            } else if FEAR_LOWERS.contains(&family)
+                && (hedged || governed(Marker::Hypothetical, at))
+            {
+                State::Feared
+            } else {
+                State::Current
+            }
+        };
+
+        let mut danger = Danger {
+            lowered: (0..chars.len())
+                .map(|at| governed(Marker::Past, at) || governed(Marker::Hypothetical, at))
+                .collect(),
+            ..Danger::default()
+        };
+        for h in &hits {
+            match h.tag {
+                Tag::Cue(i) => {
+                    let g: &'static CueGroup = &LEXICON.cues[*i];
+                    danger.cues.push(Cue {
+                        family: g.family,
+                        kind: &g.kind,
+                        weight: g.weight,
+                        code: g.code.as_deref(),
+                        explained_by: &g.explained_by,
+                        phrase: h.phrase.to_string(),
+                        at: h.start,
+                        end: h.end,
+                        state: state_of(g.family, h.start, h.negated, h.hedged),
+                        sounded: h.sounded,
+                    });
+                }
+                Tag::Marker(Marker::Calm) if h.affirmed() && danger.calm.is_none() => {
+                    danger.calm = Some((h.phrase.to_string(), h.start));
+                }
+                Tag::Vulnerable if h.affirmed() && danger.vulnerable.is_none() => {
+                    danger.vulnerable = Some((h.phrase.to_string(), h.start));
+                }
+                _ => {}
+            }
+        }
+        let normalized: String = chars.iter().collect();
+        let words = self.segmenter.cut(&normalized);
+        for (frame, verb, object, negated) in self.frame_hits(&words, &clause) {
+            let f = &LEXICON.frames[frame];
+            let at = verb.start.min(object.start);
+            let end = verb.end.max(object.end);
+            danger.cues.push(Cue {
+                family: f.family,
+                kind: &f.kind,
+                weight: f.weight,
+                code: f.code.as_deref(),
+                explained_by: &f.explained_by,
+                phrase: format!("{}+{}", verb.text, object.text),
+                at,
+                end,
+                state: state_of(f.family, at, negated, false),
+                sounded: false,
+            });
+        }
+        danger.cues.sort_by_key(|c| c.at);
+        danger
+    }
+
+    /// Frames found over the words: (frame, verb word, object word, negated).
+    fn frame_hits<'w, 'a>(
+        &self,
+        words: &'w [Word<'a>],
+        clause: &[usize],
+    ) -> Vec<(usize, &'w Word<'a>, &'w Word<'a>, bool)> {
+        let clause_of = |w: &Word<'_>| clause.get(w.start).copied().unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        for frame in &self.frames {
+            for (i, w) in words.iter().enumerate() {
+                let first = w.text.chars().next().unwrap_or_default();
+                if !frame.first_chars.contains(&first) && !frame.sound_verbs {
+                    continue;
+                }
+                let Some(rest) = verb_rest(frame, w.text).or_else(|| {
+                    let next = words.get(i + 1)?;
+                    let subject = words[..i]
+                        .iter()
+                        .rev()
+                        .find(|p| !ADVERBS.contains(&p.text))?;
+                    (frame.sound_verbs
+                        && frame.objects.contains(&next.text)
+                        && frame.objects.contains(&subject.text)
+                        && sounds_like_verb(frame, w.text))
+                    .then_some("")
+                }) else {
+                    continue;
+                };
+                let c = clause_of(w);
+                let is_object = |o: &Word<'_>| frame.objects.contains(&o.text);
+                let negated = words[..i]
+                    .iter()
+                    .rev()
+                    .take(3)
+                    .take_while(|o| clause_of(o) == c)
+                    .any(|o| NEGATORS.contains(&o.text));
+                let found = if frame.objects.contains(&rest) {
+                    Some(w)
+                } else {
+                    object_after(words, i, c, clause, &is_object)
+                        .or_else(|| object_before(words, i, c, clause, &is_object, frame.person))
+                };
+                let voided = || {
+                    words
+                        .iter()
+                        .filter(|o| clause_of(o) == c)
+                        .any(|o| frame.unless.iter().any(|u| o.text.contains(u)))
+                };
+                if let Some(o) = found
+                    && !voided()
+                {
+                    out.push((frame.index, w, o, negated));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A one-character word that reads like one of the frame's one-character verbs (大我 for 打我);
+/// only taken in a hitting frame, between a person and a person (老公又大我).
+fn sounds_like_verb(frame: &CompiledFrame, word: &str) -> bool {
+    use pinyin::ToPinyin;
+    let mut chars = word.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let Some(sound) = c.to_pinyin().map(|p| p.plain()) else {
+        return false;
+    };
+    frame.verbs.iter().any(|v| {
+        let mut vc = v.chars();
+        matches!((vc.next(), vc.next()), (Some(x), None) if x != c && x.to_pinyin().map(|p| p.plain()) == Some(sound))
+    })
+}
+
+/// The rest of `word` after a frame verb it starts with, when that rest is empty, a particle or a
+/// one-word object (打人, 锁在, 关起来).
+fn verb_rest<'a>(frame: &CompiledFrame, word: &'a str) -> Option<&'a str> {
+    frame.verbs.iter().find_map(|v| {
+        let rest = word.strip_prefix(v)?;
+        (rest.is_empty() || PARTICLES.contains(&rest) || frame.objects.contains(&rest))
+            .then_some(rest)
+    })
+}
+
+/// The object within three words after the verb (打了他一顿, 锁住了孩子, 拎着啤酒瓶子).
+fn object_after<'w, 'a>(
+    words: &'w [Word<'a>],
+    i: usize,
+    c: usize,
+    clause: &[usize],
+    is_object: &dyn Fn(&Word<'_>) -> bool,
+) -> Option<&'w Word<'a>> {
+    words
+        .iter()
+        .skip(i + 1)
+        .take(3)
+        .take_while(|o| clause.get(o.start).copied() == Some(c))
+        .find(|o| is_object(o))
+}
+
+/// The object before the verb in a 把 or 被 construction (把孩子锁在车里, 他被几个人打了): with
+/// 把 the word right before the verb, with 被 a subject before 被 (or none: the caller).
+fn object_before<'w, 'a>(
+    words: &'w [Word<'a>],
+    i: usize,
+    c: usize,
+    clause: &[usize],
+    is_object: &dyn Fn(&Word<'_>) -> bool,
+    person_frame: bool,
+) -> Option<&'w Word<'a>> {
+    let start = i.saturating_sub(FRAME_REACH + 2);
+    let before: Vec<(usize, &Word<'_>)> = words[start..i]
+        .iter()
+        .enumerate()
+        .map(|(k, w)| (start + k, w))
+        .filter(|(_, w)| clause.get(w.start).copied() == Some(c))
+        .collect();
+    if before.iter().any(|(_, w)| DISPOSAL.contains(&w.text)) {
+        return words[start..i]
+            .iter()
+            .rev()
+            .find(|w| !ADVERBS.contains(&w.text) && !["给", "狠狠", "一下"].contains(&w.text))
+            .filter(|o| is_object(o) || o.text == "的");
+    }
+    let (k, marker) = *before
+        .iter()
+        .rev()
+        .find(|(_, w)| PASSIVE.contains(&w.text))?;
+    if i - k > FRAME_REACH {
+        return None;
+    }
+    let mut subject = words[..k]
+        .iter()
+        .rev()
+        .take_while(|w| clause.get(w.start).copied() == Some(c));
+    let damage = words
+        .get(i + 1)
+        .is_some_and(|w| ["坏", "碎", "翻", "烂", "开", "断", "破"].contains(&w.text));
+    match subject.clone().find(|o| is_object(o) || o.text == "的") {
+        Some(o) => Some(o),
+        None if subject.all(|w| ADVERBS.contains(&w.text)) => Some(marker),
+        None if person_frame && !damage => Some(marker),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+#[path = "danger_tests.rs"]
+mod tests;

@@ -1,0 +1,164 @@
+//! Same-sound matching: phrases and descriptions are read as toneless pinyin syllables (the
+//! `pinyin` crate), so a phrase typed with a wrong character of the same sound still matches
+//! (燥音 for 噪音, 起伙 for 起火). One character must stay right in a two-character phrase, and
+//! at most one may differ in a phrase of up to four (two in a longer one), so that unrelated words
+//! that merely sound alike (大家 for 打架) do not match.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use pinyin::ToPinyin;
+
+/// Code of a character whose sound is in no phrase (or that has none).
+const NO_SOUND: char = '\u{F8FF}';
+/// First code of the syllables (a private-use range, 3 bytes each in UTF-8).
+const FIRST: u32 = 0xE000;
+/// Bytes of one code in UTF-8.
+const CODE_BYTES: usize = 3;
+
+/// The phrases read as syllables, with an automaton over them.
+pub struct SoundTable {
+    syllables: HashMap<&'static str, char>,
+    ac: Option<AhoCorasick>,
+    /// For each sound pattern: the phrase's pattern id and its characters.
+    phrases: Vec<(usize, Vec<char>)>,
+}
+
+fn syllable(c: char) -> Option<&'static str> {
+    c.to_pinyin().map(|p| p.plain())
+}
+
+impl SoundTable {
+    /// Reads every used pattern of two or more Chinese characters as syllables.
+    pub fn build(
+        patterns: &[String],
+        used: &[bool],
+    ) -> Result<SoundTable, aho_corasick::BuildError> {
+        let mut syllables: HashMap<&'static str, char> = HashMap::new();
+        let mut encoded = Vec::new();
+        let mut phrases = Vec::new();
+        for (id, p) in patterns.iter().enumerate() {
+            let chars: Vec<char> = p.chars().collect();
+            if !used.get(id).copied().unwrap_or(false) || chars.len() < 2 {
+                continue;
+            }
+            let Some(sounds) = chars
+                .iter()
+                .map(|&c| syllable(c))
+                .collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            let mut code = String::new();
+            for s in sounds {
+                let next = FIRST + u32::try_from(syllables.len()).unwrap_or(0);
+                let c = *syllables
+                    .entry(s)
+                    .or_insert_with(|| char::from_u32(next).unwrap_or(NO_SOUND));
+                code.push(c);
+            }
+            encoded.push(code);
+            phrases.push((id, chars));
+        }
+        let ac = if encoded.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&encoded)?,
+            )
+        };
+        Ok(SoundTable {
+            syllables,
+            ac,
+            phrases,
+        })
+    }
+}
+
+/// Characters too common to anchor a same-sound match on their own (傻了 is not 杀了).
+const LIGHT: &str = "了着过的得地人我你他她它一个是在有不也都就把被给上下来去说要";
+
+/// Most characters of a phrase that may differ from the text in a same-sound match.
+fn allowed_differences(len: usize) -> usize {
+    if len <= 4 { 1 } else { 2 }
+}
+
+/// Same-sound matches of the table's phrases in `chars` that are not exact matches:
+/// `(pattern id, start, end)` in characters.
+pub fn sound_match(table: &SoundTable, chars: &[char]) -> Vec<(usize, usize, usize)> {
+    let Some(ac) = &table.ac else {
+        return Vec::new();
+    };
+    if chars.iter().all(char::is_ascii) {
+        return Vec::new();
+    }
+    let code: String = chars
+        .iter()
+        .map(|&c| {
+            syllable(c)
+                .and_then(|s| table.syllables.get(s).copied())
+                .unwrap_or(NO_SOUND)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for m in ac.find_overlapping_iter(&code) {
+        let (start, end) = (m.start() / CODE_BYTES, m.end() / CODE_BYTES);
+        let (id, phrase) = &table.phrases[m.pattern().as_usize()];
+        let differ = chars[start..end]
+            .iter()
+            .zip(phrase)
+            .filter(|(a, b)| a != b)
+            .count();
+        let light_typo = chars[start..end]
+            .iter()
+            .zip(phrase)
+            .any(|(a, b)| a != b && LIGHT.contains(*a));
+        let anchors = chars[start..end]
+            .iter()
+            .zip(phrase)
+            .filter(|(a, b)| a == b && !LIGHT.contains(**a))
+            .count();
+        if differ > 0 && differ <= allowed_differences(phrase.len()) && anchors > 0 && !light_typo {
+            out.push((*id, start, end));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(words: &[&str]) -> SoundTable {
+        let patterns: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        let used = vec![true; patterns.len()];
+        match SoundTable::build(&patterns, &used) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn found(t: &SoundTable, text: &str) -> Vec<(usize, usize, usize)> {
+        let chars: Vec<char> = text.chars().collect();
+        sound_match(t, &chars)
+    }
+
+    #[test]
+    fn one_wrong_character_of_the_same_sound_matches() {
+        let t = table(&["噪音", "起火", "打架"]);
+        assert_eq!(found(&t, "燥音很大"), vec![(0, 0, 2)]);
+        assert_eq!(found(&t, "厨房起伙了"), vec![(1, 2, 4)]);
+    }
+
+    #[test]
+    fn exact_and_all_different_do_not_count() {
+        let t = table(&["噪音", "打架"]);
+        assert!(found(&t, "噪音很大").is_empty());
+        assert!(found(&t, "大家好").is_empty());
+        assert!(found(&t, "abc").is_empty());
+        let light = table(&["杀了"]);
+        assert!(found(&light, "吓傻了").is_empty());
+    }
+}
