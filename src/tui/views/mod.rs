@@ -1,13 +1,13 @@
 //! Drawing: a pure function of the state into a frame.
 
 pub mod board;
-pub mod report;
 mod detail;
 mod dialogs;
 mod footer;
 mod header;
 mod help;
 mod queue;
+pub mod report;
 mod roster;
 
 use super::app::{App, Modal, Pane, View};

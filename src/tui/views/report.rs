@@ -16,7 +16,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.muted)
-        .title(Span::styled(format!(" {} ", app.t(T::ReportTitle)), theme.title));
+        .title(Span::styled(
+            format!(" {} ", app.t(T::ReportTitle)),
+            theme.title,
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(report) = &app.report else {
@@ -66,10 +69,18 @@ fn draw_rates(frame: &mut Frame, area: Rect, app: &App, r: &Report, theme: &Them
         (T::RateDiversion, "diversion_rate", f.diversion_rate),
         (T::RateClaim, "claim_on_time_rate", f.claim_on_time_rate),
         (T::RateArrival, "arrival_rate", f.arrival_rate),
-        (T::RateOnTime, "on_time_arrival_rate", f.on_time_arrival_rate),
+        (
+            T::RateOnTime,
+            "on_time_arrival_rate",
+            f.on_time_arrival_rate,
+        ),
         (T::RateHandling, "handling_rate", f.handling_rate),
         (T::RateCompletion, "completion_rate", f.completion_rate),
-        (T::RateSatisfaction, "satisfaction_rate", f.satisfaction_rate),
+        (
+            T::RateSatisfaction,
+            "satisfaction_rate",
+            f.satisfaction_rate,
+        ),
         (T::RateRepeat, "repeat_call_rate", f.repeat_call_rate),
     ];
     let mut lines = vec![Line::styled(
@@ -142,7 +153,11 @@ fn draw_clocks(frame: &mut Frame, area: Rect, app: &App, r: &Report, theme: &The
                     fit(text::clock(c.clock, app.lang()), 4),
                     percent(c.on_time_rate)
                 ))
-                .filled_style(if ratio >= 0.9 { theme.sla_ok } else { theme.sla_warn }),
+                .filled_style(if ratio >= 0.9 {
+                    theme.sla_ok
+                } else {
+                    theme.sla_warn
+                }),
             line,
         );
     }
