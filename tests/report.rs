@@ -443,3 +443,43 @@ mod cli {
         );
     }
 }
+
+mod view {
+    use super::*;
+    use fenliu::tui::action::{Action, Cmd};
+    use fenliu::tui::app::{App, View};
+    use fenliu::tui::update::Effect;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn shown(w: u16, h: u16) -> (App, Terminal<TestBackend>) {
+        let config = Config::default();
+        let mut app = App::new(
+            fenliu::tui::settings(&config, "王磊").expect("settings"),
+            t0() + TimeDelta::hours(20),
+        );
+        let effects = app.update(Action::Cmd(Cmd::ReportView), t0());
+        assert_eq!(effects, vec![Effect::LoadReport], "entering asks the store");
+        assert_eq!(app.view, View::Report);
+        let r = report::report(&journal().tally(), &params(false));
+        app.update(Action::Report(Box::new(r)), t0());
+        let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        let theme = fenliu::tui::theme::Theme::colored();
+        term.draw(|f| fenliu::tui::views::draw(f, &app, &theme))
+            .expect("draws");
+        (app, term)
+    }
+
+    #[test]
+    fn the_report_view_shows_figures_targets_clocks_and_ranking() {
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            let (_, term) = shown(w, h);
+            insta::assert_snapshot!(format!("report_{w}x{h}"), term.backend());
+        }
+        let (_, term) = shown(160, 48);
+        let text = term.backend().to_string();
+        for want in ["签收及时率", "75.0%", "✗", "流动红旗", "分时接报"] {
+            assert!(text.contains(want), "{want} on the report view");
+        }
+    }
+}
