@@ -349,3 +349,63 @@ fn refusals_name_the_status_and_the_action_in_chinese() {
     assert_eq!(r.zh(), format!("{REF} 状态为「待签收」，不能调取监控"));
     assert_eq!(r.en(), format!("{REF} is new: cannot record video"));
 }
+
+#[test]
+fn a_dissatisfied_callback_reopens_the_item_for_another_round() {
+    let mut item = Incident::from_received(&received(Priority::Normal)).expect("received");
+    walk(
+        &mut item,
+        1,
+        vec![
+            EventKind::Claimed,
+            dispatched(&["g1"]),
+            EventKind::Arrived {
+                responder: "g1".into(),
+            },
+            feedback(),
+            verified(),
+            EventKind::Closed,
+        ],
+    );
+    let rules = Rules::default();
+    let mut ctx = rules.at(at(100));
+    ctx.reopen_on_dissatisfied = true;
+    let answer = Command::Callback {
+        satisfaction: Satisfaction::Dissatisfied,
+        note: None,
+    };
+    let kinds = command::decide(&item, &answer, &ctx).expect("allowed");
+    assert_eq!(
+        kinds.last(),
+        Some(&EventKind::Reopened { note: None }),
+        "重办"
+    );
+    walk(&mut item, 100, kinds);
+    assert_eq!((item.status, item.round), (Status::Claimed, 1));
+    assert!(item.closed_at.is_none() && item.responders.is_empty());
+    ctx.reopen_on_dissatisfied = false;
+    let mut closed = item.clone();
+    closed.status = Status::Closed;
+    let kinds = command::decide(&closed, &answer, &ctx).expect("allowed");
+    assert_eq!(kinds.len(), 1, "only the callback when reopening is off");
+}
+
+#[test]
+fn handing_to_the_hotline_ends_the_street_handling() {
+    let item = Incident::from_received(&received(Priority::Normal)).expect("received");
+    let rules = Rules::default();
+    let order = Command::ToHotline {
+        order_no: Some("GD-1".into()),
+        note: None,
+    };
+    let kinds = command::decide(&item, &order, &rules.at(at(10))).expect("a new item");
+    let mut after = item.clone();
+    walk(&mut after, 10, kinds);
+    assert_eq!(after.status, Status::ToHotline);
+    assert!(after.status.is_terminal());
+    let again = command::decide(&after, &order, &rules.at(at(20))).expect_err("once");
+    assert_eq!(
+        again.zh(),
+        format!("{REF} 状态为「转12345」，不能转12345工单")
+    );
+}

@@ -441,7 +441,8 @@ fn status_and_kind_spellings_are_fixed() {
             "closed",
             "returned",
             "to_police",
-            "to_district"
+            "to_district",
+            "to_hotline"
         ]
     );
     for s in Status::ALL {
