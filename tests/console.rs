@@ -1138,6 +1138,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             skew_warning: false,
             hub_changed: false,
             last_sync: Some(t0()),
+            offline_since: None,
         }),
         t0(),
     );
@@ -1149,6 +1150,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             skew_warning: true,
             hub_changed: true,
             last_sync: Some(t0()),
+            offline_since: None,
         }),
         t0(),
     );
