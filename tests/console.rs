@@ -976,7 +976,7 @@ mod pty {
         cmd.args(["--operator", "王磊", "console"]);
         let mut term = Terminal::start(cmd);
         let screen = Arc::clone(&term.screen);
-        wait_for(&screen, "路灯不亮一整条路都黑");
+        wait_for(&screen, "6 全部 2");
         term.keys.write_all(b"1").expect("types");
         wait_for(&screen, "1 待签收 2");
         term.keys.write_all(b"c").expect("types");

@@ -6,7 +6,7 @@ use super::plan::{self, backoff};
 use super::{Client, SyncError};
 use crate::domain::{Incident, Responder};
 use crate::store::{Notice, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
@@ -147,7 +147,8 @@ impl Engine {
     /// is measured against ours.
     fn note_exchange(&self, sent: DateTime<Utc>, hub_time: DateTime<Utc>) {
         let received = self.client.now();
-        let skew = plan::skew(sent, received, hub_time);
+        let previous = self.status.borrow().skew_ms.map(TimeDelta::milliseconds);
+        let skew = plan::refine(previous, sent, received, hub_time);
         self.status.send_modify(|s| {
             s.online = true;
             s.last_sync = Some(received);

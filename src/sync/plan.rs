@@ -36,6 +36,22 @@ pub fn skew(sent: DateTime<Utc>, received: DateTime<Utc>, hub_time: DateTime<Utc
     }
 }
 
+/// The skew after another exchange, given the one measured before: kept while the exchange
+/// agrees with it (a long poll that waited at the hub says little), else the new smallest
+/// offset.
+pub fn refine(
+    previous: Option<TimeDelta>,
+    sent: DateTime<Utc>,
+    received: DateTime<Utc>,
+    hub_time: DateTime<Utc>,
+) -> TimeDelta {
+    let (low, high) = (hub_time - received.max(sent), hub_time - sent);
+    match previous {
+        Some(p) if low <= p && p <= high => p,
+        _ => skew(sent, received, hub_time),
+    }
+}
+
 /// Whether a skew deserves a warning.
 pub fn skew_is_large(skew: TimeDelta) -> bool {
     skew.abs() > SKEW_WARNING
@@ -104,19 +120,36 @@ mod tests {
     }
 
     /// A fixed hub offset of 0 s, 3 s and 8 s, read over a quick exchange and over a long
-    /// poll that waited 25 s at the hub.
+    /// poll that waited 25 s at the hub. A hub behind by less than the wait cannot be told
+    /// from one that answered early, so a long poll shows it as 0; the quick exchanges
+    /// (pushes, pulls that do not wait) measure it.
     #[test]
     fn skew_is_the_smallest_offset_the_exchange_allows() {
         for (offset, warned) in [(0.0, false), (3.0, false), (8.0, true), (-8.0, true)] {
             let quick = skew(at(0.0), at(0.02), at(0.01 + offset));
             let long = skew(at(0.0), at(25.02), at(25.01 + offset));
-            for s in [quick, long] {
+            let both = if offset >= 0.0 {
+                vec![quick, long]
+            } else {
+                vec![quick]
+            };
+            for s in both {
                 let ms = s.num_milliseconds() as f64;
                 assert!((ms - offset * 1000.0).abs() <= 20.0, "{offset}: {ms}");
                 assert_eq!(skew_is_large(s), warned, "{offset}");
             }
         }
         assert_eq!(skew(at(0.0), at(25.0), at(12.5)), TimeDelta::zero());
+    }
+
+    #[test]
+    fn a_long_poll_keeps_the_skew_a_quick_exchange_measured() {
+        let behind = skew(at(0.0), at(0.02), at(0.01 - 8.0));
+        assert!(skew_is_large(behind));
+        let kept = refine(Some(behind), at(1.0), at(26.0), at(25.9 - 8.0));
+        assert_eq!(kept, behind);
+        let fixed = refine(Some(behind), at(30.0), at(30.02), at(30.01));
+        assert_eq!(fixed, TimeDelta::zero(), "a corrected clock clears it");
     }
 
     /// The demo's clock runs 20 times fast on both sides: a long poll of 25 s real time spans

@@ -38,31 +38,41 @@ pub fn fit(s: &str, cols: usize) -> String {
     out
 }
 
-/// `line` broken into lines of at most `cols` columns. A wide character that would cross the
-/// edge starts the next line, so nothing is drawn over a border.
+/// `line` broken into lines of at most `cols` columns, between words where it can. A wide
+/// character that would cross the edge starts the next line, so nothing is drawn over a border.
 pub fn wrap(line: Line<'static>, cols: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let mut current: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
     for span in line.spans {
-        let mut piece = String::new();
-        for ch in span.content.chars() {
-            let w = UnicodeWidthChar::width(ch).unwrap_or(0);
-            if used + w > cols && used > 0 {
-                if !piece.is_empty() {
-                    current.push(Span::styled(std::mem::take(&mut piece), span.style));
-                }
+        for word in span.content.split_inclusive(' ') {
+            let w = width(word.trim_end());
+            if used > 0 && used + w > cols && w <= cols {
                 out.push(Line::from(std::mem::take(&mut current)).style(line.style));
                 used = 0;
             }
-            if w > cols {
-                continue;
+            let mut piece = String::new();
+            for ch in word.chars() {
+                let cw = UnicodeWidthChar::width(ch).unwrap_or(0);
+                if used + cw > cols {
+                    if ch == ' ' {
+                        continue;
+                    }
+                    if !piece.is_empty() {
+                        current.push(Span::styled(std::mem::take(&mut piece), span.style));
+                    }
+                    out.push(Line::from(std::mem::take(&mut current)).style(line.style));
+                    used = 0;
+                }
+                if cw > cols {
+                    continue;
+                }
+                piece.push(ch);
+                used += cw;
             }
-            piece.push(ch);
-            used += w;
-        }
-        if !piece.is_empty() {
-            current.push(Span::styled(piece, span.style));
+            if !piece.is_empty() {
+                current.push(Span::styled(piece, span.style));
+            }
         }
     }
     out.push(Line::from(current).style(line.style));
@@ -88,7 +98,8 @@ mod tests {
             .iter()
             .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
             .collect();
-        assert_eq!(all, "时限: 签收 ✓ 20:10:01  联系");
+        assert_eq!(all.replace(' ', ""), "时限:签收✓20:10:01联系");
+        assert!(lines.iter().any(|l| l.to_string().trim() == "20:10:01"));
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub fn countdown(clock: Option<&Clock>, app: &App, theme: &Theme) -> (String, St
 pub fn named_countdown(clock: Option<&Clock>, app: &App, theme: &Theme) -> (String, Style) {
     let (due, style) = countdown(clock, app, theme);
     match clock {
-        Some(c) => (format!("{}{due}", text::clock(c.name, app.lang())), style),
+        Some(c) => (format!("{} {due}", text::clock(c.name, app.lang())), style),
         None => (due, style),
     }
 }

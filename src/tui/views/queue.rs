@@ -38,7 +38,7 @@ const REQUIRED: [(Col, usize); 8] = [
     (Col::Class, 3),
     (Col::Priority, 2),
     (Col::Flag, 1),
-    (Col::Due, 12),
+    (Col::Due, 13),
     (Col::Status, 8),
     (Col::Category, 12),
     (Col::Marks, 5),
