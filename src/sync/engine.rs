@@ -314,8 +314,15 @@ impl Engine {
         let mut counts = Counts::default();
         self.push_all(&mut counts).await?;
         self.mark_online().await?;
+        // Until the hub has answered, ask without waiting: the header learns at once that it
+        // is there.
+        let wait = if self.status.borrow().online {
+            poll_wait
+        } else {
+            0
+        };
         tokio::select! {
-            r = self.pull_all(poll_wait, &mut counts) => {
+            r = self.pull_all(wait, &mut counts) => {
                 r?;
                 self.mark_online().await?;
             }
