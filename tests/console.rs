@@ -976,7 +976,7 @@ mod pty {
         cmd.args(["--operator", "王磊", "console"]);
         let mut term = Terminal::start(cmd);
         let screen = Arc::clone(&term.screen);
-        wait_for(&screen, "路灯不亮一整条路都黑");
+        wait_for(&screen, "6 全部 2");
         term.keys.write_all(b"1").expect("types");
         wait_for(&screen, "1 待签收 2");
         term.keys.write_all(b"c").expect("types");
@@ -1138,6 +1138,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             skew_warning: false,
             hub_changed: false,
             last_sync: Some(t0()),
+            offline_since: None,
         }),
         t0(),
     );
@@ -1149,6 +1150,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             skew_warning: true,
             hub_changed: true,
             last_sync: Some(t0()),
+            offline_since: None,
         }),
         t0(),
     );

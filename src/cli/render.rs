@@ -178,9 +178,14 @@ pub fn timeline(events: &[StoredEvent], tz: Tz) -> String {
     out
 }
 
-/// The details of an event in a few words.
+/// The details of an event in a few words; results, answers, reasons and channels in the
+/// officer's words (现场办结, 满意 …), codes as written.
 pub fn details(kind: &EventKind) -> String {
+    use crate::tui::text;
+    let zh = crate::config::Lang::Zh;
     let note = |n: &Option<String>| n.clone().unwrap_or_default();
+    let with_note =
+        |word: &str, n: &Option<String>| format!("{word} {}", note(n)).trim_end().to_string();
     match kind {
         EventKind::Received(r) => format!("{} {} {}", r.reference, r.source.code(), r.text),
         EventKind::Triaged(t) => format!(
@@ -196,20 +201,22 @@ pub fn details(kind: &EventKind) -> String {
         EventKind::Dispatched {
             responders,
             channel,
-        } => format!("{} via {:?}", responders.join(", "), channel).to_lowercase(),
+        } => format!(
+            "{} · {}",
+            responders.join(", "),
+            text::channel(*channel, zh)
+        ),
         EventKind::Departed { responder } | EventKind::Arrived { responder } => responder.clone(),
-        EventKind::FeedbackGiven { result, text } => {
-            format!("{result:?} {}", text.clone().unwrap_or_default())
-        }
+        EventKind::FeedbackGiven { result, text: t } => with_note(text::feedback(*result, zh), t),
         EventKind::CalledBack {
             satisfaction,
             note: n,
-        } => format!("{satisfaction:?} {}", note(n)),
-        EventKind::Returned { reason, note: n } => format!("{reason:?} {}", note(n)),
-        EventKind::Deferred { until } => format!("until {}", until.to_rfc3339()),
-        EventKind::Escalated { level } => format!("level {level}"),
+        } => with_note(text::satisfaction(*satisfaction, zh), n),
+        EventKind::Returned { reason, note: n } => with_note(text::reason(*reason, zh), n),
+        EventKind::Deferred { until } => format!("至 {}", until.to_rfc3339()),
+        EventKind::Escalated { level } => format!("{level} 级"),
         EventKind::NoteAdded { text } => text.clone(),
-        EventKind::MergedInto { reference } => format!("into {reference}"),
+        EventKind::MergedInto { reference } => format!("并入 {reference}"),
         EventKind::PartyContacted { note: n }
         | EventKind::VideoRetrieved { note: n }
         | EventKind::Verified { note: n }
@@ -225,5 +232,26 @@ pub fn details(kind: &EventKind) -> String {
         .trim()
         .to_string(),
         EventKind::Claimed | EventKind::Closed | EventKind::PhoneRevealed => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FeedbackResult, Satisfaction};
+
+    #[test]
+    fn audit_details_name_results_and_answers_in_chinese() {
+        let fed = details(&EventKind::FeedbackGiven {
+            result: FeedbackResult::Resolved,
+            text: Some("已劝离".into()),
+        });
+        assert_eq!(fed, "现场办结 已劝离");
+        let called = details(&EventKind::CalledBack {
+            satisfaction: Satisfaction::Satisfied,
+            note: None,
+        });
+        assert_eq!(called, "满意");
+        assert_eq!(details(&EventKind::Escalated { level: 2 }), "2 级");
     }
 }

@@ -6,7 +6,7 @@ use super::plan::{self, backoff};
 use super::{Client, SyncError};
 use crate::domain::{Incident, Responder};
 use crate::store::{Notice, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
@@ -33,6 +33,8 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// The hub turned out to be another one or a restored copy (recovered; see `doctor`).
     pub hub_warning: Option<String>,
+    /// Since when the hub has been away and sync keeps retrying (重连).
+    pub offline_since: Option<DateTime<Utc>>,
 }
 
 /// What one push-and-pull did.
@@ -141,29 +143,35 @@ impl Engine {
         super::identity::with_store(&self.store, f).await
     }
 
-    fn note_skew(&self, sent: DateTime<Utc>, hub_time: DateTime<Utc>) {
-        let skew = plan::skew(sent, self.client.now(), hub_time);
+    /// The hub answered: it is online, this is the last successful exchange, and its clock
+    /// is measured against ours.
+    fn note_exchange(&self, sent: DateTime<Utc>, hub_time: DateTime<Utc>) {
+        let received = self.client.now();
+        let previous = self.status.borrow().skew_ms.map(TimeDelta::milliseconds);
+        let skew = plan::refine(previous, sent, received, hub_time);
         self.status.send_modify(|s| {
+            s.online = true;
+            s.last_sync = Some(received);
+            s.offline_since = None;
+            s.last_error = None;
             s.skew_ms = Some(skew.num_milliseconds());
             s.skew_warning = plan::skew_is_large(skew);
         });
     }
 
+    /// Refreshes the outbox count; only an answer from the hub marks it online.
     async fn mark_online(&self) -> Result<(), SyncError> {
         let outbox = self.with_store(|s| s.outbox_len()).await?;
-        self.status.send_modify(|s| {
-            s.online = true;
-            s.last_sync = Some(self.client.now());
-            s.outbox = outbox;
-            s.last_error = None;
-        });
+        self.status.send_modify(|s| s.outbox = outbox);
         Ok(())
     }
 
     fn mark_offline(&self, e: &SyncError) {
         tracing::warn!(error = %e, "sync with the hub failed");
+        let now = self.client.now();
         self.status.send_modify(|s| {
             s.online = false;
+            s.offline_since.get_or_insert(now);
             s.last_error = Some(e.to_string());
         });
     }
@@ -177,7 +185,7 @@ impl Engine {
             }
             let sent = self.client.now();
             let answer = self.client.push(&batch).await?;
-            self.note_skew(sent, answer.hub_time);
+            self.note_exchange(sent, answer.hub_time);
             if answer.results.len() != batch.len()
                 || answer
                     .results
@@ -212,7 +220,7 @@ impl Engine {
             let cursor = self.with_store(|s| s.pull_cursor()).await?;
             let sent = self.client.now();
             let page = self.client.pull(cursor, wait, PULL_PAGE).await?;
-            self.note_skew(sent, page.hub_time);
+            self.note_exchange(sent, page.hub_time);
             if let Some((warning, _)) =
                 super::identity::check(&self.client, &self.store, &page, cursor).await?
             {
@@ -306,8 +314,15 @@ impl Engine {
         let mut counts = Counts::default();
         self.push_all(&mut counts).await?;
         self.mark_online().await?;
+        // Until the hub has answered, ask without waiting: the header learns at once that it
+        // is there.
+        let wait = if self.status.borrow().online {
+            poll_wait
+        } else {
+            0
+        };
         tokio::select! {
-            r = self.pull_all(poll_wait, &mut counts) => {
+            r = self.pull_all(wait, &mut counts) => {
                 r?;
                 self.mark_online().await?;
             }

@@ -227,6 +227,8 @@ pub struct HubState {
     pub hub_changed: bool,
     /// When the last exchange succeeded.
     pub last_sync: Option<DateTime<Utc>>,
+    /// Since when sync has been retrying a hub that went away (重连).
+    pub offline_since: Option<DateTime<Utc>>,
 }
 
 /// Settings fixed for the session.
@@ -281,7 +283,10 @@ pub struct App {
     pub report: Option<Box<crate::report::Report>>,
     /// War mode (战时): the emergency plan is active; switched by the supervisor.
     pub war: bool,
+    /// The highlighted row among [`App::roster_rows`].
     pub roster_cursor: usize,
+    /// The roster view's `/` filter: name, unit, grid, id or duty status.
+    pub roster_filter: String,
     /// The board's highlighted row: an item and one of its clocks.
     pub board_selected: Option<(IncidentId, ClockName)>,
     /// The item last acted on in the queue, kept in its tab until the cursor moves.
@@ -318,6 +323,7 @@ impl App {
             report: None,
             war: false,
             roster_cursor: 0,
+            roster_filter: String::new(),
             board_selected: None,
             kept: None,
             rows: Vec::new(),
@@ -374,6 +380,40 @@ impl App {
         self.rows
             .iter()
             .position(|r| self.incidents[r.index].id == id)
+    }
+
+    /// The responders the roster view lists, as indexes into `roster`: grouped by unit in
+    /// name order, then as loaded, keeping those that match every word of the roster filter.
+    pub fn roster_rows(&self) -> Vec<usize> {
+        let words: Vec<String> = self
+            .roster_filter
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let lang = self.lang();
+        let mut rows: Vec<usize> = (0..self.roster.len())
+            .filter(|&k| {
+                let r = &self.roster[k];
+                let hay = format!(
+                    "{} {} {} {} {} {}",
+                    r.name,
+                    r.unit,
+                    r.id,
+                    r.grid.as_deref().unwrap_or(""),
+                    super::text::duty(r.status, lang),
+                    r.incident.as_deref().unwrap_or("")
+                )
+                .to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            self.roster[*a]
+                .unit
+                .cmp(&self.roster[*b].unit)
+                .then(a.cmp(b))
+        });
+        rows
     }
 
     /// Night mode is on at `now`.

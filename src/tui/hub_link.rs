@@ -49,6 +49,7 @@ impl HubLink {
                     skew_warning: s.skew_warning,
                     hub_changed: s.hub_warning.is_some(),
                     last_sync: s.last_sync,
+                    offline_since: s.offline_since,
                 };
                 if to_header.send(Action::Hub(state)).is_err() || status.changed().await.is_err() {
                     return;

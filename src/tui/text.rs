@@ -13,6 +13,9 @@ macro_rules! texts {
         pub enum T { $($name),* }
 
         impl T {
+            /// Every fixed text, in declaration order.
+            pub const ALL: &[T] = &[$(T::$name),*];
+
             /// The text in `lang`.
             pub fn get(self, lang: Lang) -> &'static str {
                 match (self, lang) {
@@ -46,6 +49,10 @@ texts! {
     ColCategory => "类别", "category";
     ColPlace => "地点", "place";
     ColSummary => "摘要", "summary";
+    ColClass => "类", "cls";
+    ColPriority => "急", "pri";
+    ColMarks => "标记", "marks";
+    ColGrid => "网格", "grid";
     ColClock => "时限", "clock";
     ColRef => "编号", "ref";
     Loading => "正在读取数据…", "loading…";
@@ -135,6 +142,11 @@ texts! {
     ClockSkew => "时钟偏差", "clock skew";
     HubChanged => "枢纽已换或已恢复", "hub replaced or restored";
     LastSync => "上次同步", "last sync";
+    LastSyncShort => "同步", "sync";
+    Reconnecting => "重连", "reconnecting";
+    OutboxShort => "出", "out";
+    ClockSkewShort => "偏差", "skew";
+    HubChangedShort => "枢纽已换", "hub changed";
     ModeWar => "战时", "war";
     CategoryCode => "类别代码", "category code";
     Mode => "派单模式", "dispatch mode";
@@ -299,5 +311,135 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
         K::Escalated { level } => format!("{word} {level}"),
         K::NoteAdded { text } => format!("{word}: {text}"),
         _ => word.to_string(),
+    }
+}
+
+/// The queue's class mark: a symbol and one character, so the class never rests on colour
+/// (`▲警`, `○非`, `?疑`); blank when not triaged.
+pub fn class_mark(c: Option<Class>, lang: Lang) -> &'static str {
+    let (zh, en) = match c {
+        Some(Class::Police) => ("▲警", "▲P"),
+        Some(Class::NonPolice) => ("○非", "○N"),
+        Some(Class::Uncertain) => ("?疑", "?U"),
+        None => ("", ""),
+    };
+    pick(lang, zh, en)
+}
+
+/// The queue's priority mark: `急` for urgent, `缓` for non-urgent, blank for normal.
+pub fn priority_mark(p: crate::domain::Priority, lang: Lang) -> &'static str {
+    use crate::domain::Priority as P;
+    let (zh, en) = match p {
+        P::Urgent => ("急", "U"),
+        P::Normal => ("", ""),
+        P::NonUrgent => ("缓", "L"),
+    };
+    pick(lang, zh, en)
+}
+
+/// The queue's repeat-call (`重`) and escalation (`督2`) marks.
+pub fn marks(repeat: bool, escalation: u8, lang: Lang) -> String {
+    let mut out = String::new();
+    if repeat {
+        out.push_str(pick(lang, "重", "R"));
+    }
+    if escalation > 0 {
+        out.push_str(&format!("{}{escalation}", pick(lang, "督", "E")));
+    }
+    out
+}
+
+/// A span of seconds: `mm:ss` under 100 minutes, `5h03` under a day, `7天0时` (`7d0h`) above.
+pub fn span(secs: i64, lang: Lang) -> String {
+    let s = secs.max(0);
+    if s < 6000 {
+        format!("{:02}:{:02}", s / 60, s % 60)
+    } else if s < 86_400 {
+        format!("{}h{:02}", s / 3600, (s % 3600) / 60)
+    } else {
+        let (d, h) = (s / 86_400, (s % 86_400) / 3600);
+        match lang {
+            Lang::Zh => format!("{d}天{h}时"),
+            Lang::En => format!("{d}d{h}h"),
+        }
+    }
+}
+
+/// A piece of triage evidence in the screen language: the rule (codes stay as written), the
+/// phrase in quotes when there is one, and what it did (`关键词 +2`, `提高紧急程度` …).
+pub fn evidence(e: &crate::domain::taxonomy::Evidence, lang: Lang) -> String {
+    let rule = match e.rule.as_str() {
+        "override" => pick(lang, "人工改判", "override"),
+        "vulnerable" => pick(lang, "弱势群体", "vulnerable"),
+        other => other,
+    };
+    let effect = effect(&e.effect, lang);
+    if e.phrase.is_empty() {
+        format!("{rule} {effect}")
+    } else {
+        format!("{rule} \"{}\" {effect}", e.phrase)
+    }
+}
+
+/// What a piece of evidence did, in the screen language.
+pub fn effect(effect: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return effect.to_string();
+    }
+    let fixed = match effect {
+        "priority up" => Some("提高紧急程度"),
+        "negated" => Some("已否定"),
+        "hedged" => Some("不确定"),
+        "rules category out" => Some("排除该类别"),
+        _ => None,
+    };
+    if let Some(f) = fixed {
+        return f.to_string();
+    }
+    let prefixed = [
+        ("police keyword ", "警务关键词 "),
+        ("keyword ", "关键词 "),
+        ("mode ", "派单模式 "),
+        ("red flag: ", "升级情节: "),
+    ];
+    for (en, zh) in prefixed {
+        if let Some(rest) = effect.strip_prefix(en) {
+            return format!("{zh}{rest}");
+        }
+    }
+    if let Some(who) = effect.strip_prefix("reclassified by ") {
+        return format!("由 {who} 人工改判");
+    }
+    effect.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_over_a_day_reads_as_days_and_hours() {
+        assert_eq!(span(7 * 86_400 + 59 * 60, Lang::Zh), "7天0时");
+        assert_eq!(span(167 * 3600 + 59 * 60, Lang::Zh), "6天23时");
+        assert_eq!(span(86_400, Lang::En), "1d0h");
+        assert_eq!(span(5 * 3600 + 180, Lang::Zh), "5h03");
+        assert_eq!(span(133, Lang::Zh), "02:13");
+    }
+
+    #[test]
+    fn class_marks_carry_a_symbol() {
+        for c in [Class::Police, Class::NonPolice, Class::Uncertain] {
+            let m = class_mark(Some(c), Lang::Zh);
+            assert!(m.starts_with(['▲', '○', '?']), "{m}");
+        }
+        assert_eq!(marks(true, 2, Lang::Zh), "重督2");
+    }
+
+    #[test]
+    fn evidence_reads_in_chinese_and_codes_stay() {
+        assert_eq!(effect("keyword +2", Lang::Zh), "关键词 +2");
+        assert_eq!(effect("priority up", Lang::Zh), "提高紧急程度");
+        assert_eq!(effect("reclassified by 王磊", Lang::Zh), "由 王磊 人工改判");
+        assert_eq!(effect("keyword +2", Lang::En), "keyword +2");
     }
 }

@@ -21,6 +21,9 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashSet;
 
+/// Rows a PgUp or PgDn moves.
+const PAGE: i64 = 10;
+
 /// What the shell must do after an update.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -177,15 +180,21 @@ impl App {
                 }
             },
             Modal::Filter => {
+                let filter = if self.view == View::Roster {
+                    self.roster_cursor = 0;
+                    &mut self.roster_filter
+                } else {
+                    &mut self.filter
+                };
                 match key.code {
-                    KeyCode::Esc => self.filter.clear(),
+                    KeyCode::Esc => filter.clear(),
                     KeyCode::Enter => {}
                     KeyCode::Backspace => {
-                        self.filter.pop();
+                        filter.pop();
                         self.modals.push(Modal::Filter);
                     }
                     KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        self.filter.push(c);
+                        filter.push(c);
                         self.modals.push(Modal::Filter);
                     }
                     _ => self.modals.push(Modal::Filter),
@@ -207,6 +216,8 @@ impl App {
             Cmd::Down => return self.step(1),
             Cmd::Top => return self.step(i64::MIN / 2),
             Cmd::Bottom => return self.step(i64::MAX / 2),
+            Cmd::PageUp => return self.step(-PAGE),
+            Cmd::PageDown => return self.step(PAGE),
             Cmd::Tab(n) => {
                 if let Some(tab) = Tab::ALL.get(usize::from(n)) {
                     self.tab = *tab;
@@ -263,7 +274,7 @@ impl App {
         let board = super::views::board::live_clocks(self);
         let (len, cursor) = match self.view {
             View::Queue => (self.rows.len(), self.selected_row().unwrap_or(0)),
-            View::Roster => (self.roster.len(), self.roster_cursor),
+            View::Roster => (self.roster_rows().len(), self.roster_cursor),
             View::Report => (0, 0),
             View::Board => (board.len(), self.board_row().unwrap_or(0)),
         };

@@ -5,10 +5,11 @@ use crate::domain::sla;
 use crate::tui::app::{App, Pane};
 use crate::tui::text::{self, T};
 use crate::tui::theme::Theme;
+use crate::tui::width::wrap;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let border = if app.pane == Pane::Detail {
@@ -78,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ]));
             for e in &t.evidence {
                 lines.push(Line::styled(
-                    format!("  {} \"{}\" {}", e.rule, e.phrase, e.effect),
+                    format!("  {}", text::evidence(e, lang)),
                     theme.muted,
                 ));
             }
@@ -118,10 +119,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ]));
         }
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let cols = usize::from(block.inner(area).width);
+    let lines: Vec<Line> = lines.into_iter().flat_map(|l| wrap(l, cols)).collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -1,63 +1,69 @@
-//! The top line: station, mode, clock, hub, outbox, operator.
+//! The top line: station, mode, clock, hub, outbox, operator. On a narrow screen the labels
+//! shorten and the station's name gives way; the operator and every warning stay.
 
 use crate::tui::app::App;
 use crate::tui::text::T;
 use crate::tui::theme::Theme;
+use crate::tui::width::{truncate, width};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// `枢纽: 在线 (出站 0)`, `枢纽: 离线 (出站 3)` or `枢纽: 本地 (出站0)`; offline and skew are
-/// marked with `!`, not only coloured.
-fn hub_span(app: &App, theme: &Theme) -> Span<'static> {
-    match &app.hub {
-        None => Span::raw(format!(
-            "{}: {} ({}0)",
-            app.t(T::Hub),
-            app.t(T::HubLocal),
-            app.t(T::Outbox)
-        )),
-        Some(h) => {
-            let last = h
-                .last_sync
-                .map(|t| {
-                    let local = t.with_timezone(&app.settings.tz).format("%H:%M:%S");
-                    format!(" {} {local}", app.t(T::LastSync))
-                })
-                .unwrap_or_default();
-            let state = if h.online {
-                app.t(T::HubOnline).to_string()
-            } else {
-                format!("! {}{last}", app.t(T::HubOffline))
-            };
-            let mut skew = if h.skew_warning {
-                format!(" ! {}", app.t(T::ClockSkew))
-            } else {
-                String::new()
-            };
-            if h.hub_changed {
-                skew.push_str(&format!(" ! {}", app.t(T::HubChanged)));
-            }
-            let style = if h.online && !h.skew_warning && !h.hub_changed {
-                ratatui::style::Style::new()
-            } else {
-                theme.sla_warn
-            };
-            Span::styled(
-                format!(
-                    "{}: {state} ({} {}){skew}",
-                    app.t(T::Hub),
-                    app.t(T::Outbox),
-                    h.outbox
-                ),
-                style,
-            )
+/// `枢纽: 在线 (出站 0)`, `枢纽: ! 离线 重连 5s 上次同步 21:00:00 (出站 3)` or `枢纽: 本地
+/// (出站0)`; offline and skew are marked with `!`, not only coloured. `short` uses the short
+/// labels.
+fn hub_text(app: &App, short: bool) -> (String, bool) {
+    let pick = |long: T, brief: T| app.t(if short { brief } else { long });
+    let gap = if short { "" } else { " " };
+    let outbox = pick(T::Outbox, T::OutboxShort);
+    let Some(h) = &app.hub else {
+        return (
+            format!("{}: {} ({outbox}0)", app.t(T::Hub), app.t(T::HubLocal)),
+            false,
+        );
+    };
+    let mut text = if short {
+        String::new()
+    } else {
+        format!("{}: ", app.t(T::Hub))
+    };
+    if h.online {
+        text.push_str(app.t(T::HubOnline));
+    } else {
+        text.push_str(&format!("!{gap}{}", app.t(T::HubOffline)));
+        if let Some(since) = h.offline_since {
+            let secs = (app.now - since).num_seconds().max(0);
+            text.push_str(&format!(" {}{gap}{secs}s", app.t(T::Reconnecting)));
+        }
+        if let Some(t) = h.last_sync {
+            let local = t.with_timezone(&app.settings.tz).format("%H:%M:%S");
+            text.push_str(&format!(
+                " {}{gap}{local}",
+                pick(T::LastSync, T::LastSyncShort)
+            ));
         }
     }
+    if short {
+        text.push_str(&format!(" {outbox}{}", h.outbox));
+    } else {
+        text.push_str(&format!(" ({outbox} {})", h.outbox));
+    }
+    if h.skew_warning {
+        text.push_str(&format!(" !{gap}{}", pick(T::ClockSkew, T::ClockSkewShort)));
+    }
+    if h.hub_changed {
+        text.push_str(&format!(
+            " !{gap}{}",
+            pick(T::HubChanged, T::HubChangedShort)
+        ));
+    }
+    (text, !h.online || h.skew_warning || h.hub_changed)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+/// The header's parts, in order, with their styles: station, mode, clock, speed, hub, operator.
+fn parts(app: &App, theme: &Theme, short: bool, long_clock: bool) -> Vec<(String, Style)> {
     let mode = if app.war {
         T::ModeWar
     } else if app.is_night() {
@@ -65,31 +71,72 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         T::ModeNormal
     };
-    let format = if area.width >= 100 {
+    let format = if long_clock {
         "%Y-%m-%d %H:%M:%S"
     } else {
         "%H:%M:%S"
     };
     let clock = app.now.with_timezone(&app.settings.tz).format(format);
-    let sep = Span::styled(" │ ", theme.muted);
-    let line = Line::from(vec![
-        Span::styled(format!(" {}", app.settings.station), theme.title),
-        sep.clone(),
-        Span::styled(app.t(mode), theme.key_hint),
-        sep.clone(),
-        Span::raw(clock.to_string()),
-        Span::styled(
-            if app.settings.speed > 1.0 {
-                format!(" ({} ×{})", app.t(T::Speed), app.settings.speed)
-            } else {
-                String::new()
-            },
-            theme.key_hint,
+    let speed = if app.settings.speed > 1.0 {
+        if short {
+            format!(" ×{}", app.settings.speed)
+        } else {
+            format!(" ({} ×{})", app.t(T::Speed), app.settings.speed)
+        }
+    } else {
+        String::new()
+    };
+    let (hub, warn) = hub_text(app, short);
+    vec![
+        (format!(" {}", app.settings.station), theme.title),
+        (app.t(mode).to_string(), theme.key_hint),
+        (format!("{clock}{speed}"), Style::new()),
+        (hub, if warn { theme.sla_warn } else { Style::new() }),
+        (
+            format!(
+                "{}:{}{}",
+                app.t(T::OnDuty),
+                if short { "" } else { " " },
+                app.settings.operator
+            ),
+            Style::new(),
         ),
-        sep.clone(),
-        hub_span(app, theme),
-        sep,
-        Span::raw(format!("{}: {}", app.t(T::OnDuty), app.settings.operator)),
-    ]);
-    frame.render_widget(Paragraph::new(line).style(theme.title), area);
+    ]
+}
+
+const SEP: &str = " │ ";
+const SEP_SHORT: &str = "│";
+
+fn total(parts: &[(String, Style)], sep: &str) -> usize {
+    parts.iter().map(|(t, _)| width(t)).sum::<usize>() + width(sep) * (parts.len() - 1)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let cols = usize::from(area.width);
+    let mut p = parts(app, theme, false, cols >= 100);
+    let mut sep = SEP;
+    if total(&p, sep) > cols {
+        p = parts(app, theme, true, false);
+        sep = SEP_SHORT;
+    }
+    let over = total(&p, sep).saturating_sub(cols);
+    if over > 0 {
+        let keep = width(&p[0].0).saturating_sub(over);
+        p[0].0 = if keep >= 2 {
+            truncate(&p[0].0, keep)
+        } else {
+            String::new()
+        };
+    }
+    let mut spans = Vec::new();
+    for (t, style) in p {
+        if t.is_empty() {
+            continue;
+        }
+        if !spans.is_empty() {
+            spans.push(Span::styled(sep, theme.muted));
+        }
+        spans.push(Span::styled(t, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.title), area);
 }

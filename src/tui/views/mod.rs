@@ -11,7 +11,7 @@ pub mod report;
 mod roster;
 
 use super::app::{App, Modal, Pane, View};
-use super::text::T;
+use super::text::{self, T, span};
 use super::theme::Theme;
 use crate::domain::sla::{Clock, ClockState};
 use ratatui::Frame;
@@ -53,8 +53,10 @@ fn draw_queue_view(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
                 .areas(area);
+        let strip_max = (left.height * 2 / 5).max(4);
+        let strip_h = roster::strip_height(app, theme, left.width).clamp(4, strip_max);
         let [list, strip] =
-            Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(left);
+            Layout::vertical([Constraint::Min(5), Constraint::Length(strip_h)]).areas(left);
         queue::draw(frame, list, app, theme);
         roster::draw(frame, strip, app, theme, false);
         detail::draw(frame, right, app, theme);
@@ -79,28 +81,28 @@ fn draw_queue_view(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// A clock as a countdown, with a sign when overdue (`+02:13`) and `!` when short.
-pub fn countdown(clock: Option<&Clock>, theme: &Theme) -> (String, Style) {
+pub fn countdown(clock: Option<&Clock>, app: &App, theme: &Theme) -> (String, Style) {
+    let lang = app.lang();
     match clock.map(|c| c.state) {
         Some(ClockState::Running { remaining_secs }) => {
-            (format!(" {}", mmss(remaining_secs)), theme.sla_ok)
+            (format!(" {}", span(remaining_secs, lang)), theme.sla_ok)
         }
         Some(ClockState::Warning { remaining_secs }) => {
-            (format!("!{}", mmss(remaining_secs)), theme.sla_warn)
+            (format!("!{}", span(remaining_secs, lang)), theme.sla_warn)
         }
         Some(ClockState::Breached { over_secs }) => {
-            (format!("+{}", mmss(over_secs)), theme.sla_breach)
+            (format!("+{}", span(over_secs, lang)), theme.sla_breach)
         }
         _ => ("  --  ".to_string(), theme.muted),
     }
 }
 
-/// `mm:ss` under 100 minutes, `HhMM` above.
-pub fn mmss(secs: i64) -> String {
-    let s = secs.max(0);
-    if s < 6000 {
-        format!("{:02}:{:02}", s / 60, s % 60)
-    } else {
-        format!("{}h{:02}", s / 3600, (s % 3600) / 60)
+/// A clock's countdown with the clock's name before it: `到场 +02:13`.
+pub fn named_countdown(clock: Option<&Clock>, app: &App, theme: &Theme) -> (String, Style) {
+    let (due, style) = countdown(clock, app, theme);
+    match clock {
+        Some(c) => (format!("{} {due}", text::clock(c.name, app.lang())), style),
+        None => (due, style),
     }
 }
 
@@ -112,10 +114,10 @@ pub fn clock_state(clock: &Clock, app: &App, theme: &Theme) -> (String, Style) {
         ClockState::Pending => ("…".into(), theme.muted),
         ClockState::Met { at } => (format!("✓ {}", hm(at)), theme.sla_ok),
         ClockState::Missed { at, over_secs } => (
-            format!("✗ {} (+{})", hm(at), mmss(over_secs)),
+            format!("✗ {} (+{})", hm(at), span(over_secs, app.lang())),
             theme.sla_warn,
         ),
         ClockState::Stopped { .. } => ("—".into(), theme.muted),
-        _ => countdown(Some(clock), theme),
+        _ => countdown(Some(clock), app, theme),
     }
 }
