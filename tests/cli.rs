@@ -469,7 +469,7 @@ fn new_items_are_triaged_and_an_officer_can_reclassify() {
         .failure()
         .stderr(predicate::str::contains("权责清单中没有类别 Z9"));
     let log = run_ok(dir, &["audit", "log", &r]);
-    assert!(log.contains("李值班") && log.contains("override"), "{log}");
+    assert!(log.contains("李值班 人工改判"), "{log}");
 }
 
 fn new_item_at(dir: &Path, at: &str, phone: &str, address: &str) -> (String, Value) {

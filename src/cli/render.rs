@@ -189,13 +189,13 @@ pub fn details(kind: &EventKind) -> String {
     match kind {
         EventKind::Received(r) => format!("{} {} {}", r.reference, r.source.code(), r.text),
         EventKind::Triaged(t) => format!(
-            "{} {} mode {}{}",
-            t.class.code(),
+            "{} {} 模式 {}{}",
+            crate::tui::text::class(t.class, zh),
             t.category.as_deref().unwrap_or("-"),
             t.mode.code(),
             t.overridden_by
                 .as_deref()
-                .map(|o| format!(" (override by {o})"))
+                .map(|o| format!("（{o} 人工改判）"))
                 .unwrap_or_default()
         ),
         EventKind::Dispatched {
