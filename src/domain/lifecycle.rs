@@ -236,6 +236,19 @@ impl Incident {
         }
     }
 
+    /// Back to claimed for another round of dispatch (发回重办, 重办): the field work is cleared.
+    fn start_round(&mut self) {
+        self.status = Status::Claimed;
+        self.round += 1;
+        self.dispatched_at = None;
+        self.responders.clear();
+        self.channel = None;
+        self.departed_at = None;
+        self.arrived_at = None;
+        self.feedback = None;
+        self.verified_at = None;
+    }
+
     fn mutate(&mut self, event: &Event) {
         let at = event.occurred_at;
         match &event.kind {
@@ -291,17 +304,7 @@ impl Incident {
                 });
             }
             EventKind::Verified { .. } => self.verified_at = Some(at),
-            EventKind::SentBack { .. } => {
-                self.status = Status::Claimed;
-                self.round += 1;
-                self.dispatched_at = None;
-                self.responders.clear();
-                self.channel = None;
-                self.departed_at = None;
-                self.arrived_at = None;
-                self.feedback = None;
-                self.verified_at = None;
-            }
+            EventKind::SentBack { .. } => self.start_round(),
             EventKind::Closed => {
                 self.status = Status::Closed;
                 self.closed_at = Some(at);
@@ -332,15 +335,7 @@ impl Incident {
                 self.ended_at = Some(at);
             }
             EventKind::Reopened { .. } => {
-                self.status = Status::Claimed;
-                self.round += 1;
-                self.dispatched_at = None;
-                self.responders.clear();
-                self.channel = None;
-                self.departed_at = None;
-                self.arrived_at = None;
-                self.feedback = None;
-                self.verified_at = None;
+                self.start_round();
                 self.closed_at = None;
                 self.ended_at = None;
             }
