@@ -468,12 +468,14 @@ impl App {
                 self.last_row = n;
             }
         }
-        self.refresh_board();
+        if self.view == View::Board {
+            self.refresh_board();
+        }
     }
 
     /// Keeps the board's highlight on the same item and clock; when that clock ends, on the row
     /// that took its place.
-    fn refresh_board(&mut self) {
+    pub(crate) fn refresh_board(&mut self) {
         let clocks = super::views::board::live_clocks(self);
         let found = self.board_selected.and_then(|(id, name)| {
             clocks

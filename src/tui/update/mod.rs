@@ -248,7 +248,10 @@ impl App {
                 }
             }
             Cmd::RosterView => self.view = View::Roster,
-            Cmd::BoardView => self.view = View::Board,
+            Cmd::BoardView => {
+                self.view = View::Board;
+                self.refresh_board();
+            }
             Cmd::ReportView => {
                 self.view = View::Report;
                 return vec![Effect::LoadReport];
@@ -271,7 +274,11 @@ impl App {
 
     /// Moves the cursor of the current view; in the queue the kept row is let go.
     fn step(&mut self, by: i64) -> Vec<Effect> {
-        let board = super::views::board::live_clocks(self);
+        let board = if self.view == View::Board {
+            super::views::board::live_clocks(self)
+        } else {
+            Vec::new()
+        };
         let (len, cursor) = match self.view {
             View::Queue => (self.rows.len(), self.selected_row().unwrap_or(0)),
             View::Roster => (self.roster_rows().len(), self.roster_cursor),
