@@ -95,6 +95,34 @@ pub struct HubIdentity {
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub events: Vec<Event>,
+    /// The console's journal position and row hash after these events (absent from consoles
+    /// that predate it): the hub links it into its own chain as a receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<ChainHead>,
+}
+
+/// A position in a console's journal and the hash of its row there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainHead {
+    pub pos: i64,
+    pub hash: String,
+}
+
+/// A head a station reported, with the hub's chain link that holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedHead {
+    pub link: i64,
+    pub pos: i64,
+    pub hash: String,
+}
+
+/// Answer to `GET /v1/sync/heads?after=LINK`: the heads this station reported, in chain order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadsPage {
+    pub heads: Vec<ReportedHead>,
+    /// More heads wait beyond this page.
+    pub more: bool,
 }
 
 /// What the hub made of one pushed event.

@@ -42,22 +42,36 @@ fn verify(ctx: &Ctx) -> Result<u8> {
             return Ok(1);
         }
     };
-    if let Some(d) = store.check_projection()? {
-        eprintln!("broken: {d} (run `fenliu audit rebuild` to rebuild it from the journal)");
-        return Ok(1);
-    }
     match hub_copy(ctx)? {
         HubCopy::None => {}
         HubCopy::Unreachable(why) => {
             outln!("warning: the journal could not be checked against the hub: {why}");
         }
-        HubCopy::Events(hub) => {
-            if let Some(d) = store.check_receipts(&hub)? {
-                eprintln!("broken: {d}");
+        HubCopy::Receipts { events, heads } => {
+            let head = match &heads {
+                Some(heads) => store.check_heads(heads)?,
+                None => None,
+            };
+            let event = store.check_receipts(&events)?;
+            if head.is_some() || event.is_some() {
+                for d in head.iter().map(ToString::to_string) {
+                    eprintln!("broken: {d}");
+                }
+                for d in event.iter().map(ToString::to_string) {
+                    eprintln!("broken: {d}");
+                }
                 return Ok(1);
             }
-            outln!("the hub's copy agrees: {} events", hub.len());
+            outln!("the hub's copy agrees: {} events", events.len());
+            match heads {
+                Some(h) => outln!("the journal holds every head it reported to the hub: {}", h.len()),
+                None => outln!("warning: this hub keeps no receipts of journal heads (an older hub): truncation of rows it never received cannot be seen"),
+            }
         }
+    }
+    if let Some(d) = store.check_projection()? {
+        eprintln!("broken: {d} (run `fenliu audit rebuild` to rebuild it from the journal)");
+        return Ok(1);
     }
     outln!("ok: {events} events");
     Ok(0)
@@ -67,10 +81,14 @@ fn verify(ctx: &Ctx) -> Result<u8> {
 enum HubCopy {
     None,
     Unreachable(String),
-    Events(Vec<(i64, Event)>),
+    /// Its events, and the heads reported to it (`None` from a hub that keeps none).
+    Receipts {
+        events: Vec<(i64, Event)>,
+        heads: Option<Vec<(i64, String)>>,
+    },
 }
 
-/// Every event the hub holds for this station, in hub order.
+/// Every event the hub holds for this station, in hub order, and the heads it reported.
 fn hub_copy(ctx: &Ctx) -> Result<HubCopy> {
     let Some(settings) = sync::settings(&ctx.config, ctx.config_path.as_deref())? else {
         return Ok(HubCopy::None);
@@ -88,12 +106,28 @@ fn hub_copy(ctx: &Ctx) -> Result<HubCopy> {
             after = page.last_seq;
             all.extend(page.events.into_iter().map(|e| (e.seq, e.event)));
             if !more {
-                return Ok::<_, sync::SyncError>(all);
+                break;
+            }
+        }
+        let mut heads = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = match client.heads(after).await {
+                Ok(p) => p,
+                Err(sync::SyncError::Refused { status: 404, .. }) => {
+                    return Ok::<_, sync::SyncError>((all, None));
+                }
+                Err(e) => return Err(e),
+            };
+            after = page.heads.last().map_or(after, |h| h.link);
+            heads.extend(page.heads.into_iter().map(|h| (h.pos, h.hash)));
+            if !page.more {
+                return Ok((all, Some(heads)));
             }
         }
     });
     Ok(match pulled {
-        Ok(events) => HubCopy::Events(events),
+        Ok((events, heads)) => HubCopy::Receipts { events, heads },
         Err(e) => HubCopy::Unreachable(e.to_string()),
     })
 }

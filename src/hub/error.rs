@@ -7,6 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use thiserror::Error;
 
+/// Seconds a caller is asked to wait when the hub cannot write (`Retry-After`).
+pub const RETRY_STORAGE_SECS: u64 = 30;
+
 /// An error answer.
 #[derive(Debug, Error)]
 pub enum ApiError {
@@ -32,6 +35,9 @@ pub enum ApiError {
     Unavailable,
     #[error("the hub's storage failed: {0}")]
     Storage(String),
+    /// The hub cannot record anything now (its disk is full or unwritable); retry later.
+    #[error("{0}; retry in {RETRY_STORAGE_SECS} s")]
+    StorageUnavailable(String),
 }
 
 impl ApiError {
@@ -57,6 +63,9 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
+            ApiError::StorageUnavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable")
+            }
         }
     }
 }
@@ -65,6 +74,13 @@ impl From<HubStoreError> for ApiError {
     fn from(e: HubStoreError) -> Self {
         match e {
             HubStoreError::WriterGone => ApiError::Unavailable,
+            HubStoreError::Sqlite(e) => match HubStoreError::from_write(e) {
+                HubStoreError::Sqlite(e) => ApiError::Storage(e.to_string()),
+                told => ApiError::StorageUnavailable(told.to_string()),
+            },
+            e @ (HubStoreError::DiskFull | HubStoreError::CannotWrite(_)) => {
+                ApiError::StorageUnavailable(e.to_string())
+            }
             other => ApiError::Storage(other.to_string()),
         }
     }
@@ -75,6 +91,7 @@ impl IntoResponse for ApiError {
         let (status, code) = self.status_code();
         let retry_after = match &self {
             ApiError::AuthLimited(secs) => Some(*secs),
+            ApiError::StorageUnavailable(_) => Some(RETRY_STORAGE_SECS),
             _ if status == StatusCode::TOO_MANY_REQUESTS
                 || status == StatusCode::SERVICE_UNAVAILABLE =>
             {

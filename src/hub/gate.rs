@@ -39,7 +39,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 pub fn role_of(route: &str) -> Option<Role> {
     match route {
         "/v1/intake" => Some(Role::Intake),
-        "/v1/sync" | "/v1/incidents/{id}" => Some(Role::Station),
+        "/v1/sync" | "/v1/sync/heads" | "/v1/incidents/{id}" => Some(Role::Station),
         "/v1/police/feed" | "/v1/police/ack" => Some(Role::Police),
         "/v1/stats" | "/metrics" => Some(Role::District),
         _ => None,

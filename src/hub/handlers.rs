@@ -205,11 +205,13 @@ pub async fn push(
             format!("at most {MAX_PAGE} events per batch"),
         ));
     }
+    let head = super::receipts::check_head(request.head)?;
     let store = state.store.clone();
     let push = Push {
         station: principal.id,
         events: request.events,
         now: state.config.clock.now(),
+        head,
     };
     let results = blocking(move || Ok(store.push(push)?)).await?;
     let m = &state.metrics;

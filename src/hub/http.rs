@@ -43,6 +43,7 @@ pub fn router(state: Arc<HubState>) -> Router {
     Router::new()
         .route("/v1/intake", post(handlers::intake))
         .route("/v1/sync", get(handlers::pull).post(handlers::push))
+        .route("/v1/sync/heads", get(super::receipts::heads))
         .route("/v1/incidents/{id}", get(handlers::incident))
         .route("/v1/police/feed", get(handlers::police_feed))
         .route("/v1/police/ack", post(handlers::police_ack))

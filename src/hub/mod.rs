@@ -10,6 +10,7 @@ mod handlers;
 pub mod http;
 pub mod limit;
 pub mod metrics;
+mod receipts;
 pub mod reqlog;
 pub mod routing;
 pub mod serve;

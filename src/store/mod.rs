@@ -15,7 +15,7 @@ pub use hub_identity::KnownHub;
 pub use journal::{AuditOutcome, GENESIS, StoredEvent, chain_hash};
 pub use refs::format_reference;
 pub use sync::{Notice, Pulled, reconcile};
-pub use verify::{ProjectionDifference, ReceiptDifference};
+pub use verify::{HeadDifference, ProjectionDifference, ReceiptDifference};
 
 use crate::domain::{Actor, RosterError, TransitionError};
 use chrono::{DateTime, Utc};

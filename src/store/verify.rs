@@ -76,7 +76,75 @@ impl std::fmt::Display for ReceiptDifference {
     }
 }
 
+/// A journal head this console reported to the hub that its journal no longer holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadDifference {
+    /// The journal ends before a row it reported: rows were removed from its end.
+    Truncated { pos: i64, last: i64 },
+    /// The row is there but its hash is not the one reported: the journal up to it was
+    /// rewritten and re-hashed.
+    Rehashed { pos: i64 },
+}
+
+impl std::fmt::Display for HeadDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeadDifference::Truncated { pos, last } => write!(
+                f,
+                "this journal ends at row {last}, but it reported row {pos} to the hub: rows after {last} were removed"
+            ),
+            HeadDifference::Rehashed { pos } => write!(
+                f,
+                "journal row {pos} is not the one this journal reported to the hub (its hash differs): the journal up to row {pos} was rewritten and re-hashed"
+            ),
+        }
+    }
+}
+
 impl Store {
+    /// The journal position and hash of an event's row, for reporting a head to the hub.
+    pub fn journal_link(
+        &self,
+        event: crate::domain::EventId,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT pos, hash FROM journal WHERE id = ?1")?
+            .query_row([event.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Compares the journal with the heads it reported to the hub (`(pos, hash)`): each row must
+    /// still be there with the same hash. The lowest position that does not hold; `None` when all do.
+    pub fn check_heads(
+        &self,
+        heads: &[(i64, String)],
+    ) -> Result<Option<HeadDifference>, StoreError> {
+        let mut sorted: Vec<&(i64, String)> = heads.iter().collect();
+        sorted.sort();
+        let last: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(pos), 0) FROM journal", [], |r| r.get(0))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT hash FROM journal WHERE pos = ?1")?;
+        for (pos, hash) in sorted {
+            let here: Option<String> = {
+                use rusqlite::OptionalExtension;
+                stmt.query_row([pos], |r| r.get(0)).optional()?
+            };
+            match here {
+                None if *pos > last => {
+                    return Ok(Some(HeadDifference::Truncated { pos: *pos, last }));
+                }
+                Some(h) if &h == hash => {}
+                _ => return Ok(Some(HeadDifference::Rehashed { pos: *pos })),
+            }
+        }
+        Ok(None)
+    }
+
     /// Compares the projection with a fresh replay of the journal; `None` when they agree.
     pub fn check_projection(&self) -> Result<Option<ProjectionDifference>, StoreError> {
         let journal = self.replay()?;

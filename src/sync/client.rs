@@ -3,7 +3,8 @@
 use super::{Settings, SyncError};
 use crate::domain::Event;
 use crate::protocol::{
-    ErrorBody, PROTOCOL_VERSION, PushRequest, PushResponse, SyncPage, VERSION_HEADER,
+    ChainHead, ErrorBody, HeadsPage, PROTOCOL_VERSION, PushRequest, PushResponse, SyncPage,
+    VERSION_HEADER,
 };
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -57,10 +58,15 @@ impl Client {
         self.clock.now()
     }
 
-    /// Sends a batch of local events.
-    pub async fn push(&self, events: &[Event]) -> Result<PushResponse, SyncError> {
+    /// Sends a batch of local events, with the journal head after them.
+    pub async fn push(
+        &self,
+        events: &[Event],
+        head: Option<ChainHead>,
+    ) -> Result<PushResponse, SyncError> {
         let body = PushRequest {
             events: events.to_vec(),
+            head,
         };
         let request = self
             .http
@@ -68,6 +74,16 @@ impl Client {
             .bearer_auth(&self.token)
             .timeout(Duration::from_secs(30))
             .json(&body);
+        self.send(request).await
+    }
+
+    /// The journal heads this station reported, after chain link `after`.
+    pub async fn heads(&self, after: i64) -> Result<HeadsPage, SyncError> {
+        let request = self
+            .http
+            .get(format!("{}/v1/sync/heads?after={after}", self.base))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(30));
         self.send(request).await
     }
 

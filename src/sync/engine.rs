@@ -5,6 +5,7 @@
 use super::plan::{self, backoff};
 use super::{Client, SyncError};
 use crate::domain::{Incident, Responder};
+use crate::protocol::ChainHead;
 use crate::store::{Notice, Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::{Arc, Mutex};
@@ -179,12 +180,22 @@ impl Engine {
     /// Pushes the whole outbox in batches.
     pub async fn push_all(&self, counts: &mut Counts) -> Result<(), SyncError> {
         loop {
-            let batch = self.with_store(|s| s.outbox(PUSH_BATCH)).await?;
+            let (batch, head) = self
+                .with_store(|s| {
+                    let batch = s.outbox(PUSH_BATCH)?;
+                    let head = match batch.last() {
+                        Some(e) => s.journal_link(e.id)?,
+                        None => None,
+                    };
+                    Ok((batch, head))
+                })
+                .await?;
             if batch.is_empty() {
                 return Ok(());
             }
+            let head = head.map(|(pos, hash)| ChainHead { pos, hash });
             let sent = self.client.now();
-            let answer = self.client.push(&batch).await?;
+            let answer = self.client.push(&batch, head).await?;
             self.note_exchange(sent, answer.hub_time);
             if answer.results.len() != batch.len()
                 || answer

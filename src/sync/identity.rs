@@ -115,7 +115,13 @@ async fn offer_again(client: &Client, store: &Arc<Mutex<Store>>) -> Result<Recov
         };
         after = *last;
         let events: Vec<_> = batch.into_iter().map(|(_, e)| e).collect();
-        let answer = client.push(&events).await?;
+        let last_id = events.last().map(|e| e.id);
+        let head = match last_id {
+            Some(id) => with_store(store, move |s| s.journal_link(id)).await?,
+            None => None,
+        };
+        let head = head.map(|(pos, hash)| crate::protocol::ChainHead { pos, hash });
+        let answer = client.push(&events, head).await?;
         let mut numbered = Vec::new();
         for outcome in &answer.results {
             match outcome {

@@ -124,6 +124,7 @@ pub fn push(
         station: station.into(),
         events,
         now: now() + chrono::TimeDelta::minutes(10),
+        head: None,
     })
 }
 
@@ -189,8 +190,14 @@ pub struct TestHub {
 
 impl TestHub {
     pub async fn start(config: HubConfig) -> TestHub {
+        TestHub::start_capped(config, None).await
+    }
+
+    /// A hub whose database may grow to at most `max_pages` pages (a full disk beyond).
+    pub async fn start_capped(config: HubConfig, max_pages: Option<u64>) -> TestHub {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteHubStore::open_dir(dir.path()).expect("hub store");
+        let store = SqliteHubStore::open_capped(&dir.path().join("hub.db"), max_pages)
+            .expect("hub store");
         let mut stations = HashMap::new();
         for (id, prefix) in [("dn", "DN"), ("gz", "GZ")] {
             let token = admin::add_station(&store, &station(id, prefix)).expect("station");

@@ -81,6 +81,19 @@ pub const MIGRATIONS: &[&str] = &[
         value  TEXT NOT NULL
     );
     "#,
+    // 3: the hub's own hash chain over accepted events, intakes and the heads consoles reported.
+    r#"
+    CREATE TABLE chain (
+        pos      INTEGER PRIMARY KEY,
+        kind     TEXT NOT NULL,
+        station  TEXT NOT NULL,
+        seq      INTEGER,
+        body     TEXT NOT NULL,
+        hash     TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX chain_by_event ON chain(seq) WHERE seq IS NOT NULL;
+    CREATE INDEX chain_heads ON chain(station, pos) WHERE kind = 'head';
+    "#,
 ];
 
 /// Brings the schema up to date in one transaction; refuses a newer database.

@@ -2,6 +2,8 @@
 //! can replace SQLite without touching the handlers. `tests/hub_contract.rs` holds the tests every
 //! backend must pass.
 
+mod chain;
+mod chain_check;
 mod migrations;
 mod push;
 mod queries;
@@ -9,12 +11,16 @@ mod recent;
 mod sqlite;
 mod writer;
 
+pub use chain::{GENESIS as CHAIN_GENESIS, Link, digest, link_hash};
+pub use chain_check::{ChainCheck, verify as verify_chain};
 pub use push::{Push, is_hub_numbering};
-pub use sqlite::SqliteHubStore;
+pub use queries::all_events;
+pub use sqlite::{SqliteHubStore, open_read_only};
 
 use crate::domain::{Actor, Incident, IncidentId, TriageDecision};
 use crate::protocol::{
-    HubIdentity, IntakeRequest, IntakeResponse, PoliceItem, PushOutcome, SeqEvent, Stats,
+    HubIdentity, IntakeRequest, IntakeResponse, PoliceItem, PushOutcome, ReportedHead, SeqEvent,
+    Stats,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -152,6 +158,49 @@ pub enum HubStoreError {
     Corrupt(String),
     #[error("the hub's writer has stopped (the hub is shutting down)")]
     WriterGone,
+    #[error(
+        "the hub's disk is full: nothing of this request was recorded and nothing recorded before is lost; free space on the hub's disk"
+    )]
+    DiskFull,
+    #[error("the hub cannot write to its disk right now ({0}); nothing of this request was recorded")]
+    CannotWrite(String),
+}
+
+impl HubStoreError {
+    /// A failed write told by its cause: a full disk or an unwritable one are not damage.
+    pub fn from_write(e: rusqlite::Error) -> HubStoreError {
+        match write_fault(&e) {
+            Some(told) => told,
+            None => HubStoreError::Sqlite(e),
+        }
+    }
+
+    /// The full or unwritable disk behind this error, as its own error, if that is what it was.
+    pub fn write_fault(&self) -> Option<HubStoreError> {
+        match self {
+            HubStoreError::Sqlite(e) => write_fault(e),
+            HubStoreError::DiskFull => Some(HubStoreError::DiskFull),
+            HubStoreError::CannotWrite(s) => Some(HubStoreError::CannotWrite(s.clone())),
+            _ => None,
+        }
+    }
+
+    /// A commit that failed: a full or unwritable disk told as such, anything else as damage.
+    pub fn failed_commit(e: &rusqlite::Error) -> HubStoreError {
+        write_fault(e).unwrap_or_else(|| HubStoreError::Corrupt(format!("commit failed: {e}")))
+    }
+}
+
+/// The full or unwritable disk behind a failed write, if that is what it was.
+fn write_fault(e: &rusqlite::Error) -> Option<HubStoreError> {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code()? {
+        C::DiskFull => Some(HubStoreError::DiskFull),
+        C::SystemIoFailure | C::DatabaseBusy | C::DatabaseLocked | C::ReadOnly => {
+            Some(HubStoreError::CannotWrite(e.to_string()))
+        }
+        _ => None,
+    }
 }
 
 /// The hub's storage. Every method may block: call it off the async runtime.
@@ -203,4 +252,13 @@ pub trait HubStore: Send + Sync + 'static {
     fn subscribe(&self) -> watch::Receiver<i64>;
     /// The hub's identity and the epoch of this opening.
     fn identity(&self) -> HubIdentity;
+    /// The journal heads `station` reported, after chain link `after`, at most `limit`.
+    fn reported_heads(
+        &self,
+        station: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ReportedHead>, HubStoreError>;
+    /// Every event of every station after sequence `after`, at most `limit`, in sequence order.
+    fn all_events(&self, after: i64, limit: usize) -> Result<Vec<SeqEvent>, HubStoreError>;
 }

@@ -6,7 +6,7 @@ use super::HubStoreError;
 use super::writer::{Fresh, insert_event, load_incident, save_incident};
 use crate::domain::{Event, EventKind, Incident, IncidentId};
 use crate::hub::times;
-use crate::protocol::{PushOutcome, RejectCode};
+use crate::protocol::{ChainHead, PushOutcome, RejectCode};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -16,6 +16,8 @@ pub struct Push {
     pub station: String,
     pub events: Vec<Event>,
     pub now: DateTime<Utc>,
+    /// The console's journal head after these events, as it reported it.
+    pub head: Option<ChainHead>,
 }
 
 pub(super) fn push_all(
@@ -33,10 +35,15 @@ pub(super) fn push_all(
         prefix: prefix.as_deref(),
         now: push.now,
     };
-    push.events
+    let outcomes = push
+        .events
         .iter()
         .map(|e| push_one(&ctx, e, fresh))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    if let Some(head) = &push.head {
+        super::chain::link_head(conn, &push.station, head)?;
+    }
+    Ok(outcomes)
 }
 
 struct Ctx<'a> {

@@ -13,9 +13,27 @@ pub(super) fn parse_event(body: &str) -> Result<Event, HubStoreError> {
 pub(super) fn events_of(conn: &Connection, id: IncidentId) -> Result<Vec<SeqEvent>, HubStoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT seq, body FROM events WHERE incident = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([id.to_string()], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
+    seq_events(stmt.query_map([id.to_string()], seq_and_body)?)
+}
+
+/// Every station's events after sequence `after`, at most `limit`, in sequence order.
+pub fn all_events(
+    conn: &Connection,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<SeqEvent>, HubStoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    seq_events(stmt.query_map(params![after, limit as i64], seq_and_body)?)
+}
+
+fn seq_and_body(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
+    Ok((r.get(0)?, r.get(1)?))
+}
+
+fn seq_events(
+    rows: impl Iterator<Item = rusqlite::Result<(i64, String)>>,
+) -> Result<Vec<SeqEvent>, HubStoreError> {
     let mut out = Vec::new();
     for row in rows {
         let (seq, body) = row?;

@@ -1,7 +1,7 @@
 //! The SQLite backend: one file, WAL, a single group-committing writer thread and a small pool of
 //! read connections.
 
-use super::queries;
+use super::{chain, queries};
 use super::recent::Recent;
 use super::writer::{self, Job};
 use super::{
@@ -9,7 +9,7 @@ use super::{
     Role, Route, RouteKind, StationRecord, migrations,
 };
 use crate::domain::{Incident, IncidentId};
-use crate::protocol::{HubIdentity, PushOutcome, SeqEvent, Stats};
+use crate::protocol::{HubIdentity, PushOutcome, ReportedHead, SeqEvent, Stats};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -57,8 +57,21 @@ impl SqliteHubStore {
 
     /// Opens (creating if needed) the hub database at `path`, running migrations.
     pub fn open(path: &Path) -> Result<SqliteHubStore, HubStoreError> {
+        SqliteHubStore::open_capped(path, None)
+    }
+
+    /// Opens the hub database with its file held to at most `max_pages` pages (a quota): a write
+    /// beyond it fails exactly as on a full disk.
+    pub fn open_capped(
+        path: &Path,
+        max_pages: Option<u64>,
+    ) -> Result<SqliteHubStore, HubStoreError> {
         let mut conn = open_conn(path)?;
         migrations::run(&mut conn)?;
+        chain::start(&mut conn)?;
+        if let Some(pages) = max_pages {
+            conn.pragma_update(None, "max_page_count", pages as i64)?;
+        }
         let identity = open_identity(&conn)?;
         let last: i64 =
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
@@ -388,6 +401,35 @@ impl HubStore for SqliteHubStore {
     fn identity(&self) -> HubIdentity {
         self.identity.clone()
     }
+
+    fn reported_heads(
+        &self,
+        station: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ReportedHead>, HubStoreError> {
+        self.read(|c| chain::reported_heads(c, station, after, limit, false))
+    }
+
+    fn all_events(&self, after: i64, limit: usize) -> Result<Vec<SeqEvent>, HubStoreError> {
+        self.read(|c| queries::all_events(c, after, limit))
+    }
+}
+
+/// Opens the hub database in `dir` for reading only (no migration, no write, the epoch left as
+/// it is): for verifying and reporting on a hub's database, even a copy on read-only media.
+pub fn open_read_only(dir: &Path) -> Result<Connection, HubStoreError> {
+    let path = dir.join(HUB_DB_FILE);
+    if !path.exists() {
+        return Err(HubStoreError::Open {
+            path: path.display().to_string(),
+            detail: "there is no hub database here (check --hub-dir)".into(),
+        });
+    }
+    crate::sqlite::open_read_only(&path).map_err(|e| HubStoreError::Open {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })
 }
 
 /// Makes the hub's identity on first opening and counts this opening's epoch.

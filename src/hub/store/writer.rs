@@ -74,9 +74,14 @@ fn commit_group(
     let mut fresh = Fresh::new();
     if began.is_ok() {
         for job in &group {
+            // A full disk makes SQLite roll the whole transaction back: nothing more runs in it.
+            if conn.is_autocommit() {
+                break;
+            }
             answers.push(run_job(conn, job, &mut fresh));
         }
     }
+    let fault = answers.iter().find_map(Answer::write_fault);
     let committed = began.and_then(|()| conn.execute_batch("COMMIT"));
     if committed.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
@@ -116,22 +121,35 @@ fn commit_group(
                 let _ = reply.send(a);
             }
             (Job::PoliceAck(.., reply), _) => {
-                let _ = reply.send(Err(commit_error(&committed)));
+                let _ = reply.send(Err(commit_error(&committed, fault.as_ref())));
             }
             (Job::Intake(_, reply), _) => {
-                let _ = reply.send(Err(commit_error(&committed)));
+                let _ = reply.send(Err(commit_error(&committed, fault.as_ref())));
             }
             (Job::Push(_, reply), _) => {
-                let _ = reply.send(Err(commit_error(&committed)));
+                let _ = reply.send(Err(commit_error(&committed, fault.as_ref())));
             }
         }
     }
 }
 
-fn commit_error(r: &Result<(), rusqlite::Error>) -> HubStoreError {
-    match r {
-        Err(e) => HubStoreError::Corrupt(format!("commit failed: {e}")),
-        Ok(()) => HubStoreError::WriterGone,
+/// Why a group was not committed: the full or unwritable disk a job met, else the commit's error.
+fn commit_error(r: &Result<(), rusqlite::Error>, fault: Option<&HubStoreError>) -> HubStoreError {
+    match (fault.and_then(HubStoreError::write_fault), r) {
+        (Some(told), _) => told,
+        (None, Err(e)) => HubStoreError::failed_commit(e),
+        (None, Ok(())) => HubStoreError::WriterGone,
+    }
+}
+
+impl Answer {
+    fn write_fault(&self) -> Option<HubStoreError> {
+        match self {
+            Answer::Intake(Err(e)) | Answer::PoliceAck(Err(e)) | Answer::Push(Err(e)) => {
+                e.write_fault()
+            }
+            _ => None,
+        }
     }
 }
 
@@ -167,6 +185,8 @@ fn in_savepoint<T>(
             conn.execute_batch("RELEASE job")?;
             Ok(v)
         }
+        // SQLite already rolled the whole transaction back (a full disk): tell the first error.
+        Err(e) if conn.is_autocommit() => Err(e),
         Err(e) => {
             conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
             Err(e)
@@ -242,6 +262,8 @@ fn intake_one(
         "INSERT INTO intake_keys (connector, source, source_ref, incident) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![connector, source, req.source_ref, id.to_string()])?;
+    let (station, incident) = (&intake.station.id, id.to_string());
+    super::chain::link_intake(conn, station, connector, source, &req.source_ref, &incident)?;
     Ok(IntakeOutcome {
         response: IntakeResponse {
             id,
@@ -305,6 +327,7 @@ pub(super) fn insert_event(
         body
     ])?;
     let seq = conn.last_insert_rowid();
+    super::chain::link_event(conn, seq, station, &body)?;
     fresh.push((
         station.to_string(),
         SeqEvent {
