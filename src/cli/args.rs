@@ -407,6 +407,11 @@ pub enum HubCmd {
     Route(HubRouteCmd),
     /// Serve the hub protocol until Ctrl-C or SIGTERM.
     Serve(super::hub::ServeArgs),
+    /// Evidence checks of the hub's own database.
+    #[command(subcommand)]
+    Audit(super::hub::HubAuditCmd),
+    /// The district's figures per station and the ranking of stations, over the hub's events.
+    Report(super::hub::HubReportArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,13 +10,23 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub fn run(args: HubArgs) -> Result<()> {
+pub fn run(args: HubArgs) -> Result<u8> {
     let dir = args.hub_dir.ok_or_else(|| {
         eyre!("pass --hub-dir DIR (or set FENLIU_HUB_DIR): where the hub keeps hub.db")
     })?;
+    match args.command {
+        HubCmd::Audit(HubAuditCmd::Verify) => return super::hub_evidence::verify(&dir),
+        HubCmd::Report(report) => return super::hub_evidence::report(&dir, report).map(|()| 0),
+        command => manage(&dir, command)?,
+    }
+    Ok(0)
+}
+
+fn manage(dir: &Path, command: HubCmd) -> Result<()> {
+    let dir = dir.to_path_buf();
     let store = SqliteHubStore::open_dir(&dir)
         .wrap_err_with(|| format!("cannot open the hub database in {}", dir.display()))?;
-    match args.command {
+    match command {
         HubCmd::Station(HubStationCmd::Add { id, name, prefix }) => {
             check_id("--id", &id)?;
             if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -85,6 +95,7 @@ pub fn run(args: HubArgs) -> Result<()> {
             serve(store, serve_args)?;
             drop(lock);
         }
+        HubCmd::Audit(_) | HubCmd::Report(_) => {}
     }
     Ok(())
 }
@@ -98,6 +109,27 @@ fn check_id(flag: &str, id: &str) -> Result<()> {
         return Err(eyre!("{flag} {id}: use letters, digits, '-' and '_'"));
     }
     Ok(())
+}
+
+/// `fenliu hub audit …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum HubAuditCmd {
+    /// Walk the hub's hash chain and check every event and intake against it; names the first
+    /// broken link (exit 1).
+    Verify,
+}
+
+/// `fenliu hub report`'s options.
+#[derive(Debug, clap::Args)]
+pub struct HubReportArgs {
+    /// First day (YYYY-MM-DD, Beijing time) or moment (RFC 3339); default: the 1st of this month.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Day after the last (YYYY-MM-DD) or moment (RFC 3339); default: now.
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: super::args::ReportFormat,
 }
 
 /// `fenliu hub serve`'s options.

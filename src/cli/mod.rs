@@ -16,6 +16,7 @@ mod audit;
 mod demo;
 mod doctor;
 mod hub;
+mod hub_evidence;
 pub mod incident;
 mod loadtest;
 mod render;
@@ -139,7 +140,7 @@ pub fn emit(text: &str) {
 /// Runs the parsed command line. Returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Some(Command::Hub(args)) => return hub::run(args).map(|_| 0),
+        Some(Command::Hub(args)) => return hub::run(args),
         Some(Command::Loadtest(args)) => return loadtest::run(args).map(|_| 0),
         _ => {}
     }

@@ -2,30 +2,21 @@
 
 use super::Ctx;
 use super::args::{ReportArgs, ReportFormat};
-use crate::report::{self, Params, Tally, render};
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
+use crate::report::{self, Params, Tally, period, render};
+use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
     let tz = ctx.config.timezone.0;
-    let now = Utc::now();
-    let from = match &args.from {
-        Some(text) => moment(text, tz, "--from")?,
-        None => {
-            let today = now.with_timezone(&tz).date_naive();
-            start_of(today.with_day(1).unwrap_or(today), tz)?
-        }
-    };
-    let to = match &args.to {
-        Some(text) => moment(text, tz, "--to")?,
-        None => now,
-    };
-    if to <= from {
-        return Err(eyre!("--to must be after --from"));
-    }
-    let store = ctx.store_read_only()?;
-    let mut tally = Tally::default();
+    let (from, to) = period::period(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        tz,
+        Utc::now(),
+        ("--from", "--to"),
+    )
+    .map_err(|e| eyre!(e))?;
+    let store = ctx.store_read_only()?;    let mut tally = Tally::default();
     store.scan_events(0, |stored| {
         tally.add(stored.pos, &stored.event);
         Ok(())
@@ -47,23 +38,4 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
         ReportFormat::Md => out!("{}", render::markdown(&report)),
     }
     Ok(())
-}
-
-/// `YYYY-MM-DD` (midnight, station time) or an RFC 3339 moment.
-fn moment(text: &str, tz: Tz, flag: &str) -> Result<DateTime<Utc>> {
-    if let Ok(day) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        return start_of(day, tz);
-    }
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            eyre!("{flag} {text}: give a day (2026-11-01) or a moment (2026-11-01T08:00:00+08:00)")
-        })
-}
-
-fn start_of(day: NaiveDate, tz: Tz) -> Result<DateTime<Utc>> {
-    tz.from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| eyre!("{day} has no midnight in {tz}"))
 }

@@ -41,7 +41,7 @@ pub fn role_of(route: &str) -> Option<Role> {
         "/v1/intake" => Some(Role::Intake),
         "/v1/sync" | "/v1/sync/heads" | "/v1/incidents/{id}" => Some(Role::Station),
         "/v1/police/feed" | "/v1/police/ack" => Some(Role::Police),
-        "/v1/stats" | "/metrics" => Some(Role::District),
+        "/v1/stats" | "/v1/report" | "/metrics" => Some(Role::District),
         _ => None,
     }
 }

@@ -48,6 +48,7 @@ pub fn router(state: Arc<HubState>) -> Router {
         .route("/v1/police/feed", get(handlers::police_feed))
         .route("/v1/police/ack", post(handlers::police_ack))
         .route("/v1/stats", get(handlers::stats))
+        .route("/v1/report", get(super::district::report))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .fallback(handlers::not_found)

@@ -5,7 +5,9 @@
 //! to the period's end. Every rate is a fraction from 0 to 1, `None` (JSON `null`) when its
 //! denominator is empty.
 
+pub mod district;
 mod figures;
+pub mod period;
 pub mod render;
 mod tally;
 

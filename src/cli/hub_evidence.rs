@@ -1,0 +1,61 @@
+//! `fenliu hub audit verify` and `fenliu hub report`: read the hub's database without writing to
+//! it (no migration, no new epoch), so a copy can be checked and reported on.
+
+use super::args::ReportFormat;
+use super::hub::HubReportArgs;
+use crate::hub::district::{params, tally_of};
+use crate::hub::store::{ChainCheck, all_events, open_read_only, verify_chain};
+use crate::report::{district, period};
+use chrono::Utc;
+use color_eyre::eyre::{Result, eyre};
+use std::path::Path;
+
+/// Events read at a time.
+const PAGE: usize = 5000;
+
+/// Checks the hub's chain; 0 when it holds, 1 when a link is broken.
+pub fn verify(dir: &Path) -> Result<u8> {
+    let conn = open_read_only(dir)?;
+    match verify_chain(&conn)? {
+        ok @ ChainCheck::Intact { .. } => {
+            outln!("{ok}");
+            Ok(0)
+        }
+        broken => {
+            eprintln!("{broken}");
+            Ok(1)
+        }
+    }
+}
+
+/// Prints the district report over the hub's events.
+pub fn report(dir: &Path, args: HubReportArgs) -> Result<()> {
+    let tz = crate::hub::HubConfig::default().timezone;
+    let (from, to) = period::period(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        tz,
+        Utc::now(),
+        ("--from", "--to"),
+    )
+    .map_err(|e| eyre!(e))?;
+    let conn = open_read_only(dir)?;
+    let stations: Vec<(String, String)> = conn
+        .prepare("SELECT id, name FROM stations ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let tally = tally_of(|after| {
+        Ok(all_events(&conn, after, PAGE)?
+            .into_iter()
+            .map(|e| (e.seq, e.event))
+            .collect())
+    })?;
+    let report = district::district(&tally, &stations, &params(from, to, tz));
+    match args.format {
+        ReportFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Table => out!("{}", district::table(&report)),
+        ReportFormat::Csv => out!("{}", district::csv(&report)),
+        ReportFormat::Md => out!("{}", district::markdown(&report)),
+    }
+    Ok(())
+}
