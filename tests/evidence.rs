@@ -179,6 +179,10 @@ fn with_a_hub_rewriting_truncating_and_false_receipts_are_caught() {
         verified.contains("the hub's copy agrees: 36 events"),
         "{verified}"
     );
+    assert!(
+        verified.contains("the journal holds every head it reported to the hub: 1"),
+        "one push, one head: {verified}"
+    );
     let pristine = std::fs::read(data.join("fenliu.db")).expect("copy");
     let restore = || {
         let _ = std::fs::remove_file(data.join("fenliu.db-wal"));
@@ -196,6 +200,9 @@ fn with_a_hub_rewriting_truncating_and_false_receipts_are_caught() {
         .code(1)
         .stderr(predicate::str::contains(
             "differs from the copy the hub accepted",
+        ))
+        .stderr(predicate::str::contains(
+            "journal row 36 is not the one this journal reported to the hub (its hash differs): the journal up to row 36 was rewritten and re-hashed",
         ));
     restore();
 
@@ -214,7 +221,12 @@ fn with_a_hub_rewriting_truncating_and_false_receipts_are_caught() {
             .code(1)
             .stderr(predicate::str::contains(
                 "was accepted by the hub but is missing from this journal",
-            ));
+            ))
+            .stderr(predicate::str::contains(format!(
+                "this journal ends at row {}, but it reported row 36 to the hub: rows after {} were removed",
+                36 - n,
+                36 - n
+            )));
         restore();
     }
 
@@ -245,9 +257,67 @@ fn with_a_hub_rewriting_truncating_and_false_receipts_are_caught() {
     });
 }
 
+#[test]
+fn a_row_the_hub_never_accepted_removed_and_the_chain_re_hashed_is_caught_by_the_heads() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let hub = rt.block_on(TestHub::start(HubConfig::default()));
+    let tmp = TempDir::new().expect("tempdir");
+    let (config, data) = synced(&hub, tmp.path());
+    let config = Some(config.as_path());
+    let taken = rt.block_on(hub.intake_g1("110-7"));
+    let reference = taken["ref"].as_str().expect("ref").to_string();
+    ok(&data, config, &["sync", "--once"]);
+    let incident = fenliu::domain::IncidentId::parse(taken["id"].as_str().expect("id"))
+        .expect("an item id");
+    let (status, body) = rt.block_on(hub.post(
+        "/v1/sync",
+        hub.token("dn"),
+        &serde_json::json!({ "events": [hubkit::claim_live(incident, "dn", "9")] }),
+    ));
+    assert_eq!(status, 200, "workstation 9 claims it first: {body}");
+    ok(&data, config, &["incident", "claim", &reference]);
+    let later = new_item(&data, config, "路灯不亮");
+    ok(&data, config, &["incident", "claim", &later]);
+    let synced = ok(&data, config, &["sync", "--once"]);
+    assert!(synced.contains("rejected=1"), "{synced}");
+    ok(&data, config, &["audit", "verify"]);
+
+    let conn = db(&data);
+    let removed = conn
+        .execute_batch(
+            "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE rejected IS NOT NULL;",
+        )
+        .and_then(|()| conn.query_row("SELECT changes()", [], |r| r.get::<_, i64>(0)))
+        .expect("remove the refused claim");
+    assert_eq!(removed, 1);
+    rehash_from(&conn, 1, |_| {});
+    drop(conn);
+    ok(&data, config, &["audit", "rebuild"]);
+    fenliu(&data, config)
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("was rewritten and re-hashed"))
+        .stderr(predicate::str::contains("the hub accepted").not())
+        .stderr(predicate::str::contains("missing from this journal").not());
+    rt.block_on(async move {
+        let mut hub = hub;
+        hub.stop().await;
+    });
+}
+
 /// Edits the body of journal row `pos` and re-hashes the chain from there, as a careful
 /// tamperer with the file would (dropping the append-only trigger first).
 fn rehash_after_editing(conn: &Connection, pos: i64, text: &str) {
+    rehash_from(conn, pos, |body| {
+        let mut event: Value = serde_json::from_str(body).expect("event");
+        event["kind"]["text"] = Value::String(text.into());
+        *body = serde_json::to_string(&event).expect("json");
+    });
+}
+
+/// Applies `edit` to the body of the first row at or after `pos` and re-hashes every row.
+fn rehash_from(conn: &Connection, pos: i64, edit: impl Fn(&mut String)) {
     conn.execute_batch("DROP TRIGGER journal_no_rewrite;")
         .expect("drop trigger");
     let mut rows: Vec<(i64, String)> = conn
@@ -258,11 +328,11 @@ fn rehash_after_editing(conn: &Connection, pos: i64, text: &str) {
         .collect::<Result<_, _>>()
         .expect("read");
     let mut prev = fenliu::store::GENESIS.to_string();
+    let mut edited = false;
     for (p, body) in rows.iter_mut() {
-        if *p == pos {
-            let mut event: Value = serde_json::from_str(body).expect("event");
-            event["kind"]["text"] = Value::String(text.into());
-            *body = serde_json::to_string(&event).expect("json");
+        if *p >= pos && !edited {
+            edit(body);
+            edited = true;
         }
         let hash = fenliu::store::chain_hash(&prev, body);
         conn.execute(
