@@ -267,8 +267,8 @@ fn a_row_the_hub_never_accepted_removed_and_the_chain_re_hashed_is_caught_by_the
     let taken = rt.block_on(hub.intake_g1("110-7"));
     let reference = taken["ref"].as_str().expect("ref").to_string();
     ok(&data, config, &["sync", "--once"]);
-    let incident = fenliu::domain::IncidentId::parse(taken["id"].as_str().expect("id"))
-        .expect("an item id");
+    let incident =
+        fenliu::domain::IncidentId::parse(taken["id"].as_str().expect("id")).expect("an item id");
     let (status, body) = rt.block_on(hub.post(
         "/v1/sync",
         hub.token("dn"),

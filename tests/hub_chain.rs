@@ -63,9 +63,7 @@ fn verify(dir: &Path) -> assert_cmd::assert::Assert {
 }
 
 fn broken(dir: &Path, says: &str) {
-    verify(dir)
-        .code(1)
-        .stderr(predicate::str::contains(says));
+    verify(dir).code(1).stderr(predicate::str::contains(says));
 }
 
 /// Runs `sql` on a fresh copy of the pristine database and checks what verify says.
@@ -90,7 +88,9 @@ fn the_chain_covers_everything_and_names_the_first_broken_link() {
     ));
     let conn = Connection::open(dir.join("hub.db")).expect("open");
     let link_of_claim: i64 = conn
-        .query_row("SELECT pos FROM chain WHERE seq = ?1", [claim], |r| r.get(0))
+        .query_row("SELECT pos FROM chain WHERE seq = ?1", [claim], |r| {
+            r.get(0)
+        })
         .expect("the claim is linked");
     drop(conn);
 
@@ -195,9 +195,11 @@ fn a_database_from_before_the_chain_is_linked_once_when_the_hub_opens_it() {
     drop(conn);
     broken(tmp.path(), "has no chain yet");
     drop(SqliteHubStore::open_dir(tmp.path()).expect("the hub opens and links what it holds"));
-    verify(tmp.path()).success().stdout(predicate::str::contains(
-        "ok: 9 links (6 events, 3 intakes, 0 reported heads)",
-    ));
+    verify(tmp.path())
+        .success()
+        .stdout(predicate::str::contains(
+            "ok: 9 links (6 events, 3 intakes, 0 reported heads)",
+        ));
     let conn = Connection::open(tmp.path().join("hub.db")).expect("open");
     conn.execute_batch(
         "INSERT INTO events (id, incident, station, kind, body) SELECT 'y', incident, station, kind, body FROM events WHERE seq = 1",

@@ -46,9 +46,16 @@ async fn a_full_disk_answers_503_with_retry_after_and_loses_nothing() {
     assert_eq!(body["error"], "storage_unavailable");
     let message = body["message"].as_str().expect("message");
     assert!(message.contains("disk is full"), "{message}");
-    assert!(message.contains("nothing recorded before is lost"), "{message}");
+    assert!(
+        message.contains("nothing recorded before is lost"),
+        "{message}"
+    );
     assert!(!message.contains("damaged"), "{message}");
-    assert!(acknowledged.len() >= 5, "{} taken in first", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 5,
+        "{} taken in first",
+        acknowledged.len()
+    );
 
     let (status, body) = hub
         .post("/v1/sync", hub.token("dn"), &json!({"events": []}))

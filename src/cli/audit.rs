@@ -64,8 +64,13 @@ fn verify(ctx: &Ctx) -> Result<u8> {
             }
             outln!("the hub's copy agrees: {} events", events.len());
             match heads {
-                Some(h) => outln!("the journal holds every head it reported to the hub: {}", h.len()),
-                None => outln!("warning: this hub keeps no receipts of journal heads (an older hub): truncation of rows it never received cannot be seen"),
+                Some(h) => outln!(
+                    "the journal holds every head it reported to the hub: {}",
+                    h.len()
+                ),
+                None => outln!(
+                    "warning: this hub keeps no receipts of journal heads (an older hub): truncation of rows it never received cannot be seen"
+                ),
             }
         }
     }

@@ -16,7 +16,8 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
         ("--from", "--to"),
     )
     .map_err(|e| eyre!(e))?;
-    let store = ctx.store_read_only()?;    let mut tally = Tally::default();
+    let store = ctx.store_read_only()?;
+    let mut tally = Tally::default();
     store.scan_events(0, |stored| {
         tally.add(stored.pos, &stored.event);
         Ok(())

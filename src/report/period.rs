@@ -12,7 +12,9 @@ pub fn moment(text: &str, tz: Tz, flag: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
-            format!("{flag} {text}: give a day (2026-11-01) or a moment (2026-11-01T08:00:00+08:00)")
+            format!(
+                "{flag} {text}: give a day (2026-11-01) or a moment (2026-11-01T08:00:00+08:00)"
+            )
         })
 }
 

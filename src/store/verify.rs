@@ -123,9 +123,11 @@ impl Store {
     ) -> Result<Option<HeadDifference>, StoreError> {
         let mut sorted: Vec<&(i64, String)> = heads.iter().collect();
         sorted.sort();
-        let last: i64 = self
-            .conn
-            .query_row("SELECT COALESCE(MAX(pos), 0) FROM journal", [], |r| r.get(0))?;
+        let last: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(pos), 0) FROM journal", [], |r| {
+                    r.get(0)
+                })?;
         let mut stmt = self
             .conn
             .prepare_cached("SELECT hash FROM journal WHERE pos = ?1")?;

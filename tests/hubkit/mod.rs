@@ -196,8 +196,8 @@ impl TestHub {
     /// A hub whose database may grow to at most `max_pages` pages (a full disk beyond).
     pub async fn start_capped(config: HubConfig, max_pages: Option<u64>) -> TestHub {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteHubStore::open_capped(&dir.path().join("hub.db"), max_pages)
-            .expect("hub store");
+        let store =
+            SqliteHubStore::open_capped(&dir.path().join("hub.db"), max_pages).expect("hub store");
         let mut stations = HashMap::new();
         for (id, prefix) in [("dn", "DN"), ("gz", "GZ")] {
             let token = admin::add_station(&store, &station(id, prefix)).expect("station");

@@ -55,7 +55,8 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck, HubStoreError> {
             reason: "this hub database has no chain yet: start the hub once with this version (it links what it holds), then verify".into(),
         });
     }
-    let mut stmt = conn.prepare("SELECT pos, kind, station, seq, body, hash FROM chain ORDER BY pos")?;
+    let mut stmt =
+        conn.prepare("SELECT pos, kind, station, seq, body, hash FROM chain ORDER BY pos")?;
     let mut rows = stmt.query([])?;
     let mut event_of = conn.prepare("SELECT station, body FROM events WHERE seq = ?1")?;
     let mut key_of = conn.prepare(
@@ -98,7 +99,9 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck, HubStoreError> {
                 digest: want,
             } => {
                 if kind != "event" || seq != Some(*link_seq) || &station != link_station {
-                    return broken("its kind, station or sequence columns disagree with its content".into());
+                    return broken(
+                        "its kind, station or sequence columns disagree with its content".into(),
+                    );
                 }
                 let stored: Option<(String, String)> = event_of
                     .query_row([link_seq], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -141,7 +144,9 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck, HubStoreError> {
                 ..
             } => {
                 if kind != "head" || seq.is_some() || &station != link_station {
-                    return broken("its kind, station or sequence columns disagree with its content".into());
+                    return broken(
+                        "its kind, station or sequence columns disagree with its content".into(),
+                    );
                 }
                 heads += 1;
             }
@@ -180,10 +185,11 @@ fn unlinked(conn: &Connection) -> Result<Option<String>, HubStoreError> {
         )));
     }
     let keys: i64 = conn.query_row("SELECT COUNT(*) FROM intake_keys", [], |r| r.get(0))?;
-    let linked: i64 =
-        conn.query_row("SELECT COUNT(*) FROM chain WHERE kind = 'intake'", [], |r| {
-            r.get(0)
-        })?;
+    let linked: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM chain WHERE kind = 'intake'",
+        [],
+        |r| r.get(0),
+    )?;
     Ok((keys != linked).then(|| {
         format!(
             "the hub holds {keys} intake keys but the chain records {linked}: intakes were added or removed outside the hub"

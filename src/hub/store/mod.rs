@@ -162,7 +162,9 @@ pub enum HubStoreError {
         "the hub's disk is full: nothing of this request was recorded and nothing recorded before is lost; free space on the hub's disk"
     )]
     DiskFull,
-    #[error("the hub cannot write to its disk right now ({0}); nothing of this request was recorded")]
+    #[error(
+        "the hub cannot write to its disk right now ({0}); nothing of this request was recorded"
+    )]
     CannotWrite(String),
 }
 

@@ -1,13 +1,13 @@
 //! The SQLite backend: one file, WAL, a single group-committing writer thread and a small pool of
 //! read connections.
 
-use super::{chain, queries};
 use super::recent::Recent;
 use super::writer::{self, Job};
 use super::{
     Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Push,
     Role, Route, RouteKind, StationRecord, migrations,
 };
+use super::{chain, queries};
 use crate::domain::{Incident, IncidentId};
 use crate::protocol::{HubIdentity, PushOutcome, ReportedHead, SeqEvent, Stats};
 use chrono::{DateTime, Utc};
