@@ -58,8 +58,13 @@ impl Client {
         self.clock.now()
     }
 
-    /// Sends a batch of local events, with the journal head after them.
-    pub async fn push(
+    /// Sends a batch of local events.
+    pub async fn push(&self, events: &[Event]) -> Result<PushResponse, SyncError> {
+        self.push_with_head(events, None).await
+    }
+
+    /// Sends a batch of local events with the journal head after them, for the hub's receipts.
+    pub async fn push_with_head(
         &self,
         events: &[Event],
         head: Option<ChainHead>,

@@ -195,7 +195,7 @@ impl Engine {
             }
             let head = head.map(|(pos, hash)| ChainHead { pos, hash });
             let sent = self.client.now();
-            let answer = self.client.push(&batch, head).await?;
+            let answer = self.client.push_with_head(&batch, head).await?;
             self.note_exchange(sent, answer.hub_time);
             if answer.results.len() != batch.len()
                 || answer

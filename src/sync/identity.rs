@@ -121,7 +121,7 @@ async fn offer_again(client: &Client, store: &Arc<Mutex<Store>>) -> Result<Recov
             None => None,
         };
         let head = head.map(|(pos, hash)| crate::protocol::ChainHead { pos, hash });
-        let answer = client.push(&events, head).await?;
+        let answer = client.push_with_head(&events, head).await?;
         let mut numbered = Vec::new();
         for outcome in &answer.results {
             match outcome {
