@@ -209,3 +209,57 @@ fn a_database_from_before_the_chain_is_linked_once_when_the_hub_opens_it() {
     drop(SqliteHubStore::open_dir(tmp.path()).expect("reopens"));
     broken(tmp.path(), "is not in the chain");
 }
+
+#[tokio::test]
+async fn a_malformed_head_is_refused_by_field_and_a_push_without_one_is_taken() {
+    let hub = hubkit::TestHub::start(fenliu::hub::HubConfig::default()).await;
+    for (head, field) in [
+        (serde_json::json!({"pos": 0, "hash": HEAD}), "head.pos"),
+        (serde_json::json!({"pos": 4, "hash": "ABC"}), "head.hash"),
+    ] {
+        let (status, body) = hub
+            .post(
+                "/v1/sync",
+                hub.token("dn"),
+                &serde_json::json!({"events": [], "head": head}),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .expect("message")
+                .starts_with(field),
+            "{body}"
+        );
+    }
+    let (status, body) = hub
+        .post(
+            "/v1/sync",
+            hub.token("dn"),
+            &serde_json::json!({"events": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "an older console's push: {body}");
+    let (status, body) = hub
+        .post(
+            "/v1/sync",
+            hub.token("dn"),
+            &serde_json::json!({"events": [], "head": {"pos": 4, "hash": HEAD}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, page) = hub.get("/v1/sync/heads?after=0", hub.token("dn")).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["heads"][0]["pos"], 4);
+    assert_eq!(page["heads"][0]["hash"], HEAD);
+    assert_eq!(page["more"], false);
+    let (_, other) = hub.get("/v1/sync/heads", hub.token("gz")).await;
+    assert_eq!(
+        other["heads"],
+        serde_json::json!([]),
+        "another station's heads are its own"
+    );
+    let (status, _) = hub.get("/v1/sync/heads", &hub.district).await;
+    assert_eq!(status, 403);
+}

@@ -202,9 +202,12 @@ async fn the_district_report_counts_each_station_by_hand_and_ranks_them() {
         );
     }
     for (format, line) in [
-        ("table", "1  gz  gz 街道  1  2  1"),
-        ("csv", "2,dn,dn 街道,3,1,2,0.0%,50.0%,—"),
-        ("md", "| 1 | gz | gz 街道 | 1 | 2 | 1 |"),
+        (
+            "table",
+            "1     gz       1         2            1               0.0%             100.0%              —                  gz 街道",
+        ),
+        ("csv", "2,dn,3,1,2,0.0%,50.0%,—,dn 街道"),
+        ("md", "| 1 | gz | 1 | 2 | 1 | 0.0% | 100.0% | — | gz 街道 |"),
     ] {
         let text = hub_report(&dir, format);
         assert!(text.contains(line), "{format}: {text}");

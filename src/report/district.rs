@@ -95,31 +95,41 @@ fn higher_first(a: Option<f64>, b: Option<f64>) -> Ordering {
     }
 }
 
-/// The ranking's columns, in every text format.
+/// The ranking's columns, in every text format (the name last: its width varies).
 const COLUMNS: [&str; 9] = [
     "rank",
     "station",
-    "name",
     "received",
     "targets_met",
     "targets_missed",
     "completion_rate",
     "claim_on_time_rate",
     "satisfaction_rate",
+    "name",
 ];
 
 fn cells(r: &StationRank) -> [String; 9] {
     [
         r.rank.to_string(),
         r.station.clone(),
-        r.name.clone(),
         r.received.to_string(),
         r.targets_met.to_string(),
         r.targets_missed.to_string(),
         percent(r.completion_rate),
         percent(r.claim_on_time_rate),
         percent(r.satisfaction_rate),
+        r.name.clone(),
     ]
+}
+
+/// One line of the terminal table: every column as wide as its heading (or its widest cell).
+fn aligned(cells: &[String], widths: &[usize]) -> String {
+    let padded: Vec<String> = cells
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| format!("{c:<w$}"))
+        .collect();
+    padded.join("  ").trim_end().to_string()
 }
 
 /// The ranking and each station's report, for a terminal.
@@ -131,9 +141,20 @@ pub fn table(d: &DistrictReport) -> String {
         d.from.to_rfc3339(),
         d.to.to_rfc3339()
     );
-    let _ = writeln!(out, "{}", COLUMNS.join("  "));
-    for r in &d.ranking {
-        let _ = writeln!(out, "{}", cells(r).join("  "));
+    let rows: Vec<[String; 9]> = d.ranking.iter().map(cells).collect();
+    let widths: Vec<usize> = (0..COLUMNS.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([COLUMNS[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let heading: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let _ = writeln!(out, "{}", aligned(&heading, &widths));
+    for r in &rows {
+        let _ = writeln!(out, "{}", aligned(r, &widths));
     }
     for r in &d.stations {
         let _ = writeln!(out, "\n== {} ==", r.station.as_deref().unwrap_or("-"));
