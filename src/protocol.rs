@@ -105,6 +105,10 @@ pub struct PushRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainHead {
+    /// Which journal: its random id, 64 hex digits (a journal rebuilt from the hub is another).
+    pub journal: String,
+    /// The workstation keeping it (`[hub] workstation`).
+    pub workstation: String,
     pub pos: i64,
     pub hash: String,
 }
@@ -113,8 +117,8 @@ pub struct ChainHead {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportedHead {
     pub link: i64,
-    pub pos: i64,
-    pub hash: String,
+    #[serde(flatten)]
+    pub head: ChainHead,
 }
 
 /// Answer to `GET /v1/sync/heads?after=LINK`: the heads this station reported, in chain order.

@@ -147,17 +147,64 @@ fn hub_answers_are_written_once() {
 
 /// A station that syncs with `hub`: its config file and data directory.
 fn synced(hub: &TestHub, tmp: &Path) -> (PathBuf, PathBuf) {
-    let config = tmp.join("fenliu.toml");
+    workstation(hub, tmp, "1")
+}
+
+/// Workstation `n` of station dn syncing with `hub`, in `dir`: its config file and data directory.
+fn workstation(hub: &TestHub, dir: &Path, n: &str) -> (PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).expect("dir");
+    let config = dir.join("fenliu.toml");
     std::fs::write(
         &config,
         format!(
-            "[station]\nid = \"dn\"\nprefix = \"DN\"\n\n[hub]\nurl = \"{}\"\ntoken = \"{}\"\nworkstation = \"1\"\n",
+            "[station]\nid = \"dn\"\nprefix = \"DN\"\n\n[hub]\nurl = \"{}\"\ntoken = \"{}\"\nworkstation = \"{n}\"\n",
             hub.url,
             hub.token("dn")
         ),
     )
     .expect("config");
-    (config, tmp.join("data"))
+    (config, dir.join("data"))
+}
+
+#[test]
+fn each_journal_is_checked_against_its_own_heads_and_a_rebuilt_one_is_told() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let hub = rt.block_on(TestHub::start(HubConfig::default()));
+    let tmp = TempDir::new().expect("tempdir");
+    let (c1, d1) = workstation(&hub, &tmp.path().join("ws1"), "1");
+    let (c2, d2) = workstation(&hub, &tmp.path().join("ws2"), "2");
+    let (c1, c2) = (Some(c1.as_path()), Some(c2.as_path()));
+    // Both record an item before either syncs: their journals hold the same events in
+    // different orders, so the same positions hold different rows.
+    let a = new_item(&d1, c1, "楼上装修噪音");
+    ok(&d1, c1, &["incident", "claim", &a]);
+    let b = new_item(&d2, c2, "路灯不亮");
+    ok(&d2, c2, &["incident", "claim", &b]);
+    ok(&d2, c2, &["sync", "--once"]);
+    ok(&d1, c1, &["sync", "--once"]);
+    ok(&d2, c2, &["sync", "--once"]);
+    for (data, config) in [(&d1, c1), (&d2, c2)] {
+        let verified = ok(data, config, &["audit", "verify"]);
+        assert!(
+            verified.contains("the journal holds every head it reported to the hub: 1"),
+            "{verified}"
+        );
+        assert!(!verified.contains("another journal"), "{verified}");
+    }
+    let (c3, d3) = workstation(&hub, &tmp.path().join("ws1-again"), "1");
+    let c3 = Some(c3.as_path());
+    ok(&d3, c3, &["sync", "--rebuild"]);
+    let verified = ok(&d3, c3, &["audit", "verify"]);
+    assert!(
+        verified.contains(
+            "warning: the hub holds 1 heads of another journal of workstation 1 (one rebuilt with `sync --rebuild`, or rewritten from its first row): they were not checked"
+        ),
+        "{verified}"
+    );
+    rt.block_on(async move {
+        let mut hub = hub;
+        hub.stop().await;
+    });
 }
 
 #[test]

@@ -13,6 +13,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 const HEAD: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const JOURNAL: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /// A hub database with two stations, three intakes (two triaged), one claim pushed with a head
 /// and the same head again (recorded once). Returns the claim's sequence number.
@@ -30,6 +31,8 @@ fn hub_with_history(dir: &Path) -> i64 {
         .intake(new_intake("gz", "GZ", "110-3", Some(decision())))
         .expect("intake");
     let head = ChainHead {
+        journal: JOURNAL.into(),
+        workstation: "1".into(),
         pos: 3,
         hash: HEAD.into(),
     };
@@ -48,7 +51,7 @@ fn hub_with_history(dir: &Path) -> i64 {
     push(vec![]).expect("the same head again");
     let heads = store.reported_heads("dn", 0, 10).expect("heads");
     assert_eq!(heads.len(), 1, "a repeated head is linked once");
-    assert_eq!((heads[0].pos, heads[0].hash.as_str()), (3, HEAD));
+    assert_eq!(heads[0].head, head, "as it was reported");
     assert!(store.reported_heads("gz", 0, 10).expect("heads").is_empty());
     seq
 }
@@ -213,9 +216,18 @@ fn a_database_from_before_the_chain_is_linked_once_when_the_hub_opens_it() {
 #[tokio::test]
 async fn a_malformed_head_is_refused_by_field_and_a_push_without_one_is_taken() {
     let hub = hubkit::TestHub::start(fenliu::hub::HubConfig::default()).await;
+    let good = serde_json::json!({"journal": JOURNAL, "workstation": "1", "pos": 4, "hash": HEAD});
+    let with = |field: &str, value: serde_json::Value| {
+        let mut head = good.clone();
+        head[field] = value;
+        head
+    };
     for (head, field) in [
-        (serde_json::json!({"pos": 0, "hash": HEAD}), "head.pos"),
-        (serde_json::json!({"pos": 4, "hash": "ABC"}), "head.hash"),
+        (with("pos", 0.into()), "head.pos"),
+        (with("hash", "ABC".into()), "head.hash"),
+        (with("journal", HEAD.to_uppercase().into()), "head.journal"),
+        (with("workstation", "".into()), "head.workstation"),
+        (with("workstation", "1\n2".into()), "head.workstation"),
     ] {
         let (status, body) = hub
             .post(
@@ -230,7 +242,7 @@ async fn a_malformed_head_is_refused_by_field_and_a_push_without_one_is_taken() 
                 .as_str()
                 .expect("message")
                 .starts_with(field),
-            "{body}"
+            "{field}: {body}"
         );
     }
     let (status, body) = hub
@@ -245,14 +257,16 @@ async fn a_malformed_head_is_refused_by_field_and_a_push_without_one_is_taken() 
         .post(
             "/v1/sync",
             hub.token("dn"),
-            &serde_json::json!({"events": [], "head": {"pos": 4, "hash": HEAD}}),
+            &serde_json::json!({"events": [], "head": good}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, page) = hub.get("/v1/sync/heads?after=0", hub.token("dn")).await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(page["heads"][0]["pos"], 4);
-    assert_eq!(page["heads"][0]["hash"], HEAD);
+    let mut reported = page["heads"][0].clone();
+    assert!(reported["link"].as_i64().is_some(), "{page}");
+    reported.as_object_mut().expect("object").remove("link");
+    assert_eq!(reported, good);
     assert_eq!(page["more"], false);
     let (_, other) = hub.get("/v1/sync/heads", hub.token("gz")).await;
     assert_eq!(

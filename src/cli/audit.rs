@@ -4,6 +4,7 @@ use super::Ctx;
 use super::args::AuditCmd;
 use super::render;
 use crate::domain::Event;
+use crate::protocol::ChainHead;
 use crate::store::{AuditOutcome, Store};
 use crate::sync::{self, Client};
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -47,11 +48,17 @@ fn verify(ctx: &Ctx) -> Result<u8> {
         HubCopy::Unreachable(why) => {
             outln!("warning: the journal could not be checked against the hub: {why}");
         }
-        HubCopy::Receipts { events, heads } => {
-            let head = match &heads {
-                Some(heads) => store.check_heads(heads)?,
-                None => None,
-            };
+        HubCopy::Receipts {
+            events,
+            heads,
+            workstation,
+        } => {
+            let key = store.journal_key()?;
+            let (mine, earlier) = heads
+                .as_ref()
+                .map(|h| split_heads(h, key.as_deref(), &workstation))
+                .unwrap_or_default();
+            let head = store.check_heads(&mine)?;
             let event = store.check_receipts(&events)?;
             if head.is_some() || event.is_some() {
                 for d in head.iter().map(ToString::to_string) {
@@ -64,13 +71,18 @@ fn verify(ctx: &Ctx) -> Result<u8> {
             }
             outln!("the hub's copy agrees: {} events", events.len());
             match heads {
-                Some(h) => outln!(
+                Some(_) => outln!(
                     "the journal holds every head it reported to the hub: {}",
-                    h.len()
+                    mine.len()
                 ),
                 None => outln!(
                     "warning: this hub keeps no receipts of journal heads (an older hub): truncation of rows it never received cannot be seen"
                 ),
+            }
+            if earlier > 0 {
+                outln!(
+                    "warning: the hub holds {earlier} heads of another journal of workstation {workstation} (one rebuilt with `sync --rebuild`, or rewritten from its first row): they were not checked"
+                );
             }
         }
     }
@@ -89,8 +101,28 @@ enum HubCopy {
     /// Its events, and the heads reported to it (`None` from a hub that keeps none).
     Receipts {
         events: Vec<(i64, Event)>,
-        heads: Option<Vec<(i64, String)>>,
+        heads: Option<Vec<ChainHead>>,
+        workstation: String,
     },
+}
+
+/// The heads this journal (`key`) reported, as `(pos, hash)`, and how many heads another journal
+/// of the same workstation reported. Other workstations' heads are theirs to check.
+fn split_heads(
+    heads: &[ChainHead],
+    key: Option<&str>,
+    workstation: &str,
+) -> (Vec<(i64, String)>, usize) {
+    let mine = heads
+        .iter()
+        .filter(|h| Some(h.journal.as_str()) == key)
+        .map(|h| (h.pos, h.hash.clone()))
+        .collect();
+    let earlier = heads
+        .iter()
+        .filter(|h| Some(h.journal.as_str()) != key && h.workstation == workstation)
+        .count();
+    (mine, earlier)
 }
 
 /// Every event the hub holds for this station, in hub order, and the heads it reported.
@@ -125,14 +157,18 @@ fn hub_copy(ctx: &Ctx) -> Result<HubCopy> {
                 Err(e) => return Err(e),
             };
             after = page.heads.last().map_or(after, |h| h.link);
-            heads.extend(page.heads.into_iter().map(|h| (h.pos, h.hash)));
+            heads.extend(page.heads.into_iter().map(|h| h.head));
             if !page.more {
                 return Ok((all, Some(heads)));
             }
         }
     });
     Ok(match pulled {
-        Ok((events, heads)) => HubCopy::Receipts { events, heads },
+        Ok((events, heads)) => HubCopy::Receipts {
+            events,
+            heads,
+            workstation: settings.workstation,
+        },
         Err(e) => HubCopy::Unreachable(e.to_string()),
     })
 }

@@ -27,22 +27,36 @@ pub async fn heads(
     Ok(Json(HeadsPage { heads, more }))
 }
 
-/// Checks a reported head: a journal position (1 or more) and a SHA-256 in lower-case hex.
+/// Most characters of a workstation's name in a head.
+const MAX_WORKSTATION: usize = 32;
+
+/// Checks a reported head: a journal position (1 or more), SHA-256s in lower-case hex, and a
+/// workstation name.
 pub fn check_head(head: Option<ChainHead>) -> Result<Option<ChainHead>, ApiError> {
     let Some(head) = head else { return Ok(None) };
     if head.pos < 1 {
         return Err(ApiError::field("head.pos", "must be 1 or more"));
     }
-    let hex = head.hash.len() == 64
-        && head
-            .hash
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !hex {
+    for (field, value) in [("head.hash", &head.hash), ("head.journal", &head.journal)] {
+        if !is_sha256_hex(value) {
+            return Err(ApiError::field(
+                field,
+                "must be a SHA-256 in 64 lower-case hex digits",
+            ));
+        }
+    }
+    let n = head.workstation.chars().count();
+    if n == 0 || n > MAX_WORKSTATION || head.workstation.chars().any(char::is_control) {
         return Err(ApiError::field(
-            "head.hash",
-            "must be a SHA-256 in 64 lower-case hex digits",
+            "head.workstation",
+            format!("must be 1 to {MAX_WORKSTATION} printable characters"),
         ));
     }
     Ok(Some(head))
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

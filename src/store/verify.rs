@@ -76,6 +76,10 @@ impl std::fmt::Display for ReceiptDifference {
     }
 }
 
+/// The `sync_state` key of this journal's id, and the mark that keeps its value text.
+const JOURNAL_KEY: &str = "journal_id";
+const JOURNAL_MARK: &str = "j:";
+
 /// A journal head this console reported to the hub that its journal no longer holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeadDifference {
@@ -113,6 +117,43 @@ impl Store {
             .prepare_cached("SELECT pos, hash FROM journal WHERE id = ?1")?
             .query_row([event.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
+    }
+
+    /// Which journal this is, for the heads it reports: a random id made with its first
+    /// reported head (`None` before that). A journal rebuilt from the hub is another one.
+    pub fn journal_key(&self) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        let stored: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+            .query_row([JOURNAL_KEY], |r| r.get(0))
+            .optional()?;
+        Ok(stored.and_then(|v| v.strip_prefix(JOURNAL_MARK).map(str::to_string)))
+    }
+
+    /// The head to report after pushing `event`: journal id (made now if need be), position
+    /// and row hash.
+    pub fn head_after(
+        &mut self,
+        event: crate::domain::EventId,
+    ) -> Result<Option<(String, i64, String)>, StoreError> {
+        let Some((pos, hash)) = self.journal_link(event)? else {
+            return Ok(None);
+        };
+        let key = match self.journal_key()? {
+            Some(k) => k,
+            None => {
+                let mut bytes = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+                let key = hex::encode(bytes);
+                self.conn.execute(
+                    "INSERT INTO sync_state (key, value) VALUES (?1, ?2)",
+                    rusqlite::params![JOURNAL_KEY, format!("{JOURNAL_MARK}{key}")],
+                )?;
+                key
+            }
+        };
+        Ok(Some((key, pos, hash)))
     }
 
     /// Compares the journal with the heads it reported to the hub (`(pos, hash)`): each row must

@@ -15,6 +15,7 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    workstation: String,
     clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
@@ -43,6 +44,7 @@ impl Client {
             http,
             base: settings.url.clone(),
             token: settings.token.clone(),
+            workstation: settings.workstation.clone(),
             clock: std::sync::Arc::new(crate::clock::SystemClock),
         })
     }
@@ -56,6 +58,21 @@ impl Client {
     /// The console's current time, for skew and last-sync.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The head to report for this workstation's journal: `(journal key, position, row hash)`.
+    pub fn head(&self, (journal, pos, hash): (String, i64, String)) -> ChainHead {
+        ChainHead {
+            journal,
+            workstation: self.workstation.clone(),
+            pos,
+            hash,
+        }
+    }
+
+    /// Whether `head` is this workstation's.
+    pub fn is_mine(&self, head: &ChainHead) -> bool {
+        head.workstation == self.workstation
     }
 
     /// Sends a batch of local events.

@@ -5,7 +5,6 @@
 use super::plan::{self, backoff};
 use super::{Client, SyncError};
 use crate::domain::{Incident, Responder};
-use crate::protocol::ChainHead;
 use crate::store::{Notice, Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::{Arc, Mutex};
@@ -184,7 +183,7 @@ impl Engine {
                 .with_store(|s| {
                     let batch = s.outbox(PUSH_BATCH)?;
                     let head = match batch.last() {
-                        Some(e) => s.journal_link(e.id)?,
+                        Some(e) => s.head_after(e.id)?,
                         None => None,
                     };
                     Ok((batch, head))
@@ -193,7 +192,7 @@ impl Engine {
             if batch.is_empty() {
                 return Ok(());
             }
-            let head = head.map(|(pos, hash)| ChainHead { pos, hash });
+            let head = head.map(|h| self.client.head(h));
             let sent = self.client.now();
             let answer = self.client.push_with_head(&batch, head).await?;
             self.note_exchange(sent, answer.hub_time);

@@ -117,10 +117,10 @@ async fn offer_again(client: &Client, store: &Arc<Mutex<Store>>) -> Result<Recov
         let events: Vec<_> = batch.into_iter().map(|(_, e)| e).collect();
         let last_id = events.last().map(|e| e.id);
         let head = match last_id {
-            Some(id) => with_store(store, move |s| s.journal_link(id)).await?,
+            Some(id) => with_store(store, move |s| s.head_after(id)).await?,
             None => None,
         };
-        let head = head.map(|(pos, hash)| crate::protocol::ChainHead { pos, hash });
+        let head = head.map(|h| client.head(h));
         let answer = client.push_with_head(&events, head).await?;
         let mut numbered = Vec::new();
         for outcome in &answer.results {

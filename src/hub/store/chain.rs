@@ -36,8 +36,8 @@ pub enum Link {
     /// A console's journal head as its station reported it with a push.
     Head {
         station: String,
-        pos: i64,
-        hash: String,
+        #[serde(flatten)]
+        head: ChainHead,
     },
 }
 
@@ -128,16 +128,12 @@ pub(super) fn link_head(
     head: &ChainHead,
 ) -> Result<(), HubStoreError> {
     let last = reported_heads(conn, station, i64::MAX, 1, true)?;
-    if last
-        .first()
-        .is_some_and(|h| h.pos == head.pos && h.hash == head.hash)
-    {
+    if last.first().is_some_and(|h| &h.head == head) {
         return Ok(());
     }
     let link = Link::Head {
         station: station.to_string(),
-        pos: head.pos,
-        hash: head.hash.clone(),
+        head: head.clone(),
     };
     append(conn, station, &link).map(drop)
 }
@@ -164,7 +160,7 @@ pub(super) fn reported_heads(
     for row in rows {
         let (link, body) = row?;
         match serde_json::from_str(&body) {
-            Ok(Link::Head { pos, hash, .. }) => out.push(ReportedHead { link, pos, hash }),
+            Ok(Link::Head { head, .. }) => out.push(ReportedHead { link, head }),
             _ => {
                 return Err(HubStoreError::Corrupt(format!(
                     "chain link {link} is not a readable head"
