@@ -683,6 +683,7 @@ mod console_link {
                     repeat_window: config.triage.repeat_window.0,
                 },
                 policy: config.sla_policy(),
+                war_policy: config.sla_policy_for(fenliu::domain::station::Mode::War),
                 night: config.night_window(),
                 lang: config.lang,
                 reopen_on_dissatisfied: true,
@@ -810,6 +811,88 @@ mod console_link {
                 .iter()
                 .any(|e| e["event"]["kind"]["type"] == "claimed"),
             "the hub holds the claim: {events:?}"
+        );
+    }
+
+    #[test]
+    fn war_mode_switched_on_one_workstation_is_seen_on_another_and_tightens_the_limits() {
+        use fenliu::command::StationCommand;
+        use fenliu::domain::sla::{self, ClockName};
+        use fenliu::domain::station::Mode;
+        let rt = tokio::runtime::Runtime::new().expect("runtime for the hub");
+        let hub = rt.block_on(TestHub::start(HubConfig::default()));
+        let a = Workstation::start(&hub, "1");
+        let b = Workstation::start(&hub, "2");
+        let reference = rt.block_on(hub.intake_g1("war-1"))["ref"]
+            .as_str()
+            .expect("ref")
+            .to_string();
+        let item = b.updates_until(&reference, |i| i.reference == reference)[0].clone();
+        let config = Config::default();
+        let mut screen = fenliu::tui::app::App::new(
+            fenliu::tui::settings(&config, "值班员2").expect("settings"),
+            item.received_at,
+        );
+        screen.update(
+            Action::Remote {
+                incidents: vec![item.clone()],
+                roster: None,
+            },
+            item.received_at,
+        );
+        let claim_limit = |app: &fenliu::tui::app::App| {
+            sla::clock(&item, &app.settings.policy, ClockName::Claim, app.now)
+        };
+        assert_eq!(
+            claim_limit(&screen).limit_secs,
+            60,
+            "normal: 1 minute to claim"
+        );
+
+        a.send(Request::Station(StationCommand::SwitchMode {
+            mode: Mode::War,
+            note: Some("防汛应急预案启动".into()),
+        }));
+        let is_war = |a: &Action| matches!(a, Action::Station(s) if s.mode() == Mode::War);
+        next_hub(&a.screen, is_war);
+        let Action::Station(state) = next_hub(&b.screen, is_war) else {
+            unreachable!("next_hub returns what it was asked for")
+        };
+        let switch = state.modes.last().expect("a recorded switch");
+        assert_eq!(
+            switch.operator, "值班员1",
+            "who switched it travels with it"
+        );
+        assert_eq!(switch.note.as_deref(), Some("防汛应急预案启动"));
+        screen.update(Action::Station(state), item.received_at);
+        assert!(screen.war);
+        assert_eq!(
+            claim_limit(&screen).limit_secs,
+            30,
+            "war: 30 seconds to claim"
+        );
+        assert_eq!(
+            sla::clock(
+                &item,
+                &screen.settings.policy,
+                ClockName::Arrive,
+                item.received_at
+            )
+            .limit_secs,
+            15 * 60
+        );
+        a.stop();
+        b.stop();
+        let (status, page) = rt.block_on(hub.get("/v1/sync?after=0&wait=0", hub.token("dn")));
+        assert_eq!(status, 200);
+        let events = page["events"].as_array().cloned().unwrap_or_default();
+        let switches = events
+            .iter()
+            .filter(|e| e["event"]["kind"]["station"]["kind"] == "mode_switched")
+            .count();
+        assert_eq!(
+            switches, 1,
+            "the hub holds one switch for the station: {events:?}"
         );
     }
 }

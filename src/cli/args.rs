@@ -73,6 +73,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Measure a real hub on loopback: intakes per second, latency, lost and duplicated items.
     Loadtest(LoadtestArgs),
+    /// The station's mode (运行模式): `mode war|normal [--note WHY]` switches it for every
+    /// workstation; no argument shows it.
+    Mode(super::mode::ModeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             }
             let all: Vec<Incident> = all.into_iter().map(|i| for_people(i, reveal)).collect();
             let now = Utc::now();
-            let policy = ctx.config.sla_policy();
+            let policy = ctx.policy_of(&store)?;
             if json {
                 let views: Vec<_> = all
                     .iter()
@@ -239,7 +239,7 @@ fn act(
         Command::Classify { .. } => Some(ctx.classifier()?),
         _ => None,
     };
-    let policy = ctx.config.sla_policy();
+    let policy = ctx.policy_of(store)?;
     let night = ctx.config.night_window();
     let context = Context {
         now: stamp.occurred_at,
@@ -272,7 +272,7 @@ fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool, reveal: bool) -> 
         .ok_or_else(|| eyre!("{}", not_found(ctx, reference)))?;
     let incident = for_people(incident, reveal);
     let now = Utc::now();
-    let policy = ctx.config.sla_policy();
+    let policy = ctx.policy_of(store)?;
     if json {
         let view = render::json_view(&incident, &policy, now)?;
         outln!("{}", serde_json::to_string_pretty(&view)?);

@@ -18,6 +18,7 @@ mod doctor;
 mod hub;
 pub mod incident;
 mod loadtest;
+mod mode;
 mod render;
 mod report;
 pub mod roster;
@@ -108,6 +109,11 @@ impl Ctx {
         Ok(Store::open_dir(&self.data_dir)?)
     }
 
+    /// The SLA policy holding now: `[sla]`, or `[sla.war]` while the station is in war mode.
+    pub fn policy_of(&self, store: &Store) -> Result<crate::domain::SlaPolicy> {
+        Ok(self.config.sla_policy_for(store.station_state()?.mode()))
+    }
+
     /// Who and when for an action recorded now (or at `--at`).
     pub fn stamp(&self) -> Result<Stamp> {
         let now = Utc::now();
@@ -177,6 +183,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         }) => demo::run(&ctx, speed, seed, stations, dir).map(|()| 0),
         Some(Command::Sync(args)) => sync::run(&ctx, args).map(|_| 0),
         Some(Command::Report(args)) => report::run(&ctx, args).map(|_| 0),
+        Some(Command::Mode(args)) => mode::run(&ctx, args),
         // Run above, before the console's config and data directory are needed.
         Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),
     }

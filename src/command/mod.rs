@@ -4,9 +4,11 @@
 //! events.
 
 mod refusal;
+pub mod station;
 pub mod words;
 
 pub use refusal::{Refusal, RefusalKind};
+pub use station::{StationCommand, StationRefusal, decide_station};
 
 use crate::domain::lifecycle::MAX_ESCALATION;
 use crate::domain::night::NightWindow;

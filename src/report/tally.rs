@@ -180,7 +180,8 @@ impl Tally {
             | EventKind::SentBack { .. }
             | EventKind::Escalated { .. }
             | EventKind::NoteAdded { .. }
-            | EventKind::PhoneRevealed => {}
+            | EventKind::PhoneRevealed
+            | EventKind::Station { .. } => {}
         }
     }
 }

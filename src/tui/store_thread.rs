@@ -27,6 +27,8 @@ pub enum Request {
         command: Command,
     },
     Create(Box<Received>),
+    /// Record a station event (war mode on or off) through the command layer.
+    Station(crate::command::StationCommand),
     Timeline(IncidentId),
     /// The figures of this month so far.
     Report,
@@ -40,6 +42,8 @@ pub struct Writer {
     /// How a report typed in by the officer is taken in.
     pub intake: Intake,
     pub policy: SlaPolicy,
+    /// `[sla.war]`: the limits while the station is in war mode.
+    pub war_policy: SlaPolicy,
     pub night: NightWindow,
     /// The language refusals are told in.
     pub lang: Lang,
@@ -49,6 +53,16 @@ pub struct Writer {
     pub targets: crate::report::Targets,
     /// Called after each successful write, and after another process wrote (sync pushes then).
     pub after_write: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl Writer {
+    /// The limits holding now: `[sla.war]` while the station's recorded mode is war.
+    pub fn policy_for(&self, store: &Store) -> Result<SlaPolicy, StoreError> {
+        Ok(match store.station_state()?.mode() {
+            crate::domain::station::Mode::War => self.war_policy.clone(),
+            crate::domain::station::Mode::Normal => self.policy.clone(),
+        })
+    }
 }
 
 /// The store, shared by the store thread and the sync task.
@@ -91,13 +105,20 @@ pub fn spawn(
             }
             let outside = seen.is_some();
             seen = version;
-            let snapshot = with(&store, |s| Ok((s.incidents(None)?, s.responders()?)));
-            let msg = match snapshot {
-                Ok((incidents, roster)) => Action::Snapshot { incidents, roster },
-                Err(e) => Action::StoreFailed(e.to_string()),
+            let snapshot = with(&store, |s| {
+                Ok((s.incidents(None)?, s.responders()?, s.station_state()?))
+            });
+            let msgs = match snapshot {
+                Ok((incidents, roster, station)) => vec![
+                    Action::Station(Box::new(station)),
+                    Action::Snapshot { incidents, roster },
+                ],
+                Err(e) => vec![Action::StoreFailed(e.to_string())],
             };
-            if replies.send(msg).is_err() {
-                return;
+            for msg in msgs {
+                if replies.send(msg).is_err() {
+                    return;
+                }
             }
             if outside && let Some(nudge) = &writer.after_write {
                 nudge();
@@ -143,6 +164,18 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
                 }
             }
         }
+        Request::Station(command) => {
+            let state = store.station_state()?;
+            let kind = match crate::command::decide_station(&state, &command) {
+                Ok(kind) => kind,
+                Err(why) => return Ok(Some(Action::StoreFailed(why.to_string()))),
+            };
+            store.record_station(kind, &stamp)?;
+            if let Some(nudge) = &writer.after_write {
+                nudge();
+            }
+            return Ok(Some(Action::Station(Box::new(store.station_state()?))));
+        }
         Request::Create(received) => {
             let mut received = *received;
             received.station = writer.actor.station.clone();
@@ -166,10 +199,11 @@ fn execute(
     command: &Command,
     stamp: &Stamp,
 ) -> Result<Result<Incident, String>, StoreError> {
+    let policy = writer.policy_for(store)?;
     let context = Context {
         now: stamp.occurred_at,
         operator: &writer.actor.operator,
-        policy: &writer.policy,
+        policy: &policy,
         night: &writer.night,
         list: Some(writer.intake.classifier.list()),
         reopen_on_dissatisfied: writer.reopen_on_dissatisfied,
@@ -206,7 +240,7 @@ fn month(
         from,
         to: now,
         station: Some(writer.actor.station.clone()),
-        policy: writer.policy.clone(),
+        policy: writer.policy_for(store)?,
         targets: writer.targets,
         tz,
         drills: false,

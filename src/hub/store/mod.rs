@@ -7,6 +7,7 @@ mod push;
 mod queries;
 mod recent;
 mod sqlite;
+mod station;
 mod writer;
 
 pub use push::{Push, is_hub_numbering};
