@@ -210,8 +210,9 @@ pub enum IncidentCmd {
         /// The number the source gave (110 警情号, 12345 工单号).
         #[arg(long)]
         source_ref: Option<String>,
-        #[arg(long, value_enum, default_value = "normal")]
-        priority: PriorityArg,
+        /// Without it the item takes its category's priority (权责清单), raised by red flags.
+        #[arg(long, value_enum)]
+        priority: Option<PriorityArg>,
         /// A drill (演练): exercises the clocks, kept out of statistics.
         #[arg(long)]
         drill: bool,

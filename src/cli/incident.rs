@@ -40,11 +40,14 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 grid: non_empty(grid),
                 community: non_empty(community),
                 phone: non_empty(phone),
-                priority: priority_of(priority),
+                priority: priority.map_or(Priority::Normal, priority_of),
                 drill,
                 repeat_of: None,
             };
-            let incident = ctx.intake()?.record(&mut ctx.store()?, received, &stamp)?;
+            let stated = priority.map(priority_of);
+            let incident = ctx
+                .intake()?
+                .record(&mut ctx.store()?, received, stated, &stamp)?;
             if let Some(t) = &incident.triage {
                 outln!("{}", t.summary);
             }

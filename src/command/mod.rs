@@ -3,6 +3,7 @@
 //! Pure: the CLI, the console and the demo all call [`decide`]; nothing else turns an action into
 //! events.
 
+pub mod automatic;
 mod refusal;
 pub mod station;
 pub mod words;

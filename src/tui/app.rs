@@ -50,7 +50,11 @@ impl Tab {
     /// Whether an item belongs in this tab.
     pub fn holds(self, incident: &Incident, next: Option<&Clock>) -> bool {
         match self {
-            Tab::ToClaim => matches!(incident.status, Status::New | Status::Deferred),
+            // A night hold comes back into the claim queue when its claim clock starts.
+            Tab::ToClaim => {
+                incident.status == Status::New
+                    || incident.status == Status::Deferred && next.is_some()
+            }
             Tab::Handling => matches!(
                 incident.status,
                 Status::Claimed | Status::Dispatched | Status::EnRoute

@@ -110,6 +110,7 @@ pub fn run_with(
             prefix: identity.reference_prefix(),
             tz: config.timezone.0,
             repeat_window: config.triage.repeat_window.0,
+            night: config.night_window(),
         },
         policy: config.sla_policy(),
         war_policy: config.sla_policy_for(crate::domain::station::Mode::War),

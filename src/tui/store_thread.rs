@@ -18,6 +18,9 @@ use std::time::Duration;
 /// How often another process's writes are looked for.
 pub const POLL: Duration = Duration::from_millis(250);
 
+/// How often the station's own rules (night holds, the escalation ladder) are worked out.
+pub const RULES_EVERY: Duration = Duration::from_secs(5);
+
 /// What the console asks of the store.
 #[derive(Debug)]
 pub enum Request {
@@ -78,7 +81,29 @@ pub fn spawn(
     std::thread::spawn(move || {
         let mut seen = None;
         let mut first = true;
+        let mut rules_at: Option<std::time::Instant> = None;
         loop {
+            if rules_at.is_none_or(|t| t.elapsed() >= RULES_EVERY) {
+                rules_at = Some(std::time::Instant::now());
+                match with(&store, |s| run_rules(s, &writer)) {
+                    Ok(changed) if !changed.is_empty() => {
+                        if let Some(nudge) = &writer.after_write {
+                            nudge();
+                        }
+                        let msg = Action::Remote {
+                            incidents: changed,
+                            roster: None,
+                        };
+                        if replies.send(msg).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "the station's rules could not be recorded")
+                    }
+                }
+            }
             if first {
                 first = false;
             } else {
@@ -179,7 +204,8 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
         Request::Create(received) => {
             let mut received = *received;
             received.station = writer.actor.station.clone();
-            writer.intake.record(store, received, &stamp)?
+            let priority = Some(received.priority);
+            writer.intake.record(store, received, priority, &stamp)?
         }
     };
     if let Some(nudge) = &writer.after_write {
@@ -189,6 +215,24 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
         incidents: vec![written],
         roster: Some(store.responders()?),
     }))
+}
+
+/// Records what the station's rules say is due now on every open item (night holds, escalation
+/// steps reached); their ids are derived, so what another workstation or the hub recorded first
+/// is the same event and is not written twice. Returns the items that changed.
+pub fn run_rules(store: &mut Store, writer: &Writer) -> Result<Vec<Incident>, StoreError> {
+    let now = writer.clock.now();
+    let policy = writer.policy_for(store)?;
+    let due: Vec<_> = store
+        .incidents(None)?
+        .iter()
+        .filter(|i| !i.status.is_terminal())
+        .flat_map(|i| command::automatic::due(i, &policy, &writer.night, now))
+        .collect();
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    store.append_events(&due)
 }
 
 /// The command layer decides on the stored item; the store records what it decided.

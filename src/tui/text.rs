@@ -416,37 +416,6 @@ pub fn effect(effect: &str, lang: Lang) -> String {
     effect.to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_span_over_a_day_reads_as_days_and_hours() {
-        assert_eq!(span(7 * 86_400 + 59 * 60, Lang::Zh), "7天0时");
-        assert_eq!(span(167 * 3600 + 59 * 60, Lang::Zh), "6天23时");
-        assert_eq!(span(86_400, Lang::En), "1d0h");
-        assert_eq!(span(5 * 3600 + 180, Lang::Zh), "5h03");
-        assert_eq!(span(133, Lang::Zh), "02:13");
-    }
-
-    #[test]
-    fn class_marks_carry_a_symbol() {
-        for c in [Class::Police, Class::NonPolice, Class::Uncertain] {
-            let m = class_mark(Some(c), Lang::Zh);
-            assert!(m.starts_with(['▲', '○', '?']), "{m}");
-        }
-        assert_eq!(marks(true, 2, Lang::Zh), "重督2");
-    }
-
-    #[test]
-    fn evidence_reads_in_chinese_and_codes_stay() {
-        assert_eq!(effect("keyword +2", Lang::Zh), "关键词 +2");
-        assert_eq!(effect("priority up", Lang::Zh), "提高紧急程度");
-        assert_eq!(effect("reclassified by 王磊", Lang::Zh), "由 王磊 人工改判");
-        assert_eq!(effect("keyword +2", Lang::En), "keyword +2");
-    }
-}
-
 /// Screen words for a station event (指挥室事件).
 pub fn station(kind: &crate::domain::station::StationKind, lang: Lang) -> String {
     use crate::domain::station::{Finding, Mode, StationKind as S};
@@ -480,5 +449,36 @@ pub fn station(kind: &crate::domain::station::StationKind, lang: Lang) -> String
             let head = format!("{} {reference} {word}", pick(lang, "抽检结论", "finding"));
             with(&head, note)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_over_a_day_reads_as_days_and_hours() {
+        assert_eq!(span(7 * 86_400 + 59 * 60, Lang::Zh), "7天0时");
+        assert_eq!(span(167 * 3600 + 59 * 60, Lang::Zh), "6天23时");
+        assert_eq!(span(86_400, Lang::En), "1d0h");
+        assert_eq!(span(5 * 3600 + 180, Lang::Zh), "5h03");
+        assert_eq!(span(133, Lang::Zh), "02:13");
+    }
+
+    #[test]
+    fn class_marks_carry_a_symbol() {
+        for c in [Class::Police, Class::NonPolice, Class::Uncertain] {
+            let m = class_mark(Some(c), Lang::Zh);
+            assert!(m.starts_with(['▲', '○', '?']), "{m}");
+        }
+        assert_eq!(marks(true, 2, Lang::Zh), "重督2");
+    }
+
+    #[test]
+    fn evidence_reads_in_chinese_and_codes_stay() {
+        assert_eq!(effect("keyword +2", Lang::Zh), "关键词 +2");
+        assert_eq!(effect("priority up", Lang::Zh), "提高紧急程度");
+        assert_eq!(effect("reclassified by 王磊", Lang::Zh), "由 王磊 人工改判");
+        assert_eq!(effect("keyword +2", Lang::En), "keyword +2");
     }
 }

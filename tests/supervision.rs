@@ -1,0 +1,169 @@
+//! The station's own rules, recorded as events: night holds on arrival, the escalation ladder
+//! (三周三级) with derived ids. Fixed clocks throughout.
+
+use chrono::{DateTime, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use fenliu::command::automatic;
+use fenliu::config::Config;
+use fenliu::domain::sla::{self, ClockName, ClockState};
+use fenliu::domain::{Actor, Incident, Priority, Received, SlaPolicy, Source, Status};
+use fenliu::intake::Intake;
+use fenliu::store::{Stamp, Store};
+use fenliu::triage::Classifier;
+use std::sync::Arc;
+
+fn shanghai(s: &str) -> DateTime<Utc> {
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("fixture");
+    chrono_tz::Asia::Shanghai
+        .from_local_datetime(&naive)
+        .single()
+        .expect("fixture")
+        .with_timezone(&Utc)
+}
+
+struct Station {
+    _dir: tempfile::TempDir,
+    store: Store,
+    intake: Intake,
+}
+
+impl Station {
+    fn new() -> Station {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config::default();
+        Station {
+            store: Store::open_dir(dir.path()).expect("store"),
+            _dir: dir,
+            intake: Intake {
+                classifier: Arc::new(Classifier::embedded().expect("list")),
+                prefix: "DN".into(),
+                tz: config.timezone.0,
+                repeat_window: TimeDelta::hours(24),
+                night: config.night_window(),
+            },
+        }
+    }
+
+    fn take(&mut self, text: &str, priority: Option<Priority>, at: DateTime<Utc>) -> Incident {
+        let received = Received {
+            reference: String::new(),
+            station: "dn".into(),
+            source: Source::Hotline12345,
+            source_ref: None,
+            text: text.into(),
+            address: None,
+            grid: None,
+            community: None,
+            phone: None,
+            priority: Priority::Normal,
+            drill: false,
+            repeat_of: None,
+        };
+        let stamp = Stamp {
+            actor: Actor {
+                operator: "王磊".into(),
+                station: "dn".into(),
+                device: "1".into(),
+            },
+            occurred_at: at,
+            recorded_at: at,
+        };
+        self.intake
+            .record(&mut self.store, received, priority, &stamp)
+            .expect("recorded")
+    }
+}
+
+const SMOKE: &str = "楼下饭店烧烤烟味熏人，不敢开窗";
+
+#[test]
+fn a_non_urgent_item_is_held_only_inside_the_night_window() {
+    let mut st = Station::new();
+    let cases = [
+        ("2026-11-22 21:59:59", None),
+        ("2026-11-22 22:00:00", Some("2026-11-23 08:00:00")),
+        ("2026-11-23 07:59:59", Some("2026-11-23 08:00:00")),
+        ("2026-11-23 08:00:00", None),
+    ];
+    for (at, held_until) in cases {
+        let item = st.take(SMOKE, Some(Priority::NonUrgent), shanghai(at));
+        match held_until {
+            Some(until) => {
+                assert_eq!(item.status, Status::Deferred, "received {at}");
+                assert_eq!(item.deferred_until, Some(shanghai(until)), "received {at}");
+            }
+            None => {
+                assert_eq!(item.status, Status::New, "received {at}");
+                assert_eq!(item.deferred_until, None, "received {at}");
+            }
+        }
+    }
+}
+
+#[test]
+fn urgent_and_normal_items_are_never_held() {
+    let mut st = Station::new();
+    let night = shanghai("2026-11-22 23:30:00");
+    for p in [Priority::Urgent, Priority::Normal] {
+        let item = st.take(SMOKE, Some(p), night);
+        assert_eq!(item.status, Status::New, "{p:?}");
+    }
+}
+
+#[test]
+fn a_hold_across_midnight_returns_to_the_claim_queue_at_eight_with_its_claim_clock_starting_then() {
+    let mut st = Station::new();
+    let item = st.take(
+        SMOKE,
+        Some(Priority::NonUrgent),
+        shanghai("2026-11-22 23:40:00"),
+    );
+    assert_eq!(item.status, Status::Deferred);
+    let policy = SlaPolicy::default();
+    let claim = |now| sla::clock(&item, &policy, ClockName::Claim, now);
+    assert_eq!(
+        claim(shanghai("2026-11-23 00:10:00")).state,
+        ClockState::Pending,
+        "past midnight the item is still held"
+    );
+    assert_eq!(
+        claim(shanghai("2026-11-23 07:59:59")).state,
+        ClockState::Pending
+    );
+    let morning = claim(shanghai("2026-11-23 08:00:20"));
+    assert_eq!(morning.started_at, Some(shanghai("2026-11-23 08:00:00")));
+    assert!(
+        matches!(morning.state, ClockState::Running { remaining_secs: 40 }),
+        "{morning:?}"
+    );
+    assert!(matches!(
+        claim(shanghai("2026-11-23 08:01:01")).state,
+        ClockState::Breached { over_secs: 1 }
+    ));
+    let events = st.store.events_of(item.id).expect("journal");
+    let hold = events.last().expect("the hold");
+    assert_eq!(hold.event.actor.operator, automatic::RULES_OPERATOR);
+    assert_eq!(hold.event.occurred_at, item.received_at, "held on arrival");
+}
+
+#[test]
+fn without_a_stated_priority_the_category_gives_it_and_red_flags_raise_it() {
+    let mut st = Station::new();
+    let night = shanghai("2026-11-22 23:00:00");
+    let smoke = st.take(SMOKE, None, night);
+    assert_eq!(
+        smoke.priority,
+        Priority::NonUrgent,
+        "the category's priority"
+    );
+    assert_eq!(smoke.status, Status::Deferred, "and so it is held");
+    let fight = st.take("楼下烧烤烟味熏人，邻居拿刀要砍人", None, night);
+    assert_eq!(fight.priority, Priority::Urgent, "a red flag raises it");
+    assert_eq!(fight.status, Status::New, "never held");
+    let stated = st.take(SMOKE, Some(Priority::Normal), night);
+    assert_eq!(
+        stated.priority,
+        Priority::Normal,
+        "a stated priority stands"
+    );
+    assert_eq!(stated.status, Status::New);
+}
