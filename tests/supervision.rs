@@ -167,3 +167,118 @@ fn without_a_stated_priority_the_category_gives_it_and_red_flags_raise_it() {
     );
     assert_eq!(stated.status, Status::New);
 }
+
+fn unresolved(st: &mut Station, at: DateTime<Utc>) -> Incident {
+    st.take(
+        "小区门口共享单车乱停放，多次反映无人处理",
+        Some(Priority::Normal),
+        at,
+    )
+}
+
+#[test]
+fn the_ladder_raises_an_unresolved_item_level_by_level_at_7_14_21_and_28_days() {
+    let mut st = Station::new();
+    let t = shanghai("2026-11-01 10:00:00");
+    let item = unresolved(&mut st, t);
+    let policy = SlaPolicy::default();
+    let levels = |now| -> Vec<u8> {
+        automatic::escalations(&item, &policy, now)
+            .iter()
+            .map(|e| match e.kind {
+                fenliu::domain::EventKind::Escalated { level } => level,
+                _ => 0,
+            })
+            .collect()
+    };
+    let day = TimeDelta::days(1);
+    let second = TimeDelta::seconds(1);
+    assert!(levels(t + day * 7 - second).is_empty());
+    assert_eq!(levels(t + day * 7), vec![1]);
+    assert_eq!(levels(t + day * 14), vec![1, 2]);
+    assert_eq!(levels(t + day * 21), vec![1, 2, 3]);
+    assert_eq!(
+        levels(t + day * 40),
+        vec![1, 2, 3, 4],
+        "4: 市级挂牌督办, the top"
+    );
+    let steps = automatic::escalations(&item, &policy, t + day * 14);
+    assert_eq!(
+        steps[1].occurred_at,
+        t + day * 14,
+        "dated when the ladder reached it"
+    );
+}
+
+#[test]
+fn the_same_step_worked_out_twice_or_elsewhere_is_one_event() {
+    let mut st = Station::new();
+    let t = shanghai("2026-11-01 10:00:00");
+    let item = unresolved(&mut st, t);
+    let policy = SlaPolicy::default();
+    let night = Config::default().night_window();
+    let first = automatic::due(&item, &policy, &night, t + TimeDelta::days(15));
+    let again = automatic::due(&item, &policy, &night, t + TimeDelta::days(16));
+    assert_eq!(
+        first, again,
+        "same ids, same bodies, whoever works them out and when"
+    );
+    st.store.append_events(&first).expect("recorded");
+    st.store
+        .append_events(&again)
+        .expect("a second time writes nothing");
+    let after = st
+        .store
+        .incident(&item.reference)
+        .expect("read")
+        .expect("known");
+    assert_eq!(after.escalation_level, 2);
+    let escalated = st
+        .store
+        .events_of(item.id)
+        .expect("journal")
+        .iter()
+        .filter(|e| e.event.kind.name() == "escalated")
+        .count();
+    assert_eq!(escalated, 2);
+    assert!(
+        automatic::due(&after, &policy, &night, t + TimeDelta::days(16)).is_empty(),
+        "nothing more until day 21"
+    );
+}
+
+#[test]
+fn an_item_that_left_the_station_stops_climbing_and_a_configured_ladder_is_followed() {
+    let mut st = Station::new();
+    let t = shanghai("2026-11-01 10:00:00");
+    let item = unresolved(&mut st, t);
+    let stamp = Stamp {
+        actor: Actor {
+            operator: "王磊".into(),
+            station: "dn".into(),
+            device: "1".into(),
+        },
+        occurred_at: t + TimeDelta::days(1),
+        recorded_at: t + TimeDelta::days(1),
+    };
+    let gone = st
+        .store
+        .record(
+            &item.reference,
+            vec![fenliu::domain::EventKind::TransferredToPolice { note: None }],
+            &stamp,
+        )
+        .expect("to police");
+    assert!(
+        automatic::escalations(&gone, &SlaPolicy::default(), t + TimeDelta::days(30)).is_empty()
+    );
+    let config = Config::parse(
+        "[escalation]\nladder = [\"3d\", \"5d\"]\n",
+        std::path::Path::new("test.toml"),
+    )
+    .expect("config");
+    let open = unresolved(&mut st, t);
+    let steps = automatic::escalations(&open, &config.sla_policy(), t + TimeDelta::days(5));
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0].occurred_at, t + TimeDelta::days(3));
+}
