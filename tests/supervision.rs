@@ -282,3 +282,94 @@ fn an_item_that_left_the_station_stops_climbing_and_a_configured_ladder_is_follo
     assert_eq!(steps.len(), 2);
     assert_eq!(steps[0].occurred_at, t + TimeDelta::days(3));
 }
+
+#[test]
+fn a_drill_from_each_template_runs_every_clock_and_stays_a_drill() {
+    use fenliu::command::{self, Command, Context, drill};
+    use fenliu::domain::{Channel, DutyStatus, FeedbackResult, Responder};
+    let mut st = Station::new();
+    let policy = SlaPolicy::default();
+    let night = Config::default().night_window();
+    let t = shanghai("2026-11-22 10:00:00");
+    for (n, template) in drill::TEMPLATES.iter().enumerate() {
+        let id = format!("g{n}");
+        st.store
+            .add_responders(&[Responder {
+                id: id.clone(),
+                name: format!("网格员{n}"),
+                unit: "网格中队".into(),
+                grid: None,
+                phone: None,
+                status: DutyStatus::Available,
+                incident: None,
+            }])
+            .expect("roster");
+        let mut item = st
+            .intake
+            .record(
+                &mut st.store,
+                drill::received(template, "dn"),
+                Some(template.priority),
+                &Stamp {
+                    actor: Actor {
+                        operator: "王磊".into(),
+                        station: "dn".into(),
+                        device: "1".into(),
+                    },
+                    occurred_at: t,
+                    recorded_at: t,
+                },
+            )
+            .expect("drill recorded");
+        assert!(item.drill, "{}", template.name);
+        let steps = [
+            Command::Claim,
+            Command::Contact { note: None },
+            Command::Video { note: None },
+            Command::Dispatch {
+                responders: vec![id.clone()],
+                channel: Channel::Radio,
+            },
+            Command::Depart { responder: None },
+            Command::Arrive { responder: None },
+            Command::Feedback {
+                result: FeedbackResult::Resolved,
+                text: None,
+            },
+        ];
+        for (k, step) in steps.iter().enumerate() {
+            let now = t + TimeDelta::seconds(5 * (k as i64 + 1));
+            let ctx = Context {
+                now,
+                operator: "王磊",
+                policy: &policy,
+                night: &night,
+                list: None,
+                reopen_on_dissatisfied: true,
+            };
+            let kinds = command::decide(&item, step, &ctx).expect("the drill takes every step");
+            let stamp = Stamp {
+                actor: Actor {
+                    operator: "王磊".into(),
+                    station: "dn".into(),
+                    device: "1".into(),
+                },
+                occurred_at: now,
+                recorded_at: now,
+            };
+            item = st
+                .store
+                .record_on(item.id, kinds, &stamp)
+                .expect("recorded");
+        }
+        for clock in sla::clocks(&item, &policy, t + TimeDelta::minutes(2)) {
+            assert!(
+                matches!(clock.state, ClockState::Met { .. }),
+                "{}: {:?} {:?}",
+                template.name,
+                clock.name,
+                clock.state
+            );
+        }
+    }
+}

@@ -76,6 +76,9 @@ pub enum Command {
     /// The station's mode (运行模式): `mode war|normal [--note WHY]` switches it for every
     /// workstation; no argument shows it.
     Mode(super::mode::ModeArgs),
+    /// A drill (模拟报警临检): a simulated alarm from a template, recorded as a drill item that runs
+    /// every clock and stays out of the figures.
+    Drill(super::drill::DrillArgs),
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub mod args;
 mod audit;
 mod demo;
 mod doctor;
+mod drill;
 mod hub;
 pub mod incident;
 mod loadtest;
@@ -184,6 +185,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Sync(args)) => sync::run(&ctx, args).map(|_| 0),
         Some(Command::Report(args)) => report::run(&ctx, args).map(|_| 0),
         Some(Command::Mode(args)) => mode::run(&ctx, args),
+        Some(Command::Drill(args)) => drill::run(&ctx, args),
         // Run above, before the console's config and data directory are needed.
         Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),
     }

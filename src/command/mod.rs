@@ -4,6 +4,7 @@
 //! events.
 
 pub mod automatic;
+pub mod drill;
 mod refusal;
 pub mod station;
 pub mod words;
