@@ -373,3 +373,90 @@ fn a_drill_from_each_template_runs_every_clock_and_stays_a_drill() {
         }
     }
 }
+
+#[test]
+fn a_sample_with_a_seed_picks_the_same_items_and_the_report_counts_findings() {
+    use fenliu::command::{StationCommand, decide_station, sample};
+    use fenliu::domain::station::{Finding, StationState};
+    let mut st = Station::new();
+    let day = shanghai("2026-11-22 10:00:00");
+    let tz = chrono_tz::Asia::Shanghai;
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+    let items: Vec<Incident> = (0..12)
+        .map(|n| {
+            let mut i = unresolved(&mut st, day + TimeDelta::minutes(n));
+            i.status = Status::Closed;
+            i.closed_at = Some(day + TimeDelta::hours(2));
+            i.drill = n == 0;
+            i
+        })
+        .collect();
+    let none = StationState::default();
+    let first = sample::pick(&items, &none, 3, 42, date, tz);
+    assert_eq!(first.len(), 3);
+    assert_eq!(
+        first,
+        sample::pick(&items, &none, 3, 42, date, tz),
+        "same seed, same items"
+    );
+    assert!(
+        (1..20).any(|seed| sample::pick(&items, &none, 3, seed, date, tz) != first),
+        "another seed may pick others"
+    );
+    let drill_ref = &items[0].reference;
+    for seed in 0..20 {
+        assert!(
+            sample::pick(&items, &none, 11, seed, date, tz)
+                .iter()
+                .all(|k| !matches!(k, fenliu::domain::station::StationKind::Sampled { reference, .. } if reference == drill_ref)),
+            "drills are never sampled"
+        );
+    }
+    let other_day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    assert!(sample::pick(&items, &none, 3, 42, other_day, tz).is_empty());
+
+    let stamp = |at| Stamp {
+        actor: Actor {
+            operator: "李审核".into(),
+            station: "dn".into(),
+            device: "1".into(),
+        },
+        occurred_at: at,
+        recorded_at: at,
+    };
+    let at = day + TimeDelta::hours(3);
+    let mut refs = Vec::new();
+    for kind in first {
+        if let fenliu::domain::station::StationKind::Sampled { reference, .. } = &kind {
+            refs.push(reference.clone());
+        }
+        st.store.record_station(kind, &stamp(at)).expect("sampled");
+    }
+    let state = st.store.station_state().expect("state");
+    assert_eq!(
+        sample::pick(&items, &state, 11, 42, date, tz).len(),
+        8,
+        "the ones sampled are not picked again: 11 closed non-drills, 3 taken"
+    );
+    for (reference, finding) in [(&refs[0], Finding::Problem), (&refs[1], Finding::Ok)] {
+        let kind = decide_station(
+            &state,
+            &StationCommand::Review {
+                reference: reference.clone(),
+                finding,
+                note: Some("回访复检".into()),
+            },
+        )
+        .expect("sampled before");
+        st.store.record_station(kind, &stamp(at)).expect("reviewed");
+    }
+    let mut tally = fenliu::report::Tally::default();
+    st.store
+        .scan_events(0, |e| {
+            tally.add(e.pos, &e.event);
+            Ok(())
+        })
+        .expect("scan");
+    let s = fenliu::report::sampling(&tally.station, day, day + TimeDelta::days(1));
+    assert_eq!((s.sampled, s.reviewed, s.problems), (3, 2, 1));
+}

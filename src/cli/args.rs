@@ -79,6 +79,9 @@ pub enum Command {
     /// A drill (模拟报警临检): a simulated alarm from a template, recorded as a drill item that runs
     /// every clock and stays out of the figures.
     Drill(super::drill::DrillArgs),
+    /// Sampling (每日警单抽检 / 电话回访复检): `sample --closed N [--seed S] [--date D]` picks closed
+    /// items at random; `sample review REF --finding ok|problem [--note]` records the finding.
+    Sample(super::sample::SampleArgs),
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ mod mode;
 mod render;
 mod report;
 pub mod roster;
+mod sample;
 mod sync;
 mod triage;
 
@@ -186,6 +187,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Report(args)) => report::run(&ctx, args).map(|_| 0),
         Some(Command::Mode(args)) => mode::run(&ctx, args),
         Some(Command::Drill(args)) => drill::run(&ctx, args),
+        Some(Command::Sample(args)) => sample::run(&ctx, args),
         // Run above, before the console's config and data directory are needed.
         Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),
     }

@@ -6,6 +6,7 @@
 pub mod automatic;
 pub mod drill;
 mod refusal;
+pub mod sample;
 pub mod station;
 pub mod words;
 
