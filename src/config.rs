@@ -134,6 +134,8 @@ pub struct SlaConfig {
     pub arrive: Span,
     pub feedback: Span,
     pub warn_share: Share,
+    /// `[sla.war]`: the tighter limits while the station is in war mode (战时).
+    pub war: WarSla,
 }
 
 impl Default for SlaConfig {
@@ -147,6 +149,33 @@ impl Default for SlaConfig {
             arrive: p.arrive,
             feedback: p.feedback,
             warn_share: Share(p.warn_share),
+            war: WarSla::default(),
+        }
+    }
+}
+
+/// `[sla.war]`: the war timer profile; the warning share and the ladder stay those of `[sla]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarSla {
+    pub claim: Span,
+    pub contact: Span,
+    pub video: Span,
+    pub depart: Span,
+    pub arrive: Span,
+    pub feedback: Span,
+}
+
+impl Default for WarSla {
+    fn default() -> Self {
+        let s = |secs| Span(chrono::TimeDelta::seconds(secs));
+        WarSla {
+            claim: s(30),
+            contact: s(120),
+            video: s(180),
+            depart: s(120),
+            arrive: s(15 * 60),
+            feedback: s(4 * 3600),
         }
     }
 }
@@ -378,6 +407,26 @@ impl Config {
             feedback: self.sla.feedback,
             warn_share: self.sla.warn_share.0,
             ladder: self.escalation.ladder.clone(),
+        }
+    }
+
+    /// The SLA policy while the station runs in `mode`: `[sla]`, or `[sla.war]` in war mode.
+    pub fn sla_policy_for(&self, mode: crate::domain::station::Mode) -> SlaPolicy {
+        let normal = self.sla_policy();
+        match mode {
+            crate::domain::station::Mode::Normal => normal,
+            crate::domain::station::Mode::War => {
+                let w = &self.sla.war;
+                SlaPolicy {
+                    claim: w.claim,
+                    contact: w.contact,
+                    video: w.video,
+                    depart: w.depart,
+                    arrive: w.arrive,
+                    feedback: w.feedback,
+                    ..normal
+                }
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 //! Taking in a new report: triage it, link it to an earlier call from the same phone or place,
 //! and record both in one transaction. The command line, the console and the demo all use this.
 
-use crate::domain::{EventKind, Incident, Received};
+use crate::domain::night::NightWindow;
+use crate::domain::{EventKind, Incident, Priority, Received};
 use crate::store::{Stamp, Store, StoreError};
 use crate::triage::{self, Classifier};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -18,17 +19,23 @@ pub struct Intake {
     pub tz: Tz,
     /// Repeat calls are looked for this far back.
     pub repeat_window: TimeDelta,
+    /// The night window: a non-urgent item received inside it is held on arrival.
+    pub night: NightWindow,
 }
 
 impl Intake {
     /// Records `received` (its reference is assigned here) with its triage and repeat link.
+    /// Without a stated `priority` the item takes its category's, raised by red flags. A
+    /// non-urgent item received inside the night window is held on arrival (夜间留存).
     pub fn record(
         &self,
         store: &mut Store,
         mut received: Received,
+        priority: Option<Priority>,
         stamp: &Stamp,
     ) -> Result<Incident, StoreError> {
         let decision = self.classifier.classify(&received.text);
+        received.priority = priority.unwrap_or(decision.priority);
         received.repeat_of = find_repeat(
             store,
             received.phone.as_deref(),
@@ -37,13 +44,21 @@ impl Intake {
             self.repeat_window,
         )?;
         let day = stamp.occurred_at.with_timezone(&self.tz).date_naive();
-        store.create_incident(
+        let incident = store.create_incident(
             received,
             &self.prefix,
             day,
             vec![EventKind::Triaged(decision)],
             stamp,
-        )
+        )?;
+        match crate::command::automatic::night_hold(&incident, &self.night) {
+            Some(hold) => Ok(store
+                .append_events(&[hold])?
+                .into_iter()
+                .next()
+                .unwrap_or(incident)),
+            None => Ok(incident),
+        }
     }
 }
 

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Version of the protocol under `/v1`; bumped on any incompatible change (2: the hub's identity
-/// and last sequence in every sync page; reserved references and implausible times refused).
-pub const PROTOCOL_VERSION: &str = "2";
+/// and last sequence in every sync page; reserved references and implausible times refused;
+/// 3: station events — mode switched, shift notes, sampling — pushed and pulled like item events).
+pub const PROTOCOL_VERSION: &str = "3";
 
 /// Response header carrying [`PROTOCOL_VERSION`] on every hub answer.
 pub const VERSION_HEADER: &str = "fenliu-protocol";

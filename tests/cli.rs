@@ -286,8 +286,11 @@ fn defer_holds_only_at_night_until_the_window_ends() {
         r.ends_with("-20261122-0001"),
         "local date names the reference: {r}"
     );
-    run_ok(dir, &["--at", night, "incident", "defer", &r]);
     let json = show_json(dir, &r);
+    assert_eq!(
+        json["status"], "deferred",
+        "held on arrival, with no key pressed"
+    );
     assert_eq!(json["status"], "deferred");
     let until =
         chrono::DateTime::parse_from_rfc3339(json["deferred_until"].as_str().expect("time"))

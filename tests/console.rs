@@ -1171,17 +1171,43 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
 }
 
 #[test]
-fn war_mode_is_switched_by_key_and_shown_in_the_header() {
+fn war_mode_key_asks_first_records_a_station_event_and_the_header_follows_the_record() {
+    use fenliu::command::StationCommand;
+    use fenliu::domain::station::{Mode, StationKind, StationState};
     let mut app = app();
     assert!(screen_text(&app, 160, 48).contains("常态"));
-    press(&mut app, vec![key('W')]);
-    assert!(app.war);
-    assert!(screen_text(&app, 160, 48).contains("战时"));
-    press(
-        &mut app,
-        vec![key(':'), key('w'), key('a'), key('r'), code(KeyCode::Enter)],
+    let asked = press(&mut app, vec![key('W')]);
+    assert!(asked.is_empty(), "nothing is recorded before the answer");
+    assert!(screen_text(&app, 160, 48).contains("切换为战时?"));
+    let effects = press(&mut app, vec![key('y')]);
+    assert_eq!(
+        effects,
+        vec![Effect::Station(StationCommand::SwitchMode {
+            mode: Mode::War,
+            note: None
+        })]
     );
-    assert!(!app.war, "`:war` switches it back");
+    assert!(!app.war, "the header waits for the recorded switch");
+    let switched = ev(
+        fenliu::domain::station::STATION_ITEM,
+        0,
+        EventKind::Station {
+            station: StationKind::ModeSwitched {
+                mode: Mode::War,
+                note: None,
+            },
+        },
+    );
+    let state = StationState::fold([&switched]);
+    press(&mut app, vec![Action::Station(Box::new(state))]);
+    assert!(app.war);
+    assert!(screen_text(&app, 160, 48).contains("⚑战时"));
+    assert_eq!(app.settings.policy.claim.0.num_seconds(), 30, "war limits");
+    press(&mut app, vec![key('W')]);
+    assert!(screen_text(&app, 160, 48).contains("恢复常态?"));
+    let effects = press(&mut app, vec![key('n')]);
+    assert!(effects.is_empty(), "declined: nothing recorded");
+    assert!(app.war);
 }
 
 #[test]

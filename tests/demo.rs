@@ -228,6 +228,7 @@ mod driver {
             tz: chrono_tz::Asia::Shanghai,
             policy: SlaPolicy::default(),
             repeat_window: chrono::TimeDelta::hours(24),
+            night: fenliu::config::Config::default().night_window(),
         };
         let driver = Driver::spawn(
             dir.path().to_path_buf(),

@@ -681,8 +681,10 @@ mod console_link {
                     prefix: identity.reference_prefix(),
                     tz: config.timezone.0,
                     repeat_window: config.triage.repeat_window.0,
+                    night: config.night_window(),
                 },
                 policy: config.sla_policy(),
+                war_policy: config.sla_policy_for(fenliu::domain::station::Mode::War),
                 night: config.night_window(),
                 lang: config.lang,
                 reopen_on_dissatisfied: true,
@@ -811,5 +813,166 @@ mod console_link {
                 .any(|e| e["event"]["kind"]["type"] == "claimed"),
             "the hub holds the claim: {events:?}"
         );
+    }
+
+    #[test]
+    fn war_mode_switched_on_one_workstation_is_seen_on_another_and_tightens_the_limits() {
+        use fenliu::command::StationCommand;
+        use fenliu::domain::sla::{self, ClockName};
+        use fenliu::domain::station::Mode;
+        let rt = tokio::runtime::Runtime::new().expect("runtime for the hub");
+        let hub = rt.block_on(TestHub::start(HubConfig::default()));
+        let a = Workstation::start(&hub, "1");
+        let b = Workstation::start(&hub, "2");
+        let reference = rt.block_on(hub.intake_g1("war-1"))["ref"]
+            .as_str()
+            .expect("ref")
+            .to_string();
+        let item = b.updates_until(&reference, |i| i.reference == reference)[0].clone();
+        let config = Config::default();
+        let mut screen = fenliu::tui::app::App::new(
+            fenliu::tui::settings(&config, "值班员2").expect("settings"),
+            item.received_at,
+        );
+        screen.update(
+            Action::Remote {
+                incidents: vec![item.clone()],
+                roster: None,
+            },
+            item.received_at,
+        );
+        let claim_limit = |app: &fenliu::tui::app::App| {
+            sla::clock(&item, &app.settings.policy, ClockName::Claim, app.now)
+        };
+        assert_eq!(
+            claim_limit(&screen).limit_secs,
+            60,
+            "normal: 1 minute to claim"
+        );
+
+        a.send(Request::Station(StationCommand::SwitchMode {
+            mode: Mode::War,
+            note: Some("防汛应急预案启动".into()),
+        }));
+        let is_war = |a: &Action| matches!(a, Action::Station(s) if s.mode() == Mode::War);
+        next_hub(&a.screen, is_war);
+        let Action::Station(state) = next_hub(&b.screen, is_war) else {
+            unreachable!("next_hub returns what it was asked for")
+        };
+        let switch = state.modes.last().expect("a recorded switch");
+        assert_eq!(
+            switch.operator, "值班员1",
+            "who switched it travels with it"
+        );
+        assert_eq!(switch.note.as_deref(), Some("防汛应急预案启动"));
+        screen.update(Action::Station(state), item.received_at);
+        assert!(screen.war);
+        assert_eq!(
+            claim_limit(&screen).limit_secs,
+            30,
+            "war: 30 seconds to claim"
+        );
+        assert_eq!(
+            sla::clock(
+                &item,
+                &screen.settings.policy,
+                ClockName::Arrive,
+                item.received_at
+            )
+            .limit_secs,
+            15 * 60
+        );
+        a.stop();
+        b.stop();
+        let (status, page) = rt.block_on(hub.get("/v1/sync?after=0&wait=0", hub.token("dn")));
+        assert_eq!(status, 200);
+        let events = page["events"].as_array().cloned().unwrap_or_default();
+        let switches = events
+            .iter()
+            .filter(|e| e["event"]["kind"]["station"]["kind"] == "mode_switched")
+            .count();
+        assert_eq!(
+            switches, 1,
+            "the hub holds one switch for the station: {events:?}"
+        );
+    }
+
+    #[test]
+    fn the_ladder_worked_out_by_two_workstations_and_the_hub_is_one_event_per_level() {
+        use fenliu::command::automatic;
+        let rt = tokio::runtime::Runtime::new().expect("runtime for the hub");
+        let hub = rt.block_on(TestHub::start(HubConfig::default()));
+        let a = Workstation::start(&hub, "1");
+        let b = Workstation::start(&hub, "2");
+        let received = chrono::Utc::now() - chrono::TimeDelta::days(15);
+        let (status, body) = rt.block_on(hub.post(
+            "/v1/intake",
+            &hub.intake,
+            &serde_json::json!({"source": "12345", "source_ref": "ladder-1",
+                "text": "小区门口共享单车乱停放，多次反映无人处理", "grid": "g1",
+                "received_at": received}),
+        ));
+        assert_eq!(status, 201, "{body}");
+        let reference = body["ref"].as_str().expect("ref").to_string();
+        let climbed = |i: &Incident| i.reference == reference && i.escalation_level == 2;
+        let on_a = a.updates_until(&reference, climbed);
+        b.updates_until(&reference, climbed);
+
+        let escalated_at_hub = || -> Vec<i64> {
+            let (_, page) = rt.block_on(hub.get("/v1/sync?after=0&wait=0", hub.token("dn")));
+            page["events"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| e["event"]["kind"]["type"] == "escalated")
+                .map(|e| e["event"]["kind"]["level"].as_i64().unwrap_or(0))
+                .collect()
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while escalated_at_hub().len() < 2 {
+            assert!(
+                Instant::now() < deadline,
+                "the workstations never pushed the ladder"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut item = on_a.last().expect("the item").clone();
+        item.escalation_level = 0;
+        let hubs_own = automatic::escalations(
+            &item,
+            &fenliu::domain::SlaPolicy::default(),
+            chrono::Utc::now(),
+        );
+        assert_eq!(hubs_own.len(), 2, "levels 1 and 2 at 15 days");
+        let (status, answer) = rt.block_on(hub.post(
+            "/v1/sync",
+            hub.token("dn"),
+            &serde_json::json!({ "events": hubs_own }),
+        ));
+        assert_eq!(status, 200, "{answer}");
+        let outcomes: Vec<_> = answer["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r["outcome"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            outcomes,
+            ["duplicate", "duplicate"],
+            "already recorded: {answer}"
+        );
+        next_hub(
+            &a.screen,
+            |x| matches!(x, Action::Hub(h) if h.online && h.outbox == 0),
+        );
+        next_hub(
+            &b.screen,
+            |x| matches!(x, Action::Hub(h) if h.online && h.outbox == 0),
+        );
+        a.stop();
+        b.stop();
+        assert_eq!(escalated_at_hub(), [1, 2], "one event per level at the hub");
     }
 }

@@ -73,6 +73,15 @@ pub enum Command {
     Report(ReportArgs),
     /// Measure a real hub on loopback: intakes per second, latency, lost and duplicated items.
     Loadtest(LoadtestArgs),
+    /// The station's mode (运行模式): `mode war|normal [--note WHY]` switches it for every
+    /// workstation; no argument shows it.
+    Mode(super::mode::ModeArgs),
+    /// A drill (模拟报警临检): a simulated alarm from a template, recorded as a drill item that runs
+    /// every clock and stays out of the figures.
+    Drill(super::drill::DrillArgs),
+    /// Sampling (每日警单抽检 / 电话回访复检): `sample --closed N [--seed S] [--date D]` picks closed
+    /// items at random; `sample review REF --finding ok|problem [--note]` records the finding.
+    Sample(super::sample::SampleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -207,8 +216,9 @@ pub enum IncidentCmd {
         /// The number the source gave (110 警情号, 12345 工单号).
         #[arg(long)]
         source_ref: Option<String>,
-        #[arg(long, value_enum, default_value = "normal")]
-        priority: PriorityArg,
+        /// Without it the item takes its category's priority (权责清单), raised by red flags.
+        #[arg(long, value_enum)]
+        priority: Option<PriorityArg>,
         /// A drill (演练): exercises the clocks, kept out of statistics.
         #[arg(long)]
         drill: bool,

@@ -95,6 +95,7 @@ pub fn run(ctx: &Ctx, speed: f64, seed: u64, stations: u32, dir: Option<PathBuf>
         tz: config.timezone.0,
         policy: config.sla_policy(),
         repeat_window: config.triage.repeat_window.0,
+        night: config.night_window(),
     };
     let hub = Arc::new(
         DemoHub::start(

@@ -40,11 +40,14 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
                 grid: non_empty(grid),
                 community: non_empty(community),
                 phone: non_empty(phone),
-                priority: priority_of(priority),
+                priority: priority.map_or(Priority::Normal, priority_of),
                 drill,
                 repeat_of: None,
             };
-            let incident = ctx.intake()?.record(&mut ctx.store()?, received, &stamp)?;
+            let stated = priority.map(priority_of);
+            let incident = ctx
+                .intake()?
+                .record(&mut ctx.store()?, received, stated, &stamp)?;
             if let Some(t) = &incident.triage {
                 outln!("{}", t.summary);
             }
@@ -78,7 +81,7 @@ pub fn run(ctx: &Ctx, cmd: IncidentCmd) -> Result<()> {
             }
             let all: Vec<Incident> = all.into_iter().map(|i| for_people(i, reveal)).collect();
             let now = Utc::now();
-            let policy = ctx.config.sla_policy();
+            let policy = ctx.policy_of(&store)?;
             if json {
                 let views: Vec<_> = all
                     .iter()
@@ -239,7 +242,7 @@ fn act(
         Command::Classify { .. } => Some(ctx.classifier()?),
         _ => None,
     };
-    let policy = ctx.config.sla_policy();
+    let policy = ctx.policy_of(store)?;
     let night = ctx.config.night_window();
     let context = Context {
         now: stamp.occurred_at,
@@ -272,7 +275,7 @@ fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool, reveal: bool) -> 
         .ok_or_else(|| eyre!("{}", not_found(ctx, reference)))?;
     let incident = for_people(incident, reveal);
     let now = Utc::now();
-    let policy = ctx.config.sla_policy();
+    let policy = ctx.policy_of(store)?;
     if json {
         let view = render::json_view(&incident, &policy, now)?;
         outln!("{}", serde_json::to_string_pretty(&view)?);

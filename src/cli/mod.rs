@@ -15,13 +15,16 @@ pub mod args;
 mod audit;
 mod demo;
 mod doctor;
+mod drill;
 mod hub;
 mod hub_evidence;
 pub mod incident;
 mod loadtest;
+mod mode;
 mod render;
 mod report;
 pub mod roster;
+mod sample;
 mod sync;
 mod triage;
 
@@ -109,6 +112,11 @@ impl Ctx {
         Ok(Store::open_dir(&self.data_dir)?)
     }
 
+    /// The SLA policy holding now: `[sla]`, or `[sla.war]` while the station is in war mode.
+    pub fn policy_of(&self, store: &Store) -> Result<crate::domain::SlaPolicy> {
+        Ok(self.config.sla_policy_for(store.station_state()?.mode()))
+    }
+
     /// Who and when for an action recorded now (or at `--at`).
     pub fn stamp(&self) -> Result<Stamp> {
         let now = Utc::now();
@@ -178,6 +186,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         }) => demo::run(&ctx, speed, seed, stations, dir).map(|()| 0),
         Some(Command::Sync(args)) => sync::run(&ctx, args).map(|_| 0),
         Some(Command::Report(args)) => report::run(&ctx, args).map(|_| 0),
+        Some(Command::Mode(args)) => mode::run(&ctx, args),
+        Some(Command::Drill(args)) => drill::run(&ctx, args),
+        Some(Command::Sample(args)) => sample::run(&ctx, args),
         // Run above, before the console's config and data directory are needed.
         Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),
     }

@@ -232,6 +232,7 @@ pub fn details(kind: &EventKind) -> String {
         .trim()
         .to_string(),
         EventKind::Claimed | EventKind::Closed | EventKind::PhoneRevealed => String::new(),
+        EventKind::Station { station } => text::station(station, zh),
     }
 }
 

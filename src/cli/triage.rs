@@ -42,6 +42,7 @@ impl Ctx {
             prefix: self.identity.reference_prefix(),
             tz: self.config.timezone.0,
             repeat_window: self.config.triage.repeat_window.0,
+            night: self.config.night_window(),
         })
     }
 }

@@ -3,10 +3,15 @@
 //! Pure: the CLI, the console and the demo all call [`decide`]; nothing else turns an action into
 //! events.
 
+pub mod automatic;
+pub mod drill;
 mod refusal;
+pub mod sample;
+pub mod station;
 pub mod words;
 
 pub use refusal::{Refusal, RefusalKind};
+pub use station::{StationCommand, StationRefusal, decide_station};
 
 use crate::domain::lifecycle::MAX_ESCALATION;
 use crate::domain::night::NightWindow;

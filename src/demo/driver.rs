@@ -28,6 +28,8 @@ pub struct DemoStation {
     pub tz: Tz,
     pub policy: SlaPolicy,
     pub repeat_window: TimeDelta,
+    /// The night window non-urgent reports are held in.
+    pub night: crate::domain::night::NightWindow,
 }
 
 /// A running demo feed; stops when dropped or on [`Driver::stop`].
@@ -69,6 +71,7 @@ impl Driver {
                 prefix: station.prefix.clone(),
                 tz: station.tz,
                 repeat_window: station.repeat_window,
+                night: station.night,
             };
             let mut plan = DemoPlan::new(seed, start, station.policy.clone(), station.tz);
             let mut done = 0u64;
@@ -166,7 +169,8 @@ fn play(
                 occurred_at: at,
                 recorded_at: now,
             };
-            intake.record(store, received, &stamp)?;
+            let priority = Some(received.priority);
+            intake.record(store, received, priority, &stamp)?;
             Ok(true)
         }
         DemoAction::Respond {

@@ -2,6 +2,7 @@
 
 use super::ids::{EventId, IncidentId};
 use super::source::Source;
+use super::station::StationKind;
 use super::taxonomy::{Priority, TriageDecision};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -175,6 +176,11 @@ pub enum EventKind {
     },
     /// The caller's phone was shown unmasked; who looked is recorded.
     PhoneRevealed,
+    /// An event of the station rather than an item (指挥室事件); its item id is
+    /// [`super::station::STATION_ITEM`].
+    Station {
+        station: StationKind,
+    },
 }
 
 impl EventKind {
@@ -204,6 +210,12 @@ impl EventKind {
             EventKind::NoteAdded { .. } => "note_added",
             EventKind::MergedInto { .. } => "merged_into",
             EventKind::PhoneRevealed => "phone_revealed",
+            EventKind::Station { station } => station.name(),
         }
+    }
+
+    /// Whether this is a station event rather than an item's.
+    pub fn is_station(&self) -> bool {
+        matches!(self, EventKind::Station { .. })
     }
 }

@@ -172,6 +172,7 @@ impl Incident {
             EventKind::Deferred { .. } => st == New,
             EventKind::Escalated { .. } | EventKind::MergedInto { .. } => open,
             EventKind::NoteAdded { .. } | EventKind::PhoneRevealed => true,
+            EventKind::Station { .. } => false,
         };
         if !allowed {
             return Err(TransitionError::NotAllowed {
@@ -344,7 +345,7 @@ impl Incident {
                 self.deferred_until = Some(*until);
             }
             EventKind::Escalated { level } => self.escalation_level = *level,
-            EventKind::NoteAdded { .. } | EventKind::PhoneRevealed => {}
+            EventKind::NoteAdded { .. } | EventKind::PhoneRevealed | EventKind::Station { .. } => {}
             EventKind::MergedInto { reference } => {
                 self.status = Status::Closed;
                 self.merged_into = Some(reference.clone());
@@ -394,5 +395,6 @@ pub fn action_word(kind: &EventKind) -> &'static str {
         EventKind::NoteAdded { .. } => "add a note to",
         EventKind::MergedInto { .. } => "merge",
         EventKind::PhoneRevealed => "reveal the phone of",
+        EventKind::Station { .. } => "record a station event on",
     }
 }

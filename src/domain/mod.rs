@@ -10,6 +10,7 @@ pub mod night;
 pub mod responder;
 pub mod sla;
 pub mod source;
+pub mod station;
 pub mod taxonomy;
 
 pub use duration::Span;

@@ -47,6 +47,40 @@ pub struct Report {
     pub range: Option<Range>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drills: Option<Vec<Drill>>,
+    /// Items sampled for review in the period (抽检) and what the reviews found.
+    pub sampling: Sampling,
+}
+
+/// Sampling in a period: items picked, reviewed, and found with a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Sampling {
+    pub sampled: u64,
+    pub reviewed: u64,
+    pub problems: u64,
+}
+
+/// Sampling of the items picked in `[from, to)`.
+pub fn sampling(
+    state: &crate::domain::station::StationState,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Sampling {
+    use crate::domain::station::Finding;
+    let mut s = Sampling::default();
+    for sample in state
+        .samples
+        .values()
+        .filter(|x| x.sampled_at >= from && x.sampled_at < to)
+    {
+        s.sampled += 1;
+        if let Some((finding, _, _)) = &sample.finding {
+            s.reviewed += 1;
+            if *finding == Finding::Problem {
+                s.problems += 1;
+            }
+        }
+    }
+    s
 }
 
 /// The journal positions and times the figures came from.
@@ -81,5 +115,6 @@ pub fn report(tally: &Tally, params: &Params) -> Report {
             last_at: la,
         }),
         drills,
+        sampling: sampling(&tally.station, params.from, params.to),
     }
 }

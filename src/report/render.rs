@@ -52,6 +52,11 @@ pub fn table(r: &Report) -> String {
         "to_hotline {}  reopened {}",
         r.figures.to_hotline, r.figures.reopened
     );
+    let _ = writeln!(
+        out,
+        "sampled {}  reviewed {}  problems {}  抽检",
+        r.sampling.sampled, r.sampling.reviewed, r.sampling.problems
+    );
     let _ = writeln!(out, "\nclock      count  met missed  on-time   p50    p90");
     for c in &r.figures.clocks {
         let _ = writeln!(

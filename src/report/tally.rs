@@ -86,6 +86,8 @@ pub struct Tally {
     pub items: HashMap<crate::domain::IncidentId, Item>,
     /// First and last journal position and event time taken in.
     pub range: Option<(Mark, Mark)>,
+    /// The station as its events made it (modes, notes, samples).
+    pub station: crate::domain::station::StationState,
 }
 
 impl Tally {
@@ -96,6 +98,10 @@ impl Tally {
             None => ((pos, at), (pos, at)),
             Some((first, _)) => (first, (pos, at)),
         });
+        if event.kind.is_station() {
+            self.station.apply(event);
+            return;
+        }
         if let EventKind::Received(r) = &event.kind {
             self.items.insert(
                 event.incident,
@@ -180,7 +186,8 @@ impl Tally {
             | EventKind::SentBack { .. }
             | EventKind::Escalated { .. }
             | EventKind::NoteAdded { .. }
-            | EventKind::PhoneRevealed => {}
+            | EventKind::PhoneRevealed
+            | EventKind::Station { .. } => {}
         }
     }
 }

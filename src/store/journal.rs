@@ -72,6 +72,22 @@ pub(super) fn append(tx: &Transaction<'_>, event: &Event) -> Result<i64, StoreEr
     Ok(tx.last_insert_rowid())
 }
 
+/// Whether the journal already holds the event with this id.
+pub(super) fn holds(
+    conn: &rusqlite::Connection,
+    id: crate::domain::EventId,
+) -> Result<bool, StoreError> {
+    use rusqlite::OptionalExtension;
+    let pos: Option<i64> = conn
+        .query_row(
+            "SELECT pos FROM journal WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(pos.is_some())
+}
+
 fn decode(pos: i64, body: &str) -> Result<Event, StoreError> {
     serde_json::from_str(body).map_err(|e| corrupt(format!("journal row {pos}"), e))
 }

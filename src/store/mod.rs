@@ -8,6 +8,7 @@ pub mod migrations;
 mod projection;
 mod refs;
 mod roster;
+mod station;
 mod sync;
 mod verify;
 

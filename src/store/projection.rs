@@ -2,6 +2,7 @@
 
 use super::{Stamp, Store, StoreError, corrupt, journal, refs, roster};
 use crate::domain::responder::{check_dispatchable, duty_moves};
+use crate::domain::station::STATION_ITEM;
 use crate::domain::{Event, EventId, EventKind, Incident, IncidentId, Received, Status};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -77,14 +78,12 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut changed: HashMap<IncidentId, Incident> = HashMap::new();
         for event in events {
-            let known: Option<i64> = tx
-                .query_row(
-                    "SELECT pos FROM journal WHERE id = ?1",
-                    [event.id.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if known.is_some() {
+            if journal::holds(&tx, event.id)? {
+                continue;
+            }
+            if event.incident == STATION_ITEM {
+                crate::domain::station::check(event).map_err(|e| corrupt("station event", e))?;
+                journal::append(&tx, event)?;
                 continue;
             }
             let before = match changed.remove(&event.incident) {

@@ -4,6 +4,7 @@
 
 use super::projection::{load_by_id, save};
 use super::{Store, StoreError, corrupt, journal};
+use crate::domain::station::STATION_ITEM;
 use crate::domain::{Event, EventId, Incident, IncidentId};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use std::collections::{BTreeSet, HashMap};
@@ -28,6 +29,8 @@ pub struct Pulled {
     pub new_events: usize,
     /// Items as they are now, after rebuilding.
     pub changed: Vec<Incident>,
+    /// Station events new to this store (mode switches, notes, samples).
+    pub station_events: usize,
 }
 
 /// The item as the hub's accepted events make it, followed by the local events still waiting,
@@ -127,6 +130,14 @@ impl Store {
                 continue;
             };
             touched.insert(incident);
+            if incident == STATION_ITEM {
+                notices.push(Notice {
+                    event: *id,
+                    reference: "指挥室".into(),
+                    message: reason.clone(),
+                });
+                continue;
+            }
             let reference = load_by_id(&tx, incident)?
                 .map(|i| i.reference)
                 .unwrap_or_else(|| incident.to_string());
@@ -154,6 +165,7 @@ impl Store {
         let mut touched = BTreeSet::new();
         let mut fresh = BTreeSet::new();
         let mut new_events = 0;
+        let mut station_events = 0;
         let mut states: HashMap<IncidentId, Incident> = HashMap::new();
         for (seq, event) in events {
             let known: Option<i64> = tx
@@ -171,6 +183,9 @@ impl Store {
                     )?;
                 }
                 None => {
+                    if event.incident == STATION_ITEM {
+                        station_events += 1;
+                    }
                     fresh.insert(event.incident);
                     move_responders(&tx, &mut states, event)?;
                     let pos = journal::append(&tx, event)?;
@@ -194,6 +209,7 @@ impl Store {
         Ok(Pulled {
             new_events,
             changed,
+            station_events,
         })
     }
 }
@@ -212,6 +228,9 @@ impl Store {
             let seq: Option<i64> = r.get(2)?;
             let event: Event = serde_json::from_str(&body)
                 .map_err(|e| corrupt(format!("journal row {pos}"), e))?;
+            if event.incident == STATION_ITEM {
+                continue;
+            }
             let entry = by_item.entry(event.incident).or_default();
             match seq {
                 Some(seq) => entry.0.push((seq, event)),
@@ -237,36 +256,45 @@ impl Store {
     }
 }
 
+/// The events of `id` not rejected: those the hub accepted, in its order, and the pending ones,
+/// in local order.
+pub(super) fn split_of(
+    conn: &rusqlite::Connection,
+    id: IncidentId,
+) -> Result<(Vec<Event>, Vec<Event>), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pos, body, hub_seq FROM journal WHERE incident_id = ?1 AND rejected IS NULL ORDER BY pos",
+    )?;
+    let rows = stmt.query_map([id.to_string()], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+        ))
+    })?;
+    let mut accepted = Vec::new();
+    let mut pending = Vec::new();
+    for row in rows {
+        let (pos, body, seq) = row?;
+        let event: Event =
+            serde_json::from_str(&body).map_err(|e| corrupt(format!("journal row {pos}"), e))?;
+        match seq {
+            Some(seq) => accepted.push((seq, event)),
+            None => pending.push(event),
+        }
+    }
+    accepted.sort_by_key(|(seq, _)| *seq);
+    Ok((accepted.into_iter().map(|(_, e)| e).collect(), pending))
+}
+
 /// Rebuilds each item from its accepted events (hub order) and pending ones (local order).
 fn rebuild_items(
     tx: &Transaction<'_>,
     ids: &BTreeSet<IncidentId>,
 ) -> Result<Vec<Incident>, StoreError> {
     let mut out = Vec::new();
-    for id in ids {
-        let mut stmt = tx.prepare_cached(
-            "SELECT pos, body, hub_seq FROM journal WHERE incident_id = ?1 AND rejected IS NULL ORDER BY pos",
-        )?;
-        let rows = stmt.query_map([id.to_string()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-            ))
-        })?;
-        let mut accepted = Vec::new();
-        let mut pending = Vec::new();
-        for row in rows {
-            let (pos, body, seq) = row?;
-            let event: Event = serde_json::from_str(&body)
-                .map_err(|e| corrupt(format!("journal row {pos}"), e))?;
-            match seq {
-                Some(seq) => accepted.push((seq, event)),
-                None => pending.push(event),
-            }
-        }
-        accepted.sort_by_key(|(seq, _)| *seq);
-        let accepted: Vec<Event> = accepted.into_iter().map(|(_, e)| e).collect();
+    for id in ids.iter().filter(|id| **id != STATION_ITEM) {
+        let (accepted, pending) = split_of(tx, *id)?;
         match reconcile(&accepted, &pending) {
             (Some(incident), _) => {
                 save(tx, &incident)?;
@@ -288,6 +316,9 @@ fn move_responders(
     states: &mut HashMap<IncidentId, Incident>,
     event: &Event,
 ) -> Result<(), StoreError> {
+    if event.incident == STATION_ITEM {
+        return Ok(());
+    }
     if !states.contains_key(&event.incident)
         && let Some(current) = load_by_id(tx, event.incident)?
     {

@@ -59,6 +59,8 @@ pub enum Update {
         incidents: Vec<Incident>,
         roster: Vec<Responder>,
     },
+    /// Another workstation recorded station events: the station as it now stands.
+    Station(Box<crate::domain::station::StationState>),
 }
 
 /// One console's sync with one hub.
@@ -247,6 +249,10 @@ impl Engine {
                 .with_store(move |s| s.apply_pulled(&events, last))
                 .await?;
             counts.pulled += pulled.new_events;
+            if pulled.station_events > 0 {
+                let state = self.with_store(|s| s.station_state()).await?;
+                let _ = self.updates.send(Update::Station(Box::new(state)));
+            }
             self.publish(pulled.changed).await?;
             if !more {
                 return Ok(());

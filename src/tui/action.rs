@@ -107,6 +107,8 @@ pub enum Action {
     Hub(super::app::HubState),
     /// Sync has something to tell the officer (e.g. another workstation claimed the item first).
     Notice(String),
+    /// The station as its events now make it (its mode, notes, samples).
+    Station(Box<crate::domain::station::StationState>),
 }
 
 /// One entry of the registry.

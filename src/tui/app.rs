@@ -50,7 +50,11 @@ impl Tab {
     /// Whether an item belongs in this tab.
     pub fn holds(self, incident: &Incident, next: Option<&Clock>) -> bool {
         match self {
-            Tab::ToClaim => matches!(incident.status, Status::New | Status::Deferred),
+            // A night hold comes back into the claim queue when its claim clock starts.
+            Tab::ToClaim => {
+                incident.status == Status::New
+                    || incident.status == Status::Deferred && next.is_some()
+            }
             Tab::Handling => matches!(
                 incident.status,
                 Status::Claimed | Status::Dispatched | Status::EnRoute
@@ -201,6 +205,8 @@ pub enum Pending {
     Quit,
     /// The command on its target, and the events the command layer said it records.
     Record(Target, Command, Vec<EventKind>),
+    /// A station command (war mode on or off).
+    Station(crate::command::StationCommand),
 }
 
 /// A layer over the main view; the top one takes the keys.
@@ -238,7 +244,12 @@ pub struct Settings {
     pub station: String,
     pub operator: String,
     pub tz: Tz,
+    /// The limits the clocks run on now: `normal_policy`, or `war_policy` while war mode holds.
     pub policy: SlaPolicy,
+    /// `[sla]`.
+    pub normal_policy: SlaPolicy,
+    /// `[sla.war]`.
+    pub war_policy: SlaPolicy,
     pub night: NightWindow,
     pub bell: bool,
     pub keymap: Keymap,
@@ -281,8 +292,10 @@ pub struct App {
     pub hub: Option<HubState>,
     /// The figures last computed by the store thread, for the report view.
     pub report: Option<Box<crate::report::Report>>,
-    /// War mode (战时): the emergency plan is active; switched by the supervisor.
+    /// War mode (战时) holds, as the station's recorded mode says.
     pub war: bool,
+    /// The station as its events made it (mode, shift notes, samples).
+    pub station: crate::domain::station::StationState,
     /// The highlighted row among [`App::roster_rows`].
     pub roster_cursor: usize,
     /// The roster view's `/` filter: name, unit, grid, id or duty status.
@@ -322,6 +335,7 @@ impl App {
             hub: None,
             report: None,
             war: false,
+            station: Default::default(),
             roster_cursor: 0,
             roster_filter: String::new(),
             board_selected: None,

@@ -66,6 +66,7 @@ impl HubLink {
                         incidents,
                         roster: Some(roster),
                     },
+                    Update::Station(state) => Action::Station(state),
                 };
                 if actions.send(action).is_err() {
                     return;

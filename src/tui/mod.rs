@@ -37,6 +37,8 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         operator: operator.to_string(),
         tz: config.timezone.0,
         policy: config.sla_policy(),
+        normal_policy: config.sla_policy(),
+        war_policy: config.sla_policy_for(crate::domain::station::Mode::War),
         night: config.night_window(),
         bell: config.console.bell,
         keymap,
@@ -108,8 +110,10 @@ pub fn run_with(
             prefix: identity.reference_prefix(),
             tz: config.timezone.0,
             repeat_window: config.triage.repeat_window.0,
+            night: config.night_window(),
         },
         policy: config.sla_policy(),
+        war_policy: config.sla_policy_for(crate::domain::station::Mode::War),
         night: config.night_window(),
         lang: config.lang,
         reopen_on_dissatisfied: config.callback.reopen_on_dissatisfied,
@@ -166,6 +170,9 @@ pub fn run_with(
                     }
                     Effect::Create(received) => {
                         let _ = req_tx.send(Request::Create(received));
+                    }
+                    Effect::Station(command) => {
+                        let _ = req_tx.send(Request::Station(command));
                     }
                     Effect::LoadReport => {
                         let _ = req_tx.send(Request::Report);

@@ -18,6 +18,9 @@ use std::time::Duration;
 /// How often another process's writes are looked for.
 pub const POLL: Duration = Duration::from_millis(250);
 
+/// How often the station's own rules (night holds, the escalation ladder) are worked out.
+pub const RULES_EVERY: Duration = Duration::from_secs(5);
+
 /// What the console asks of the store.
 #[derive(Debug)]
 pub enum Request {
@@ -27,6 +30,8 @@ pub enum Request {
         command: Command,
     },
     Create(Box<Received>),
+    /// Record a station event (war mode on or off) through the command layer.
+    Station(crate::command::StationCommand),
     Timeline(IncidentId),
     /// The figures of this month so far.
     Report,
@@ -40,6 +45,8 @@ pub struct Writer {
     /// How a report typed in by the officer is taken in.
     pub intake: Intake,
     pub policy: SlaPolicy,
+    /// `[sla.war]`: the limits while the station is in war mode.
+    pub war_policy: SlaPolicy,
     pub night: NightWindow,
     /// The language refusals are told in.
     pub lang: Lang,
@@ -49,6 +56,16 @@ pub struct Writer {
     pub targets: crate::report::Targets,
     /// Called after each successful write, and after another process wrote (sync pushes then).
     pub after_write: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl Writer {
+    /// The limits holding now: `[sla.war]` while the station's recorded mode is war.
+    pub fn policy_for(&self, store: &Store) -> Result<SlaPolicy, StoreError> {
+        Ok(match store.station_state()?.mode() {
+            crate::domain::station::Mode::War => self.war_policy.clone(),
+            crate::domain::station::Mode::Normal => self.policy.clone(),
+        })
+    }
 }
 
 /// The store, shared by the store thread and the sync task.
@@ -64,7 +81,29 @@ pub fn spawn(
     std::thread::spawn(move || {
         let mut seen = None;
         let mut first = true;
+        let mut rules_at: Option<std::time::Instant> = None;
         loop {
+            if rules_at.is_none_or(|t| t.elapsed() >= RULES_EVERY) {
+                rules_at = Some(std::time::Instant::now());
+                match with(&store, |s| run_rules(s, &writer)) {
+                    Ok(changed) if !changed.is_empty() => {
+                        if let Some(nudge) = &writer.after_write {
+                            nudge();
+                        }
+                        let msg = Action::Remote {
+                            incidents: changed,
+                            roster: None,
+                        };
+                        if replies.send(msg).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "the station's rules could not be recorded")
+                    }
+                }
+            }
             if first {
                 first = false;
             } else {
@@ -91,13 +130,20 @@ pub fn spawn(
             }
             let outside = seen.is_some();
             seen = version;
-            let snapshot = with(&store, |s| Ok((s.incidents(None)?, s.responders()?)));
-            let msg = match snapshot {
-                Ok((incidents, roster)) => Action::Snapshot { incidents, roster },
-                Err(e) => Action::StoreFailed(e.to_string()),
+            let snapshot = with(&store, |s| {
+                Ok((s.incidents(None)?, s.responders()?, s.station_state()?))
+            });
+            let msgs = match snapshot {
+                Ok((incidents, roster, station)) => vec![
+                    Action::Station(Box::new(station)),
+                    Action::Snapshot { incidents, roster },
+                ],
+                Err(e) => vec![Action::StoreFailed(e.to_string())],
             };
-            if replies.send(msg).is_err() {
-                return;
+            for msg in msgs {
+                if replies.send(msg).is_err() {
+                    return;
+                }
             }
             if outside && let Some(nudge) = &writer.after_write {
                 nudge();
@@ -143,10 +189,23 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
                 }
             }
         }
+        Request::Station(command) => {
+            let state = store.station_state()?;
+            let kind = match crate::command::decide_station(&state, &command) {
+                Ok(kind) => kind,
+                Err(why) => return Ok(Some(Action::StoreFailed(why.to_string()))),
+            };
+            store.record_station(kind, &stamp)?;
+            if let Some(nudge) = &writer.after_write {
+                nudge();
+            }
+            return Ok(Some(Action::Station(Box::new(store.station_state()?))));
+        }
         Request::Create(received) => {
             let mut received = *received;
             received.station = writer.actor.station.clone();
-            writer.intake.record(store, received, &stamp)?
+            let priority = Some(received.priority);
+            writer.intake.record(store, received, priority, &stamp)?
         }
     };
     if let Some(nudge) = &writer.after_write {
@@ -158,6 +217,24 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
     }))
 }
 
+/// Records what the station's rules say is due now on every open item (night holds, escalation
+/// steps reached); their ids are derived, so what another workstation or the hub recorded first
+/// is the same event and is not written twice. Returns the items that changed.
+pub fn run_rules(store: &mut Store, writer: &Writer) -> Result<Vec<Incident>, StoreError> {
+    let now = writer.clock.now();
+    let policy = writer.policy_for(store)?;
+    let due: Vec<_> = store
+        .incidents(None)?
+        .iter()
+        .filter(|i| !i.status.is_terminal())
+        .flat_map(|i| command::automatic::due(i, &policy, &writer.night, now))
+        .collect();
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    store.append_events(&due)
+}
+
 /// The command layer decides on the stored item; the store records what it decided.
 fn execute(
     store: &mut Store,
@@ -166,10 +243,11 @@ fn execute(
     command: &Command,
     stamp: &Stamp,
 ) -> Result<Result<Incident, String>, StoreError> {
+    let policy = writer.policy_for(store)?;
     let context = Context {
         now: stamp.occurred_at,
         operator: &writer.actor.operator,
-        policy: &writer.policy,
+        policy: &policy,
         night: &writer.night,
         list: Some(writer.intake.classifier.list()),
         reopen_on_dissatisfied: writer.reopen_on_dissatisfied,
@@ -206,7 +284,7 @@ fn month(
         from,
         to: now,
         station: Some(writer.actor.station.clone()),
-        policy: writer.policy.clone(),
+        policy: writer.policy_for(store)?,
         targets: writer.targets,
         tz,
         drills: false,

@@ -72,6 +72,8 @@ texts! {
     ConfirmTitle => "请确认", "Confirm";
     ConfirmYesNo => "y 确认  n 取消", "y yes  n no";
     QuitAsk => "退出分流控制台?", "Quit the fenliu console?";
+    WarOnAsk => "切换为战时? 全指挥室各工作站按战时时限计时", "Switch the station to war mode? Every workstation runs on the war limits";
+    WarOffAsk => "恢复常态? 全指挥室各工作站按常态时限计时", "Back to normal? Every workstation runs on the normal limits";
     DispatchTitle => "指派", "Dispatch";
     Search => "搜索", "search";
     Channel => "渠道", "channel";
@@ -147,7 +149,7 @@ texts! {
     OutboxShort => "出", "out";
     ClockSkewShort => "偏差", "skew";
     HubChangedShort => "枢纽已换", "hub changed";
-    ModeWar => "战时", "war";
+    ModeWar => "⚑战时", "⚑war";
     CategoryCode => "类别代码", "category code";
     Mode => "派单模式", "dispatch mode";
     ModeOfCategory => "按类别", "as listed";
@@ -291,6 +293,7 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
         K::NoteAdded { .. } => ("备注", "note"),
         K::MergedInto { .. } => ("合并", "merged"),
         K::PhoneRevealed => ("查看号码", "phone revealed"),
+        K::Station { station: st } => return station(st, lang),
     };
     let word = pick(lang, zh, en);
     match kind {
@@ -411,6 +414,42 @@ pub fn effect(effect: &str, lang: Lang) -> String {
         return format!("由 {who} 人工改判");
     }
     effect.to_string()
+}
+
+/// Screen words for a station event (指挥室事件).
+pub fn station(kind: &crate::domain::station::StationKind, lang: Lang) -> String {
+    use crate::domain::station::{Finding, Mode, StationKind as S};
+    let with = |word: &str, note: &Option<String>| match note {
+        Some(n) if !n.trim().is_empty() => format!("{word}: {n}"),
+        _ => word.to_string(),
+    };
+    match kind {
+        S::ModeSwitched { mode, note } => {
+            let word = match (mode, lang) {
+                (Mode::War, Lang::Zh) => "切换为战时",
+                (Mode::Normal, Lang::Zh) => "恢复常态",
+                (Mode::War, Lang::En) => "war mode on",
+                (Mode::Normal, Lang::En) => "back to normal",
+            };
+            with(word, note)
+        }
+        S::ShiftNote { text } => format!("{} {text}", pick(lang, "交班留言", "shift note")),
+        S::Sampled { reference, date } => {
+            format!("{} {reference} ({date})", pick(lang, "抽检", "sampled"))
+        }
+        S::SampleReviewed {
+            reference,
+            finding,
+            note,
+        } => {
+            let word = match finding {
+                Finding::Ok => pick(lang, "无问题", "no problem"),
+                Finding::Problem => pick(lang, "发现问题", "problem found"),
+            };
+            let head = format!("{} {reference} {word}", pick(lang, "抽检结论", "finding"));
+            with(&head, note)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod push;
 mod queries;
 mod recent;
 mod sqlite;
+mod station;
 mod writer;
 
 pub use chain::{GENESIS as CHAIN_GENESIS, Link, digest, link_hash};

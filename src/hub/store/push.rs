@@ -98,6 +98,12 @@ fn push_one(ctx: &Ctx<'_>, event: &Event, fresh: &mut Fresh) -> Result<PushOutco
             ),
         );
     }
+    if event.kind.is_station() || event.incident == crate::domain::station::STATION_ITEM {
+        if let Err(reason) = times::check_event(event, None, ctx.now) {
+            return reject(RejectCode::ImplausibleTime, reason);
+        }
+        return super::station::push_station(conn, event, station, fresh);
+    }
     let current = load_incident(conn, event.incident)?;
     let received = match &current {
         Some(i) if i.station == station => Some(i.received_at),

@@ -235,7 +235,10 @@ fn intake_one(
         grid: req.grid.clone(),
         community: req.community.clone(),
         phone: req.phone.clone(),
-        priority: req.priority.unwrap_or(Priority::Normal),
+        priority: req
+            .priority
+            .or(intake.triage.as_ref().map(|d| d.priority))
+            .unwrap_or(Priority::Normal),
         drill: false,
         repeat_of: None,
     };

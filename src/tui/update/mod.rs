@@ -37,6 +37,8 @@ pub enum Effect {
     },
     /// Record a new item (manual intake).
     Create(Box<Received>),
+    /// Record a station event through the command layer (war mode on or off).
+    Station(crate::command::StationCommand),
     /// Compute the figures of this month so far.
     LoadReport,
     /// Load the journal of an item for the detail pane.
@@ -93,6 +95,7 @@ impl App {
                 self.message = Some(format!("{}: {msg}", self.t(T::Failed)));
             }
             Action::Hub(state) => self.hub = Some(state),
+            Action::Station(state) => self.take_station(*state),
             Action::Notice(text) => {
                 self.message = Some(text);
                 if self.settings.bell {
@@ -172,6 +175,7 @@ impl App {
                     Pending::Record(target, command, kinds) => {
                         vec![self.record(target, command, kinds)]
                     }
+                    Pending::Station(command) => vec![Effect::Station(command)],
                 },
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Vec::new(),
                 _ => {
@@ -261,7 +265,7 @@ impl App {
                 input: String::new(),
             }),
             Cmd::Help => self.modals.push(Modal::Help),
-            Cmd::War => self.war = !self.war,
+            Cmd::War => self.ask_war(),
             Cmd::Quit => self.modals.push(Modal::Confirm {
                 question: self.t(T::QuitAsk).to_string(),
                 pending: Pending::Quit,
@@ -270,6 +274,36 @@ impl App {
             _ => return self.lifecycle(cmd),
         }
         Vec::new()
+    }
+
+    /// Asks before switching war mode on or off (the switch is recorded for the whole station).
+    fn ask_war(&mut self) {
+        use crate::domain::station::Mode;
+        let (mode, question) = if self.war {
+            (Mode::Normal, T::WarOffAsk)
+        } else {
+            (Mode::War, T::WarOnAsk)
+        };
+        self.modals.push(Modal::Confirm {
+            question: self.t(question).to_string(),
+            pending: Pending::Station(crate::command::StationCommand::SwitchMode {
+                mode,
+                note: None,
+            }),
+        });
+    }
+
+    /// Takes in the station's state: war mode switches the clocks to the war limits.
+    fn take_station(&mut self, state: crate::domain::station::StationState) {
+        use crate::domain::station::Mode;
+        let mode = state.mode();
+        self.war = mode == Mode::War;
+        self.settings.policy = match mode {
+            Mode::War => self.settings.war_policy.clone(),
+            Mode::Normal => self.settings.normal_policy.clone(),
+        };
+        self.station = state;
+        self.refresh();
     }
 
     /// Moves the cursor of the current view; in the queue the kept row is let go.

@@ -89,7 +89,16 @@ fn parts(app: &App, theme: &Theme, short: bool, long_clock: bool) -> Vec<(String
     let (hub, warn) = hub_text(app, short);
     vec![
         (format!(" {}", app.settings.station), theme.title),
-        (app.t(mode).to_string(), theme.key_hint),
+        (
+            app.t(mode).to_string(),
+            if app.war {
+                theme
+                    .sla_breach
+                    .add_modifier(ratatui::style::Modifier::REVERSED)
+            } else {
+                theme.key_hint
+            },
+        ),
         (format!("{clock}{speed}"), Style::new()),
         (hub, if warn { theme.sla_warn } else { Style::new() }),
         (
