@@ -1205,8 +1205,8 @@ fn depart_and_arrive_ask_which_responder_when_several_were_sent() {
     let asked = press(&mut app, vec![key('a')]);
     assert!(records(&asked).is_empty(), "a form opens first");
     assert!(
-        screen_text(&app, 160, 48).contains("p1"),
-        "the form lists the responders"
+        screen_text(&app, 160, 48).contains("◀王网格▶"),
+        "the form lists the responders by name"
     );
     let recorded = records(&press(
         &mut app,

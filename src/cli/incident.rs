@@ -278,9 +278,17 @@ fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool, reveal: bool) -> 
         outln!("{}", serde_json::to_string_pretty(&view)?);
     } else {
         let events = store.events_of(incident.id)?;
+        let names = crate::domain::Names::of(&store.responders()?);
         out!(
             "{}",
-            render::detail(&incident, &events, &policy, now, ctx.config.timezone.0)
+            render::detail(
+                &incident,
+                &events,
+                &policy,
+                now,
+                ctx.config.timezone.0,
+                &names
+            )
         );
     }
     Ok(())

@@ -6,6 +6,7 @@ pub mod event;
 pub mod ids;
 pub mod incident;
 pub mod lifecycle;
+pub mod names;
 pub mod night;
 pub mod responder;
 pub mod sla;
@@ -19,6 +20,7 @@ pub use event::{
 pub use ids::{EventId, IncidentId};
 pub use incident::{Incident, Status};
 pub use lifecycle::{FoldError, TransitionError};
+pub use names::Names;
 pub use responder::{DutyStatus, Responder, RosterError};
 pub use sla::{Clock, ClockName, ClockState, SlaPolicy};
 pub use source::Source;

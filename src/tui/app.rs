@@ -345,6 +345,11 @@ impl App {
         t.get(self.settings.lang)
     }
 
+    /// The roster's responders by name (the id only where two share a name).
+    pub fn names(&self) -> crate::domain::Names {
+        crate::domain::Names::of(&self.roster)
+    }
+
     /// The item highlighted in the queue (the detail pane shows it).
     pub fn current(&self) -> Option<&Incident> {
         let id = self.selected?;

@@ -264,8 +264,8 @@ fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-/// Screen words for a journal event.
-pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
+/// Screen words for a journal event, responders by name.
+pub fn event(kind: &crate::domain::EventKind, lang: Lang, names: &crate::domain::Names) -> String {
     use crate::domain::EventKind as K;
     let (zh, en) = match kind {
         K::Received(_) => ("接报", "received"),
@@ -297,8 +297,14 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
         K::Dispatched {
             responders,
             channel: c,
-        } => format!("{word} {} ({})", responders.join(", "), channel(*c, lang)),
-        K::Departed { responder } | K::Arrived { responder } => format!("{word} {responder}"),
+        } => format!(
+            "{word} {} ({})",
+            names.join(responders, ", "),
+            channel(*c, lang)
+        ),
+        K::Departed { responder } | K::Arrived { responder } => {
+            format!("{word} {}", names.label(responder))
+        }
         K::FeedbackGiven { result, text } => format!(
             "{word}: {} {}",
             feedback(*result, lang),

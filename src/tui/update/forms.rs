@@ -132,14 +132,10 @@ impl App {
                 ]
             }
             FormKind::Depart | FormKind::Arrive => {
+                let names = self.names();
                 let options = item
                     .as_ref()
-                    .map(|i| {
-                        i.responders
-                            .iter()
-                            .map(|r| self.responder_label(r))
-                            .collect()
-                    })
+                    .map(|i| i.responders.iter().map(|r| names.label(r)).collect())
                     .unwrap_or_default();
                 vec![choice(T::Responders, options, 0)]
             }
@@ -264,14 +260,6 @@ impl App {
             }
             FormKind::New => return None,
         })
-    }
-
-    /// `id 姓名` of a dispatched responder, as the depart/arrive form lists them.
-    fn responder_label(&self, id: &str) -> String {
-        match self.roster.iter().find(|r| r.id == id) {
-            Some(r) => format!("{id} {}", r.name),
-            None => id.to_string(),
-        }
     }
 }
 

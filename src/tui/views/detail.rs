@@ -89,10 +89,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(app.t(T::NotTriaged), theme.muted),
         ])),
     }
+    let names = app.names();
     if !i.responders.is_empty() {
         lines.push(Line::from(vec![
             label(T::Responders),
-            Span::raw(i.responders.join(", ")),
+            Span::raw(names.join(&i.responders, ", ")),
         ]));
     }
     let mut clock_spans = vec![label(T::Clocks)];
@@ -114,7 +115,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .format("%H:%M:%S");
             lines.push(Line::from(vec![
                 Span::styled(format!("  {at} "), theme.muted),
-                Span::raw(text::event(&e.kind, lang)),
+                Span::raw(text::event(&e.kind, lang, &names)),
                 Span::styled(format!(" · {}", e.actor.operator), theme.muted),
             ]));
         }
