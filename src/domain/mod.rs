@@ -12,6 +12,7 @@ pub mod responder;
 pub mod sla;
 pub mod source;
 pub mod taxonomy;
+pub mod units;
 
 pub use duration::Span;
 pub use event::{
@@ -25,3 +26,4 @@ pub use responder::{DutyStatus, Responder, RosterError};
 pub use sla::{Clock, ClockName, ClockState, SlaPolicy};
 pub use source::Source;
 pub use taxonomy::{Class, DispatchMode, Priority, TriageDecision};
+pub use units::Units;

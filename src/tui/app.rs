@@ -246,6 +246,8 @@ pub struct Settings {
     pub speed: f64,
     /// A dissatisfied callback reopens the item (`[callback]`).
     pub reopen_on_dissatisfied: bool,
+    /// Roster unit → departments it serves (`[units]`): the dispatch picker's order.
+    pub units: crate::domain::Units,
     /// Suggests a classification as a new item is typed, and resolves reclassifications.
     pub classifier: std::sync::Arc<crate::triage::Classifier>,
 }

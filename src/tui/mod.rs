@@ -5,6 +5,7 @@ pub mod app;
 pub mod hub_link;
 pub mod keymap;
 pub mod log;
+pub mod search;
 pub mod store_thread;
 pub mod terminal;
 pub mod text;
@@ -42,6 +43,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         keymap,
         speed: 1.0,
         reopen_on_dissatisfied: config.callback.reopen_on_dissatisfied,
+        units: config.units.clone(),
         classifier: Arc::new(crate::triage::Classifier::embedded()?),
     })
 }

@@ -110,6 +110,7 @@ texts! {
     KeptRow => "已移出本栏", "moved out of this tab";
     RefusedHere => "当前事项不可操作", "not possible on this item now";
     NeedResponder => "请至少选择一名处置力量", "pick at least one responder";
+    DispatchLegend => "★ 对口部门  ◎ 本网格  先在岗后忙碌", "★ serves the department  ◎ same grid  available first";
     NeedText => "内容不能为空", "text is empty";
     Saved => "已记录", "recorded";
     Failed => "失败", "failed";

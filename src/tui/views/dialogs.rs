@@ -52,7 +52,9 @@ fn dispatch<'a>(
     max: u16,
 ) -> (String, Vec<Line<'a>>, u16) {
     let lang = app.lang();
-    let found = app.candidates(&d.query);
+    let found = app.candidates(d);
+    let item = app.incident(d.target.id);
+    let names = app.names();
     let room = usize::from(max.clamp(3, 14));
     let mut lines = vec![
         Line::from(vec![
@@ -66,7 +68,7 @@ fn dispatch<'a>(
                 theme.key_hint,
             ),
             Span::styled(format!("   {}: ", app.t(T::Chosen)), theme.muted),
-            Span::raw(d.chosen.join(", ")),
+            Span::raw(names.join(&d.chosen, ", ")),
         ]),
     ];
     let offset = d.cursor.saturating_sub(room.saturating_sub(1));
@@ -84,10 +86,16 @@ fn dispatch<'a>(
         } else {
             ratatui::style::Style::new()
         };
+        let fits = app.fit(item, r);
+        let hint = format!(
+            "{}{}",
+            if fits.serves { "★" } else { " " },
+            if fits.grid { "◎" } else { " " }
+        );
         lines.push(Line::styled(
             format!(
-                "{mark} {} {} {} {} {}",
-                fit(&r.name, 10),
+                "{mark}{hint} {} {} {} {} {}",
+                fit(&names.label(&r.id), 10),
                 fit(&r.unit, 10),
                 fit(r.grid.as_deref().unwrap_or(""), 8),
                 fit(text::duty(r.status, lang), 6),
@@ -99,6 +107,7 @@ fn dispatch<'a>(
     if found.is_empty() {
         lines.push(Line::styled(app.t(T::Empty), theme.muted));
     }
+    lines.push(Line::styled(app.t(T::DispatchLegend), theme.muted));
     lines.push(Line::styled(app.t(T::DispatchKeys), theme.muted));
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     (
