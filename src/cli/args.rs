@@ -247,6 +247,19 @@ pub enum IncidentCmd {
         #[arg(long)]
         responder: String,
     },
+    /// Withdraw one responder and send another in their place (改派).
+    Reassign {
+        reference: String,
+        /// The responder withdrawn (id).
+        #[arg(long)]
+        from: String,
+        /// The responder sent instead (id).
+        #[arg(long)]
+        to: String,
+        /// Why (written on the record).
+        #[arg(long)]
+        reason: String,
+    },
     /// Result from the scene (反馈).
     Feedback {
         reference: String,

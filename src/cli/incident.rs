@@ -156,6 +156,12 @@ pub fn command_of(cmd: IncidentCmd) -> Option<(String, Command)> {
                 responder: Some(responder),
             },
         ),
+        IncidentCmd::Reassign {
+            reference,
+            from,
+            to,
+            reason,
+        } => (reference, Command::Reassign { from, to, reason }),
         IncidentCmd::Feedback {
             reference,
             result,

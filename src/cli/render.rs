@@ -210,6 +210,17 @@ pub fn details(kind: &EventKind, names: &Names) -> String {
         EventKind::Departed { responder } | EventKind::Arrived { responder } => {
             names.label(responder)
         }
+        EventKind::Reassigned {
+            from,
+            to,
+            reason,
+            overdue_secs,
+        } => {
+            let late = overdue_secs
+                .map(|s| format!("（到场已超时 {}）", crate::tui::text::span(s, zh)))
+                .unwrap_or_default();
+            format!("{} → {} {reason}{late}", names.label(from), names.label(to))
+        }
         EventKind::FeedbackGiven { result, text: t } => with_note(text::feedback(*result, zh), t),
         EventKind::CalledBack {
             satisfaction,

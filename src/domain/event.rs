@@ -127,6 +127,15 @@ pub enum EventKind {
     Arrived {
         responder: String,
     },
+    /// 改派: `from` is withdrawn and `to` sent in their place, for `reason`. `overdue_secs` is how
+    /// far past the arrival limit the item was when it happened, kept on record.
+    Reassigned {
+        from: String,
+        to: String,
+        reason: String,
+        #[serde(default)]
+        overdue_secs: Option<i64>,
+    },
     FeedbackGiven {
         result: FeedbackResult,
         text: Option<String>,
@@ -189,6 +198,7 @@ impl EventKind {
             EventKind::VideoRetrieved { .. } => "video_retrieved",
             EventKind::Departed { .. } => "departed",
             EventKind::Arrived { .. } => "arrived",
+            EventKind::Reassigned { .. } => "reassigned",
             EventKind::FeedbackGiven { .. } => "feedback_given",
             EventKind::Verified { .. } => "verified",
             EventKind::SentBack { .. } => "sent_back",

@@ -144,6 +144,9 @@ pub struct Incident {
     /// Dispatch round: 0 for the first, +1 for each send-back.
     pub round: u32,
     pub dispatched_at: Option<DateTime<Utc>>,
+    /// The last 改派 before anyone arrived: the depart and arrive clocks count from here.
+    #[serde(default)]
+    pub reassigned_at: Option<DateTime<Utc>>,
     pub responders: Vec<String>,
     pub channel: Option<Channel>,
     pub contacted_at: Option<DateTime<Utc>>,

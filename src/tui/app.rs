@@ -207,11 +207,18 @@ pub enum Pending {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
     Help,
-    Confirm { question: String, pending: Pending },
+    Confirm {
+        question: String,
+        pending: Pending,
+    },
     Dispatch(Dispatch),
+    /// 改派: withdraw one responder, pick another, give the reason.
+    Reassign(super::update::Reassign),
     Form(Form),
     Filter,
-    Command { input: String },
+    Command {
+        input: String,
+    },
 }
 
 /// What the header shows about the district hub, when one is configured.

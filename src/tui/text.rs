@@ -110,6 +110,10 @@ texts! {
     KeptRow => "已移出本栏", "moved out of this tab";
     RefusedHere => "当前事项不可操作", "not possible on this item now";
     NeedResponder => "请至少选择一名处置力量", "pick at least one responder";
+    NeedReason => "请写明原因", "give a reason";
+    Withdraw => "撤回", "withdraw";
+    SendInstead => "改派给", "send instead";
+    ReassignKeys => "Tab 下一栏  ←→ 撤回谁  输入筛选 ↑↓ 选择  Enter 改派  Esc 取消", "Tab next  ←→ withdraw whom  type to search ↑↓ pick  Enter reassign  Esc cancel";
     DispatchLegend => "★ 对口部门  ◎ 本网格  先在岗后忙碌", "★ serves the department  ◎ same grid  available first";
     NeedText => "内容不能为空", "text is empty";
     Saved => "已记录", "recorded";
@@ -277,6 +281,7 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang, names: &crate::domain:
         K::VideoRetrieved { .. } => ("调取监控", "video pulled"),
         K::Departed { .. } => ("出发", "departed"),
         K::Arrived { .. } => ("到场", "arrived"),
+        K::Reassigned { .. } => ("改派", "reassigned"),
         K::FeedbackGiven { .. } => ("反馈", "feedback"),
         K::Verified { .. } => ("核查通过", "verified"),
         K::SentBack { .. } => ("发回重办", "sent back"),
@@ -306,6 +311,13 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang, names: &crate::domain:
         K::Departed { responder } | K::Arrived { responder } => {
             format!("{word} {}", names.label(responder))
         }
+        K::Reassigned {
+            from, to, reason, ..
+        } => format!(
+            "{word} {} → {}: {reason}",
+            names.label(from),
+            names.label(to)
+        ),
         K::FeedbackGiven { result, text } => format!(
             "{word}: {} {}",
             feedback(*result, lang),

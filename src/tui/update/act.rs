@@ -100,6 +100,15 @@ impl App {
                 }));
                 return Vec::new();
             }
+            Cmd::Reassign => {
+                if let Some(r) = self.refusal_on(incident, cmd) {
+                    self.message = Some(self.refusal_text(&r));
+                    return Vec::new();
+                }
+                self.modals
+                    .push(Modal::Reassign(super::Reassign::new(target, incident)));
+                return Vec::new();
+            }
             Cmd::Feedback
             | Cmd::Verify
             | Cmd::Callback

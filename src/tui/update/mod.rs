@@ -8,9 +8,11 @@ mod act;
 mod forms;
 mod picker;
 mod prompt;
+mod reassign;
 
 pub use picker::fuzzy;
 pub use prompt::completions;
+pub use reassign::{Reassign, ReassignFocus};
 
 use super::action::{Action, Cmd};
 use super::app::{App, Modal, Pane, Pending, Tab, View};
@@ -205,6 +207,7 @@ impl App {
             }
             Modal::Command { input } => self.prompt_key(input, key),
             Modal::Dispatch(d) => self.dispatch_key(d, key),
+            Modal::Reassign(r) => self.reassign_key(r, key),
             Modal::Form(f) => self.form_key(f, key),
         }
     }

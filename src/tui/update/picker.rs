@@ -22,12 +22,18 @@ impl App {
     /// unit serves the item's department (`[units]`), then those of the item's grid, available
     /// before busy, then in roster order; off duty at the very end.
     pub fn candidates(&self, d: &Dispatch) -> Vec<usize> {
-        let item = self.incident(d.target.id);
+        self.ranked(d.target.id, &d.query)
+    }
+
+    /// The roster's responders that `query` finds, in the order of [`App::candidates`] for the
+    /// item `id`.
+    pub fn ranked(&self, id: crate::domain::IncidentId, query: &str) -> Vec<usize> {
+        let item = self.incident(id);
         let mut found: Vec<(Fit, usize)> = self
             .roster
             .iter()
             .enumerate()
-            .filter(|(_, r)| finds(&d.query, r))
+            .filter(|(_, r)| finds(query, r))
             .map(|(n, r)| (self.fit(item, r), n))
             .collect();
         found.sort_by_key(|(fit, n)| {

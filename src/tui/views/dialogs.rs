@@ -34,6 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, modal: &Mod
         ),
         Modal::Dispatch(d) => dispatch(app, theme, d, area.height.saturating_sub(8)),
         Modal::Form(f) => form(app, theme, f),
+        Modal::Reassign(r) => super::reassign::lines(app, theme, r, area.height.saturating_sub(8)),
         _ => return,
     };
     let rect = centered(area, 72, h);

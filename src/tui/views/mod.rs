@@ -7,6 +7,7 @@ mod footer;
 mod header;
 mod help;
 mod queue;
+mod reassign;
 pub mod report;
 mod roster;
 
