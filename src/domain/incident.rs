@@ -140,6 +140,9 @@ pub struct Incident {
     pub triage: Option<TriageDecision>,
     pub claimed_at: Option<DateTime<Utc>>,
     pub claimed_by: Option<String>,
+    /// The workstation (device) the claim was made at.
+    #[serde(default)]
+    pub claimed_on: Option<String>,
     pub deferred_until: Option<DateTime<Utc>>,
     /// Dispatch round: 0 for the first, +1 for each send-back.
     pub round: u32,

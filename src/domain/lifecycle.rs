@@ -93,6 +93,7 @@ impl Incident {
             triage: None,
             claimed_at: None,
             claimed_by: None,
+            claimed_on: None,
             deferred_until: None,
             round: 0,
             dispatched_at: None,
@@ -291,6 +292,7 @@ impl Incident {
                 self.status = Status::Claimed;
                 self.claimed_at = Some(at);
                 self.claimed_by = Some(event.actor.operator.clone());
+                self.claimed_on = Some(event.actor.device.clone());
             }
             EventKind::Dispatched {
                 responders,

@@ -298,6 +298,11 @@ pub struct App {
     pub roster_filter: String,
     /// The board's highlighted row: an item and one of its clocks.
     pub board_selected: Option<(IncidentId, ClockName)>,
+    /// The board's order (Shift+C clock, Shift+O officer, Shift+P responder).
+    pub board_sort: super::board::BoardSort,
+    /// The description of a new item sent to the store from the `n` form: when it comes back,
+    /// the queue selects it.
+    pub awaiting_new: Option<String>,
     /// The item last acted on in the queue, kept in its tab until the cursor moves.
     pub kept: Option<IncidentId>,
     /// Rows of the current tab and filter, most urgent first.
@@ -334,7 +339,9 @@ impl App {
             roster_cursor: 0,
             roster_filter: String::new(),
             board_selected: None,
+            board_sort: Default::default(),
             kept: None,
+            awaiting_new: None,
             rows: Vec::new(),
             counts: [0; 6],
             last_row: 0,

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod board;
 pub mod hub_link;
 pub mod keymap;
 pub mod log;

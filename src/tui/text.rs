@@ -114,6 +114,12 @@ texts! {
     Withdraw => "撤回", "withdraw";
     SendInstead => "改派给", "send instead";
     ReassignKeys => "Tab 下一栏  ←→ 撤回谁  输入筛选 ↑↓ 选择  Enter 改派  Esc 取消", "Tab next  ←→ withdraw whom  type to search ↑↓ pick  Enter reassign  Esc cancel";
+    ColOfficer => "值班员", "officer";
+    ColWhere => "地点/网格", "place/grid";
+    LateResponders => "迟到力量", "late responders";
+    NotDeparted => "未出发", "not set off";
+    NotArrived => "未到场", "not arrived";
+    BoardSortHint => "排序 C 时限 O 值班员 P 力量", "sort C clock O officer P responder";
     DispatchLegend => "★ 对口部门  ◎ 本网格  先在岗后忙碌", "★ serves the department  ◎ same grid  available first";
     NeedText => "内容不能为空", "text is empty";
     Saved => "已记录", "recorded";

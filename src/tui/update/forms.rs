@@ -34,7 +34,8 @@ const SATISFACTIONS: [Satisfaction; 4] = [
 
 const REASONS: [ReturnReason; 2] = [ReturnReason::Incomplete, ReturnReason::NotOurArea];
 
-const PRIORITIES: [Priority; 3] = [Priority::Urgent, Priority::Normal, Priority::NonUrgent];
+pub(super) const PRIORITIES: [Priority; 3] =
+    [Priority::Urgent, Priority::Normal, Priority::NonUrgent];
 
 fn text_field(label: T, required: bool) -> Field {
     Field::Text {
@@ -147,6 +148,7 @@ impl App {
                 ),
                 text_field(T::Text, true),
                 text_field(T::Address, false),
+                text_field(T::ColGrid, false),
                 text_field(T::Phone, false),
                 choice(
                     T::Priority,
@@ -181,6 +183,9 @@ impl App {
                 if let Some(field) = form.fields.get_mut(form.focus) {
                     edit(field, code);
                 }
+                if form.kind == FormKind::New {
+                    self.raise_on_red_flag(&mut form);
+                }
             }
         }
         self.modals.push(Modal::Form(form));
@@ -197,7 +202,9 @@ impl App {
             return Vec::new();
         }
         if form.kind == FormKind::New {
-            return vec![Effect::Create(Box::new(new_item(&form)))];
+            let received = new_item(&form);
+            self.awaiting_new = Some(received.text.clone());
+            return vec![Effect::Create(Box::new(received))];
         }
         let Some(target) = form.target.clone() else {
             return Vec::new();
@@ -291,7 +298,7 @@ fn new_item(form: &Form) -> Received {
         source_ref: None,
         text: form.text(T::Text).unwrap_or_default(),
         address: form.text(T::Address),
-        grid: None,
+        grid: form.text(T::ColGrid),
         community: None,
         phone: form.text(T::Phone),
         priority: pick(&PRIORITIES, form.choice(T::Priority)).unwrap_or(Priority::Normal),

@@ -6,6 +6,7 @@
 
 mod act;
 mod forms;
+mod new_item;
 mod picker;
 mod prompt;
 mod reassign;
@@ -75,11 +76,15 @@ impl App {
             }
             Action::Remote { incidents, roster } => {
                 let changed: HashSet<IncidentId> = incidents.iter().map(|i| i.id).collect();
+                let created = self.created_here(&incidents);
                 self.take_in(incidents, false, &mut effects);
                 if let Some(roster) = roster {
                     self.roster = roster;
                 }
                 self.refresh();
+                if let Some(id) = created {
+                    self.focus_on(id);
+                }
                 self.ring_on_breach(&mut effects);
                 if let Some(id) = self.selected.filter(|id| changed.contains(id)) {
                     effects.push(Effect::LoadTimeline(id));
@@ -252,6 +257,11 @@ impl App {
             }
             Cmd::RosterView => self.view = View::Roster,
             Cmd::BoardView => {
+                self.view = View::Board;
+                self.refresh_board();
+            }
+            Cmd::SortBoard(sort) => {
+                self.board_sort = sort;
                 self.view = View::Board;
                 self.refresh_board();
             }

@@ -9,6 +9,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+/// The width of every dialog.
+const FORM_W: u16 = 72;
+
 /// A rectangle of at most `w`×`h` in the middle of `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -37,7 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, modal: &Mod
         Modal::Reassign(r) => super::reassign::lines(app, theme, r, area.height.saturating_sub(8)),
         _ => return,
     };
-    let rect = centered(area, 72, h);
+    let rect = centered(area, FORM_W, h);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.key_hint)
@@ -170,13 +173,14 @@ fn form<'a>(app: &'a App, theme: &Theme, f: &Form) -> (String, Vec<Line<'a>>, u1
     }
     if let Some(summary) = suggestion(app, f) {
         lines.push(Line::raw(""));
-        lines.push(Line::from(vec![
+        let line = Line::from(vec![
             Span::styled(
                 format!("{} ", fit(app.t(T::Suggestion), 10)),
                 theme.key_hint,
             ),
             Span::raw(summary),
-        ]));
+        ]);
+        lines.extend(crate::tui::width::wrap(line, usize::from(FORM_W - 2)));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(app.t(T::FormKeys), theme.muted));

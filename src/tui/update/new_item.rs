@@ -1,0 +1,53 @@
+//! The new-item form (`n`): a red flag in the description raises the priority to urgent as it is
+//! typed, and the item recorded from the form is selected when the store gives it back.
+
+use crate::domain::{Incident, IncidentId, Priority, TriageDecision};
+use crate::tui::app::{App, Field, Form};
+use crate::tui::text::T;
+
+/// Whether the decision found a red flag (升级情节).
+pub fn has_red_flag(decision: &TriageDecision) -> bool {
+    decision
+        .evidence
+        .iter()
+        .any(|e| e.rule.starts_with("redflag:"))
+}
+
+impl App {
+    /// Sets the form's priority to urgent when the description typed so far has a red flag.
+    pub(super) fn raise_on_red_flag(&self, form: &mut Form) {
+        let Some(text) = form.text(T::Text) else {
+            return;
+        };
+        if !has_red_flag(&self.settings.classifier.classify(&text)) {
+            return;
+        }
+        let urgent = super::forms::PRIORITIES
+            .iter()
+            .position(|p| *p == Priority::Urgent)
+            .unwrap_or(0);
+        for field in &mut form.fields {
+            if let Field::Choice {
+                label: T::Priority,
+                selected,
+                ..
+            } = field
+            {
+                *selected = urgent;
+            }
+        }
+    }
+
+    /// The item among `incidents` that the `n` form sent: new here, with the description typed.
+    pub(super) fn created_here(&mut self, incidents: &[Incident]) -> Option<IncidentId> {
+        let text = self.awaiting_new.as_deref()?;
+        let found = incidents
+            .iter()
+            .find(|i| i.text == text && self.incident(i.id).is_none())
+            .map(|i| i.id);
+        if found.is_some() {
+            self.awaiting_new = None;
+        }
+        found
+    }
+}
