@@ -139,3 +139,74 @@ fn the_new_item_is_selected_when_it_comes_back() {
         Some("DN-20261122-0009")
     );
 }
+
+#[test]
+fn return_offers_the_four_reasons_with_a_note() {
+    let mut app = queue();
+    press(&mut app, vec![key('r')]);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let screen = screen_lines(&app, 80, 24).join("\n");
+        for word in ["要素不全", "非本辖区", "重复", "不属受理范围"] {
+            if screen.contains(&format!("◀ {word} ▶")) && !seen.contains(&word) {
+                seen.push(word);
+            }
+        }
+        press(&mut app, vec![code(KeyCode::Right)]);
+    }
+    assert_eq!(seen, ["要素不全", "非本辖区", "重复", "不属受理范围"]);
+    // Four steps came back to the first: two more to 重复, then a note.
+    press(
+        &mut app,
+        vec![
+            code(KeyCode::Right),
+            code(KeyCode::Right),
+            code(KeyCode::Tab),
+        ],
+    );
+    press(&mut app, typed("与0001重复"));
+    let effects = press(&mut app, vec![code(KeyCode::Enter), key('y')]);
+    assert_eq!(
+        records(&effects),
+        vec![(
+            "DN-20261122-0001".to_string(),
+            vec![EventKind::Returned {
+                reason: ReturnReason::Duplicate,
+                note: Some("与0001重复".into()),
+            }]
+        )]
+    );
+}
+
+#[test]
+fn a_hold_says_when_the_item_comes_back() {
+    let mut held = item(Spec::default(), vec![]);
+    held.priority = Priority::NonUrgent;
+    let mut app = app_with(vec![held.clone()], vec![]);
+    // 22:01 in Shanghai: the night window holds until 08:00.
+    let night = at(3660);
+    let effects = app.update(key('z'), night);
+    assert_eq!(records(&effects).len(), 1);
+    let told = app.message.clone().unwrap_or_default();
+    assert_eq!(told, "夜间留存至 11-23 08:00 届时回到待签收");
+    held.apply(&ev_by(
+        held.id,
+        3660,
+        EventKind::Deferred {
+            until: at(3600 * 11),
+        },
+        "王磊",
+        "ws1",
+    ))
+    .expect("held");
+    app.update(
+        Action::Remote {
+            incidents: vec![held],
+            roster: None,
+        },
+        night,
+    );
+    app.update(code(KeyCode::Tab), night);
+    let screen = screen_lines(&app, 80, 24).join("\n");
+    assert!(screen.contains("夜间留存至: 11-23 08:00"), "{screen}");
+}

@@ -178,6 +178,8 @@ pub enum SatisfactionArg {
 pub enum ReasonArg {
     Incomplete,
     NotOurArea,
+    Duplicate,
+    OutOfScope,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -364,5 +364,7 @@ fn reason_of(r: ReasonArg) -> ReturnReason {
     match r {
         ReasonArg::Incomplete => ReturnReason::Incomplete,
         ReasonArg::NotOurArea => ReturnReason::NotOurArea,
+        ReasonArg::Duplicate => ReturnReason::Duplicate,
+        ReasonArg::OutOfScope => ReturnReason::OutOfScope,
     }
 }

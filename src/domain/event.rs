@@ -79,6 +79,10 @@ pub enum ReturnReason {
     Incomplete,
     /// 非本辖区
     NotOurArea,
+    /// 重复: the same matter was reported and is handled already.
+    Duplicate,
+    /// 不属受理范围: not a matter the street takes.
+    OutOfScope,
 }
 
 /// What a new item says when it arrives.

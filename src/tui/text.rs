@@ -120,6 +120,8 @@ texts! {
     NotDeparted => "未出发", "not set off";
     NotArrived => "未到场", "not arrived";
     BoardSortHint => "排序 C 时限 O 值班员 P 力量", "sort C clock O officer P responder";
+    HeldUntil => "夜间留存至", "held until";
+    BackThen => "届时回到待签收", "then back to claim";
     DispatchLegend => "★ 对口部门  ◎ 本网格  先在岗后忙碌", "★ serves the department  ◎ same grid  available first";
     NeedText => "内容不能为空", "text is empty";
     Saved => "已记录", "recorded";
@@ -264,6 +266,8 @@ pub fn reason(r: ReturnReason, lang: Lang) -> &'static str {
     let (zh, en) = match r {
         ReturnReason::Incomplete => ("要素不全", "incomplete"),
         ReturnReason::NotOurArea => ("非本辖区", "not our area"),
+        ReturnReason::Duplicate => ("重复", "duplicate"),
+        ReturnReason::OutOfScope => ("不属受理范围", "out of scope"),
     };
     pick(lang, zh, en)
 }

@@ -32,7 +32,12 @@ const SATISFACTIONS: [Satisfaction; 4] = [
     Satisfaction::Unreachable,
 ];
 
-const REASONS: [ReturnReason; 2] = [ReturnReason::Incomplete, ReturnReason::NotOurArea];
+const REASONS: [ReturnReason; 4] = [
+    ReturnReason::Incomplete,
+    ReturnReason::NotOurArea,
+    ReturnReason::Duplicate,
+    ReturnReason::OutOfScope,
+];
 
 pub(super) const PRIORITIES: [Priority; 3] =
     [Priority::Urgent, Priority::Normal, Priority::NonUrgent];

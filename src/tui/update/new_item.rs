@@ -1,5 +1,6 @@
-//! The new-item form (`n`): a red flag in the description raises the priority to urgent as it is
-//! typed, and the item recorded from the form is selected when the store gives it back.
+//! The new-item form (`n`) and the hold (`z`): a red flag in the description raises the priority
+//! to urgent as it is typed, the item recorded from the form is selected when the store gives it
+//! back, and a hold says when the item comes back.
 
 use crate::domain::{Incident, IncidentId, Priority, TriageDecision};
 use crate::tui::app::{App, Field, Form};
@@ -49,5 +50,26 @@ impl App {
             self.awaiting_new = None;
         }
         found
+    }
+}
+
+impl App {
+    /// After `z`: tells when the held item comes back (`夜间留存至 12-03 08:00 届时回到待签收`).
+    pub(super) fn tell_return(&mut self, effects: &[super::Effect]) {
+        let until = effects.iter().find_map(|e| match e {
+            super::Effect::Record { kinds, .. } => kinds.iter().find_map(|k| match k {
+                crate::domain::EventKind::Deferred { until } => Some(*until),
+                _ => None,
+            }),
+            _ => None,
+        });
+        if let Some(until) = until {
+            self.message = Some(format!(
+                "{} {} {}",
+                self.t(T::HeldUntil),
+                until.with_timezone(&self.settings.tz).format("%m-%d %H:%M"),
+                self.t(T::BackThen)
+            ));
+        }
     }
 }

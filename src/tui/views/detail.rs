@@ -90,6 +90,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ])),
     }
     let names = app.names();
+    if let (crate::domain::Status::Deferred, Some(until)) = (i.status, i.deferred_until) {
+        lines.push(Line::from(vec![
+            label(T::HeldUntil),
+            Span::raw(format!(
+                "{} {}",
+                until.with_timezone(&app.settings.tz).format("%m-%d %H:%M"),
+                app.t(T::BackThen)
+            )),
+        ]));
+    }
     if !i.responders.is_empty() {
         lines.push(Line::from(vec![
             label(T::Responders),
