@@ -210,3 +210,53 @@ fn a_hold_says_when_the_item_comes_back() {
     let screen = screen_lines(&app, 80, 24).join("\n");
     assert!(screen.contains("夜间留存至: 11-23 08:00"), "{screen}");
 }
+
+#[test]
+fn reclassify_lists_matching_categories_with_their_decision_and_keeps_red_flags() {
+    let classifier = fenliu::triage::Classifier::embedded().expect("embedded list");
+    let text = "楼上装修噪音，邻居拿刀上门威胁";
+    let decision = classifier.classify(text);
+    assert!(
+        fenliu::tui::update::has_red_flag(&decision),
+        "the fixture carries a red flag: {decision:?}"
+    );
+    let flagged = item(
+        Spec {
+            text,
+            ..Spec::default()
+        },
+        vec![EventKind::Triaged(decision)],
+    );
+    let mut app = app_with(vec![flagged], vec![]);
+    press(&mut app, vec![key('l')]);
+    for _ in 0..8 {
+        press(&mut app, vec![code(KeyCode::Backspace)]);
+    }
+    press(&mut app, typed("生活噪声"));
+    let screen = screen_lines(&app, 80, 24).join("\n");
+    assert!(
+        screen.contains("社会生活噪声") && screen.contains("非警务类"),
+        "each match with its decision:\n{screen}"
+    );
+    assert!(
+        screen.contains("⚑ 升级情节仍在"),
+        "red flags stay in view:\n{screen}"
+    );
+    let effects = press(&mut app, vec![code(KeyCode::Enter)]);
+    let recorded = records(&effects);
+    let Some(EventKind::Triaged(d)) = recorded.first().and_then(|(_, k)| k.first()) else {
+        panic!("a reclassification is recorded: {recorded:?}");
+    };
+    assert_eq!(
+        d.category_name
+            .as_deref()
+            .map(|n| n.contains("社会生活噪声")),
+        Some(true)
+    );
+    assert_eq!(d.overridden_by.as_deref(), Some("王磊"));
+    assert!(
+        fenliu::tui::update::has_red_flag(d),
+        "the override keeps the red flags: {:?}",
+        d.evidence
+    );
+}

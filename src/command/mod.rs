@@ -388,8 +388,17 @@ pub fn decide(
                 })
             };
             let list = ctx.list.ok_or_else(unknown)?;
-            let decision =
+            let mut decision =
                 manual_decision(list, category, *mode, ctx.operator).map_err(|_| unknown())?;
+            // An override never hides the red flags the words carry.
+            if let Some(before) = &incident.triage {
+                let flags = before
+                    .evidence
+                    .iter()
+                    .filter(|e| e.rule.starts_with("redflag:"))
+                    .cloned();
+                decision.evidence.extend(flags);
+            }
             vec![EventKind::Triaged(decision)]
         }
         Command::Merge { into } => vec![EventKind::MergedInto {

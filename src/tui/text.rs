@@ -122,6 +122,7 @@ texts! {
     BoardSortHint => "排序 C 时限 O 值班员 P 力量", "sort C clock O officer P responder";
     HeldUntil => "夜间留存至", "held until";
     BackThen => "届时回到待签收", "then back to claim";
+    RedFlagsKept => "升级情节仍在", "red flags stay";
     DispatchLegend => "★ 对口部门  ◎ 本网格  先在岗后忙碌", "★ serves the department  ◎ same grid  available first";
     NeedText => "内容不能为空", "text is empty";
     Saved => "已记录", "recorded";

@@ -255,7 +255,10 @@ impl App {
                 text: form.text(T::Text)?,
             },
             FormKind::Classify => Command::Classify {
-                category: form.text(T::CategoryCode)?,
+                category: {
+                    let typed = form.text(T::CategoryCode)?;
+                    self.category_pick(&typed).unwrap_or(typed)
+                },
                 mode: form
                     .choice(T::Mode)
                     .checked_sub(1)

@@ -5,12 +5,14 @@
 //! in the view the officer is in ([`App::target`]), or on the item a `:` command names.
 
 mod act;
+mod categories;
 mod forms;
 mod new_item;
 mod picker;
 mod prompt;
 mod reassign;
 
+pub use new_item::has_red_flag;
 pub use picker::fuzzy;
 pub use prompt::completions;
 pub use reassign::{Reassign, ReassignFocus};

@@ -171,6 +171,9 @@ fn form<'a>(app: &'a App, theme: &Theme, f: &Form) -> (String, Vec<Line<'a>>, u1
             Span::raw(value),
         ]));
     }
+    if f.kind == FormKind::Classify {
+        lines.extend(super::categories::lines(app, theme, f));
+    }
     if let Some(summary) = suggestion(app, f) {
         lines.push(Line::raw(""));
         let line = Line::from(vec![

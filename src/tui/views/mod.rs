@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the state into a frame.
 
 pub mod board;
+mod categories;
 mod detail;
 mod dialogs;
 mod footer;
