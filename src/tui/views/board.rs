@@ -47,8 +47,8 @@ impl Cols {
             Cols {
                 reference: 4,
                 officer: 8,
-                responders: 8,
-                place: w.saturating_sub(fixed + 5 + 9 + 9),
+                responders: 10,
+                place: w.saturating_sub(fixed + 5 + 9 + 11),
                 text: 0,
             }
         }
