@@ -51,11 +51,12 @@ impl Names {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::DutyStatus;
 
-    fn r(id: &str, name: &str) -> Responder {
+    /// An available responder of 网格中队, for tests.
+    pub(crate) fn r(id: &str, name: &str) -> Responder {
         Responder {
             id: id.into(),
             name: name.into(),

@@ -59,19 +59,7 @@ fn spells(sounds: &[String], word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::DutyStatus;
-
-    fn r(id: &str, name: &str) -> Responder {
-        Responder {
-            id: id.into(),
-            name: name.into(),
-            unit: "网格中队".into(),
-            grid: Some("3".into()),
-            phone: None,
-            status: DutyStatus::Available,
-            incident: None,
-        }
-    }
+    use crate::domain::names::tests::r;
 
     #[test]
     fn pinyin_and_initials_find_the_name() {

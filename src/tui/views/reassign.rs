@@ -24,6 +24,13 @@ pub fn lines<'a>(
             if on { theme.key_hint } else { theme.muted },
         )
     };
+    let typed = |t: T, value: &str, on: ReassignFocus| {
+        let caret = if r.focus == on { "▏" } else { "" };
+        Line::from(vec![
+            label(t, r.focus == on),
+            Span::raw(format!("{value}{caret}")),
+        ])
+    };
     let from = r
         .on_item
         .get(r.from)
@@ -34,18 +41,7 @@ pub fn lines<'a>(
             label(T::Withdraw, r.focus == ReassignFocus::From),
             Span::raw(format!("◀ {from} ▶")),
         ]),
-        Line::from(vec![
-            label(T::SendInstead, r.focus == ReassignFocus::To),
-            Span::raw(format!(
-                "{}{}",
-                r.query,
-                if r.focus == ReassignFocus::To {
-                    "▏"
-                } else {
-                    ""
-                }
-            )),
-        ]),
+        typed(T::SendInstead, &r.query, ReassignFocus::To),
     ];
     let found = app.reassign_candidates(r);
     let room = usize::from(max.clamp(3, 10));
@@ -78,18 +74,7 @@ pub fn lines<'a>(
     if found.is_empty() {
         lines.push(Line::styled(app.t(T::Empty), theme.muted));
     }
-    lines.push(Line::from(vec![
-        label(T::Reason, r.focus == ReassignFocus::Reason),
-        Span::raw(format!(
-            "{}{}",
-            r.reason,
-            if r.focus == ReassignFocus::Reason {
-                "▏"
-            } else {
-                ""
-            }
-        )),
-    ]));
+    lines.push(typed(T::Reason, &r.reason, ReassignFocus::Reason));
     lines.push(Line::styled(app.t(T::ReassignKeys), theme.muted));
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let words = crate::command::Verb::Reassign.words();
