@@ -441,3 +441,74 @@ mod sync {
         assert!(events.iter().any(|e| e.event.kind.name() == "reassigned"));
     }
 }
+
+#[test]
+fn the_figures_keep_the_withdrawn_responder_as_not_arrived_and_time_the_new_one_from_the_reassignment()
+ {
+    let it = item(Spec::default(), vec![]);
+    let id = it.id;
+    let received = ev_by(
+        id,
+        0,
+        EventKind::Received(Received {
+            reference: it.reference.clone(),
+            station: "dn".into(),
+            source: Source::GridPatrol,
+            source_ref: None,
+            text: it.text.clone(),
+            address: None,
+            grid: None,
+            community: None,
+            phone: None,
+            priority: Priority::Normal,
+            drill: false,
+            repeat_of: None,
+        }),
+        "王磊",
+        "ws1",
+    );
+    let later = [
+        (1, EventKind::Claimed),
+        (2, dispatched(&["g1"])),
+        (
+            1500,
+            EventKind::Reassigned {
+                from: "g1".into(),
+                to: "g2".into(),
+                reason: "久未到场".into(),
+                overdue_secs: Some(298),
+            },
+        ),
+        (
+            1600,
+            EventKind::Arrived {
+                responder: "g2".into(),
+            },
+        ),
+    ];
+    let mut tally = fenliu::report::Tally::default();
+    tally.add(1, &received);
+    for (n, (secs, kind)) in later.into_iter().enumerate() {
+        tally.add(n as i64 + 2, &ev_by(id, secs, kind, "王磊", "ws1"));
+    }
+    let config = Config::default();
+    let params = fenliu::report::Params {
+        from: at(-3600),
+        to: at(3600),
+        station: None,
+        policy: config.sla_policy(),
+        targets: config.targets,
+        tz: config.timezone.0,
+        drills: false,
+    };
+    let figures = fenliu::report::report(&tally, &params).figures;
+    let of = |id: &str| {
+        figures
+            .per_responder
+            .iter()
+            .find(|f| f.responder == id)
+            .map(|f| (f.dispatched, f.arrivals, f.on_time_arrivals))
+    };
+    assert_eq!(of("g1"), Some((1, 0, 0)), "withdrawn: sent, not arrived");
+    assert_eq!(of("g2"), Some((1, 1, 1)), "on time from the reassignment");
+}
