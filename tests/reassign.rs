@@ -445,28 +445,8 @@ mod sync {
 #[test]
 fn the_figures_keep_the_withdrawn_responder_as_not_arrived_and_time_the_new_one_from_the_reassignment()
  {
-    let it = item(Spec::default(), vec![]);
-    let id = it.id;
-    let received = ev_by(
-        id,
-        0,
-        EventKind::Received(Received {
-            reference: it.reference.clone(),
-            station: "dn".into(),
-            source: Source::GridPatrol,
-            source_ref: None,
-            text: it.text.clone(),
-            address: None,
-            grid: None,
-            community: None,
-            phone: None,
-            priority: Priority::Normal,
-            drill: false,
-            repeat_of: None,
-        }),
-        "王磊",
-        "ws1",
-    );
+    let received = received(&Spec::default());
+    let id = received.incident;
     let later = [
         (1, EventKind::Claimed),
         (2, dispatched(&["g1"])),

@@ -87,10 +87,10 @@ pub fn decision(class: Class, departments: &[&str]) -> TriageDecision {
     }
 }
 
-/// An item as `spec` says, then `more` events one second apart.
-pub fn item(spec: Spec<'_>, more: Vec<EventKind>) -> Incident {
+/// The `received` event of the item `spec` describes.
+pub fn received(spec: &Spec<'_>) -> Event {
     let id = IncidentId(uuid::Uuid::from_u128(u128::from(spec.n)));
-    let first = ev_by(
+    ev_by(
         id,
         spec.secs,
         EventKind::Received(Received {
@@ -109,7 +109,13 @@ pub fn item(spec: Spec<'_>, more: Vec<EventKind>) -> Incident {
         }),
         spec.operator,
         spec.device,
-    );
+    )
+}
+
+/// An item as `spec` says, then `more` events one second apart.
+pub fn item(spec: Spec<'_>, more: Vec<EventKind>) -> Incident {
+    let first = received(&spec);
+    let id = first.incident;
     let mut incident = Incident::from_received(&first).expect("received");
     let mut kinds = Vec::new();
     if let Some((class, deps)) = spec.triage {
