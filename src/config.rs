@@ -29,6 +29,8 @@ pub struct Config {
     pub callback: CallbackConfig,
     /// `[targets]`: the figures a station is judged by.
     pub targets: crate::report::Targets,
+    /// `[units]`: roster unit → the departments it serves (the dispatch picker's order).
+    pub units: crate::domain::Units,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             hub: HubSection::default(),
             callback: CallbackConfig::default(),
             targets: crate::report::Targets::default(),
+            units: crate::domain::Units::default(),
         }
     }
 }
@@ -554,5 +557,6 @@ mod tests {
         let c = parse(text).expect("config.example.toml parses");
         assert_eq!(c.sla_policy(), SlaPolicy::default());
         assert_eq!(c.timezone.0, chrono_tz::Asia::Shanghai);
+        assert_eq!(c.units, crate::domain::Units::default());
     }
 }

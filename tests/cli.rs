@@ -157,10 +157,15 @@ fn whole_lifecycle_from_the_command_line() {
         "sent_back",
         "closed",
         "called_back",
-        "g1",
+        "王网格",
     ] {
         assert!(log.contains(word), "audit log lacks {word}:\n{log}");
     }
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("dispatched") && l.contains("g1")),
+        "audit log names the responder, not the id:\n{log}"
+    );
     let roster_json: Value =
         serde_json::from_str(&run_ok(dir, &["roster", "list", "--json"])).expect("json");
     assert!(

@@ -359,7 +359,8 @@ fn dispatch_without_a_pick_takes_the_highlighted_one_and_esc_cancels() {
             code(KeyCode::Enter),
         ],
     );
-    assert_eq!(records(&effects)[0].1[1], dispatched(&["g4"]));
+    // Available before busy: 赵网格 (g4), then 李民警 (p1), then the busy 王网格 (g3).
+    assert_eq!(records(&effects)[0].1[1], dispatched(&["p1"]));
     let effects = press(&mut app, vec![key('d'), code(KeyCode::Esc)]);
     assert!(effects.is_empty() && app.modals.is_empty());
     press(&mut app, vec![key('g'), key('d')]);
@@ -1231,8 +1232,8 @@ fn depart_and_arrive_ask_which_responder_when_several_were_sent() {
     let asked = press(&mut app, vec![key('a')]);
     assert!(records(&asked).is_empty(), "a form opens first");
     assert!(
-        screen_text(&app, 160, 48).contains("p1"),
-        "the form lists the responders"
+        screen_text(&app, 160, 48).contains("◀王网格▶"),
+        "the form lists the responders by name"
     );
     let recorded = records(&press(
         &mut app,

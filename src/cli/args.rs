@@ -187,6 +187,8 @@ pub enum SatisfactionArg {
 pub enum ReasonArg {
     Incomplete,
     NotOurArea,
+    Duplicate,
+    OutOfScope,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -256,6 +258,19 @@ pub enum IncidentCmd {
         reference: String,
         #[arg(long)]
         responder: String,
+    },
+    /// Withdraw one responder and send another in their place (改派).
+    Reassign {
+        reference: String,
+        /// The responder withdrawn (id).
+        #[arg(long)]
+        from: String,
+        /// The responder sent instead (id).
+        #[arg(long)]
+        to: String,
+        /// Why (written on the record).
+        #[arg(long)]
+        reason: String,
     },
     /// Result from the scene (反馈).
     Feedback {

@@ -18,7 +18,11 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> Result<u8> {
                 .incident(&reference)?
                 .ok_or_else(|| eyre!("no item with reference {reference}"))?;
             let events = store.events_of(incident.id)?;
-            out!("{}", render::timeline(&events, ctx.config.timezone.0));
+            let names = crate::domain::Names::of(&store.responders()?);
+            out!(
+                "{}",
+                render::timeline(&events, ctx.config.timezone.0, &names)
+            );
             Ok(0)
         }
         AuditCmd::Rebuild => {

@@ -159,6 +159,12 @@ pub fn command_of(cmd: IncidentCmd) -> Option<(String, Command)> {
                 responder: Some(responder),
             },
         ),
+        IncidentCmd::Reassign {
+            reference,
+            from,
+            to,
+            reason,
+        } => (reference, Command::Reassign { from, to, reason }),
         IncidentCmd::Feedback {
             reference,
             result,
@@ -281,9 +287,17 @@ fn show(ctx: &Ctx, store: &Store, reference: &str, json: bool, reveal: bool) -> 
         outln!("{}", serde_json::to_string_pretty(&view)?);
     } else {
         let events = store.events_of(incident.id)?;
+        let names = crate::domain::Names::of(&store.responders()?);
         out!(
             "{}",
-            render::detail(&incident, &events, &policy, now, ctx.config.timezone.0)
+            render::detail(
+                &incident,
+                &events,
+                &policy,
+                now,
+                ctx.config.timezone.0,
+                &names
+            )
         );
     }
     Ok(())
@@ -353,5 +367,7 @@ fn reason_of(r: ReasonArg) -> ReturnReason {
     match r {
         ReasonArg::Incomplete => ReturnReason::Incomplete,
         ReasonArg::NotOurArea => ReturnReason::NotOurArea,
+        ReasonArg::Duplicate => ReturnReason::Duplicate,
+        ReasonArg::OutOfScope => ReturnReason::OutOfScope,
     }
 }

@@ -1,7 +1,7 @@
 //! Plain-text and JSON output of incidents, clocks and timelines.
 
 use crate::domain::sla::{self, Clock, ClockState};
-use crate::domain::{EventKind, Incident, SlaPolicy};
+use crate::domain::{EventKind, Incident, Names, SlaPolicy};
 use crate::store::StoredEvent;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -102,6 +102,7 @@ pub fn detail(
     policy: &SlaPolicy,
     now: DateTime<Utc>,
     tz: Tz,
+    names: &Names,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}  [{}]", i.reference, i.status.code());
@@ -140,7 +141,7 @@ pub fn detail(
         );
     }
     if !i.responders.is_empty() {
-        let _ = writeln!(out, "responders: {}", i.responders.join(", "));
+        let _ = writeln!(out, "responders: {}", names.join(&i.responders, ", "));
     }
     let _ = writeln!(out, "clocks:");
     for c in sla::clocks(i, policy, now) {
@@ -151,13 +152,13 @@ pub fn detail(
         let _ = writeln!(out, "escalation: level {}", esc.level);
     }
     let _ = writeln!(out, "timeline:");
-    out.push_str(&timeline(events, tz));
+    out.push_str(&timeline(events, tz, names));
     out
 }
 
 /// Each event on one line: time, operator, action, details. A late entry shows when it was
 /// recorded too.
-pub fn timeline(events: &[StoredEvent], tz: Tz) -> String {
+pub fn timeline(events: &[StoredEvent], tz: Tz, names: &Names) -> String {
     let mut out = String::new();
     for stored in events {
         let e = &stored.event;
@@ -172,7 +173,7 @@ pub fn timeline(events: &[StoredEvent], tz: Tz) -> String {
             local(e.occurred_at, tz),
             e.actor.operator,
             e.kind.name(),
-            details(&e.kind)
+            details(&e.kind, names)
         );
     }
     out
@@ -180,7 +181,7 @@ pub fn timeline(events: &[StoredEvent], tz: Tz) -> String {
 
 /// The details of an event in a few words; results, answers, reasons and channels in the
 /// officer's words (现场办结, 满意 …), codes as written.
-pub fn details(kind: &EventKind) -> String {
+pub fn details(kind: &EventKind, names: &Names) -> String {
     use crate::tui::text;
     let zh = crate::config::Lang::Zh;
     let note = |n: &Option<String>| n.clone().unwrap_or_default();
@@ -203,10 +204,23 @@ pub fn details(kind: &EventKind) -> String {
             channel,
         } => format!(
             "{} · {}",
-            responders.join(", "),
+            names.join(responders, ", "),
             text::channel(*channel, zh)
         ),
-        EventKind::Departed { responder } | EventKind::Arrived { responder } => responder.clone(),
+        EventKind::Departed { responder } | EventKind::Arrived { responder } => {
+            names.label(responder)
+        }
+        EventKind::Reassigned {
+            from,
+            to,
+            reason,
+            overdue_secs,
+        } => {
+            let late = overdue_secs
+                .map(|s| format!("（到场已超时 {}）", crate::tui::text::span(s, zh)))
+                .unwrap_or_default();
+            format!("{} → {} {reason}{late}", names.label(from), names.label(to))
+        }
         EventKind::FeedbackGiven { result, text: t } => with_note(text::feedback(*result, zh), t),
         EventKind::CalledBack {
             satisfaction,
@@ -243,16 +257,23 @@ mod tests {
 
     #[test]
     fn audit_details_name_results_and_answers_in_chinese() {
-        let fed = details(&EventKind::FeedbackGiven {
-            result: FeedbackResult::Resolved,
-            text: Some("已劝离".into()),
-        });
+        let names = Names::default();
+        let fed = details(
+            &EventKind::FeedbackGiven {
+                result: FeedbackResult::Resolved,
+                text: Some("已劝离".into()),
+            },
+            &names,
+        );
         assert_eq!(fed, "现场办结 已劝离");
-        let called = details(&EventKind::CalledBack {
-            satisfaction: Satisfaction::Satisfied,
-            note: None,
-        });
+        let called = details(
+            &EventKind::CalledBack {
+                satisfaction: Satisfaction::Satisfied,
+                note: None,
+            },
+            &names,
+        );
         assert_eq!(called, "满意");
-        assert_eq!(details(&EventKind::Escalated { level: 2 }), "2 级");
+        assert_eq!(details(&EventKind::Escalated { level: 2 }, &names), "2 级");
     }
 }

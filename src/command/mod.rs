@@ -16,8 +16,8 @@ pub use station::{StationCommand, StationRefusal, decide_station};
 use crate::domain::lifecycle::MAX_ESCALATION;
 use crate::domain::night::NightWindow;
 use crate::domain::{
-    Actor, Channel, DispatchMode, Event, EventId, EventKind, FeedbackResult, Incident,
-    ReturnReason, Satisfaction, SlaPolicy, Status, sla,
+    Actor, Channel, ClockName, ClockState, DispatchMode, Event, EventId, EventKind, FeedbackResult,
+    Incident, ReturnReason, Satisfaction, SlaPolicy, Status, sla,
 };
 use crate::triage::{ResponsibilityList, manual_decision};
 use chrono::{DateTime, Utc};
@@ -41,6 +41,12 @@ pub enum Command {
     Depart { responder: Option<String> },
     /// 到场; `None` as for [`Command::Depart`].
     Arrive { responder: Option<String> },
+    /// 改派: withdraw `from`, send `to` in their place, for `reason`.
+    Reassign {
+        from: String,
+        to: String,
+        reason: String,
+    },
     /// 反馈.
     Feedback {
         result: FeedbackResult,
@@ -97,6 +103,7 @@ pub enum Verb {
     Video,
     Depart,
     Arrive,
+    Reassign,
     Feedback,
     Verify,
     SendBack,
@@ -124,6 +131,7 @@ impl Command {
             Command::Video { .. } => Verb::Video,
             Command::Depart { .. } => Verb::Depart,
             Command::Arrive { .. } => Verb::Arrive,
+            Command::Reassign { .. } => Verb::Reassign,
             Command::Feedback { .. } => Verb::Feedback,
             Command::Verify { .. } => Verb::Verify,
             Command::SendBack { .. } => Verb::SendBack,
@@ -145,13 +153,14 @@ impl Command {
 
 impl Verb {
     /// Every verb.
-    pub const ALL: [Verb; 21] = [
+    pub const ALL: [Verb; 22] = [
         Verb::Claim,
         Verb::Dispatch,
         Verb::Contact,
         Verb::Video,
         Verb::Depart,
         Verb::Arrive,
+        Verb::Reassign,
         Verb::Feedback,
         Verb::Verify,
         Verb::SendBack,
@@ -179,6 +188,7 @@ impl Verb {
             Verb::Video => ("调取监控", "record video"),
             Verb::Depart => ("出发", "record departure"),
             Verb::Arrive => ("到场", "record arrival"),
+            Verb::Reassign => ("改派", "reassign"),
             Verb::Feedback => ("反馈", "give feedback"),
             Verb::Verify => ("核查", "verify"),
             Verb::SendBack => ("发回重办", "send back"),
@@ -215,6 +225,11 @@ impl Verb {
             },
             Verb::Arrive => Command::Arrive {
                 responder: incident.responders.first().cloned(),
+            },
+            Verb::Reassign => Command::Reassign {
+                from: incident.responders.first().cloned().unwrap_or_default(),
+                to: String::from("?"),
+                reason: String::from("?"),
             },
             Verb::Feedback => Command::Feedback {
                 result: FeedbackResult::Resolved,
@@ -309,6 +324,19 @@ pub fn decide(
                 vec![EventKind::Arrived { responder }]
             }
         }
+        Command::Reassign { from, to, reason } => {
+            let overdue_secs =
+                match sla::clock(incident, ctx.policy, ClockName::Arrive, ctx.now).state {
+                    ClockState::Breached { over_secs } => Some(over_secs),
+                    _ => None,
+                };
+            vec![EventKind::Reassigned {
+                from: from.clone(),
+                to: to.clone(),
+                reason: reason.trim().to_string(),
+                overdue_secs,
+            }]
+        }
         Command::Feedback { result, text } => vec![EventKind::FeedbackGiven {
             result: *result,
             text: text.clone(),
@@ -365,8 +393,17 @@ pub fn decide(
                 })
             };
             let list = ctx.list.ok_or_else(unknown)?;
-            let decision =
+            let mut decision =
                 manual_decision(list, category, *mode, ctx.operator).map_err(|_| unknown())?;
+            // An override never hides the red flags the words carry.
+            if let Some(before) = &incident.triage {
+                let flags = before
+                    .evidence
+                    .iter()
+                    .filter(|e| e.rule.starts_with("redflag:"))
+                    .cloned();
+                decision.evidence.extend(flags);
+            }
             vec![EventKind::Triaged(decision)]
         }
         Command::Merge { into } => vec![EventKind::MergedInto {

@@ -51,6 +51,10 @@ pub enum RefusalKind {
     EmptyNote,
     /// Merging an item into itself.
     MergeIntoSelf,
+    /// 改派 to someone already on the item.
+    ReassignToSame { responder: String },
+    /// 改派 without a reason.
+    NoReason,
 }
 
 impl Refusal {
@@ -81,6 +85,8 @@ impl Refusal {
             } => RefusalKind::EscalationLevel { requested, current },
             E::EmptyNote { .. } => RefusalKind::EmptyNote,
             E::MergeIntoSelf { .. } => RefusalKind::MergeIntoSelf,
+            E::ReassignToSame { responder, .. } => RefusalKind::ReassignToSame { responder },
+            E::NoReason { .. } => RefusalKind::NoReason,
             E::BeforeReceived { .. } => RefusalKind::BeforeReceived,
             E::NotAllowed { .. }
             | E::NotReceivedFirst(_)
@@ -127,6 +133,10 @@ impl Refusal {
             }
             RefusalKind::EmptyNote => format!("{r}：备注不能为空"),
             RefusalKind::MergeIntoSelf => format!("{r}：不能合并到自身"),
+            RefusalKind::ReassignToSame { responder } => {
+                format!("{r}：{responder} 已在此事项上，请改派给其他处置力量")
+            }
+            RefusalKind::NoReason => format!("{r}：改派须写明原因"),
         }
     }
 
@@ -171,6 +181,10 @@ impl Refusal {
             ),
             RefusalKind::EmptyNote => format!("{r}: a note cannot be empty"),
             RefusalKind::MergeIntoSelf => format!("{r}: an item cannot be merged into itself"),
+            RefusalKind::ReassignToSame { responder } => {
+                format!("{r}: {responder} is already on it; reassign to someone else")
+            }
+            RefusalKind::NoReason => format!("{r}: a reassignment needs a reason"),
         }
     }
 }

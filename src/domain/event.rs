@@ -80,6 +80,10 @@ pub enum ReturnReason {
     Incomplete,
     /// 非本辖区
     NotOurArea,
+    /// 重复: the same matter was reported and is handled already.
+    Duplicate,
+    /// 不属受理范围: not a matter the street takes.
+    OutOfScope,
 }
 
 /// What a new item says when it arrives.
@@ -127,6 +131,15 @@ pub enum EventKind {
     },
     Arrived {
         responder: String,
+    },
+    /// 改派: `from` is withdrawn and `to` sent in their place, for `reason`. `overdue_secs` is how
+    /// far past the arrival limit the item was when it happened, kept on record.
+    Reassigned {
+        from: String,
+        to: String,
+        reason: String,
+        #[serde(default)]
+        overdue_secs: Option<i64>,
     },
     FeedbackGiven {
         result: FeedbackResult,
@@ -195,6 +208,7 @@ impl EventKind {
             EventKind::VideoRetrieved { .. } => "video_retrieved",
             EventKind::Departed { .. } => "departed",
             EventKind::Arrived { .. } => "arrived",
+            EventKind::Reassigned { .. } => "reassigned",
             EventKind::FeedbackGiven { .. } => "feedback_given",
             EventKind::Verified { .. } => "verified",
             EventKind::SentBack { .. } => "sent_back",

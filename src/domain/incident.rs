@@ -140,10 +140,16 @@ pub struct Incident {
     pub triage: Option<TriageDecision>,
     pub claimed_at: Option<DateTime<Utc>>,
     pub claimed_by: Option<String>,
+    /// The workstation (device) the claim was made at.
+    #[serde(default)]
+    pub claimed_on: Option<String>,
     pub deferred_until: Option<DateTime<Utc>>,
     /// Dispatch round: 0 for the first, +1 for each send-back.
     pub round: u32,
     pub dispatched_at: Option<DateTime<Utc>>,
+    /// The last 改派 before anyone arrived: the depart and arrive clocks count from here.
+    #[serde(default)]
+    pub reassigned_at: Option<DateTime<Utc>>,
     pub responders: Vec<String>,
     pub channel: Option<Channel>,
     pub contacted_at: Option<DateTime<Utc>>,

@@ -59,6 +59,13 @@ pub enum TransitionError {
     EmptyNote { reference: String },
     #[error("{reference}: an item cannot be merged into itself")]
     MergeIntoSelf { reference: String },
+    #[error("{reference}: reassign to {responder}, who is already on it")]
+    ReassignToSame {
+        reference: String,
+        responder: String,
+    },
+    #[error("{reference}: a reassignment needs a reason")]
+    NoReason { reference: String },
 }
 
 impl Incident {
@@ -86,9 +93,11 @@ impl Incident {
             triage: None,
             claimed_at: None,
             claimed_by: None,
+            claimed_on: None,
             deferred_until: None,
             round: 0,
             dispatched_at: None,
+            reassigned_at: None,
             responders: Vec::new(),
             channel: None,
             contacted_at: None,
@@ -158,7 +167,7 @@ impl Incident {
                 )
             }
             EventKind::Departed { .. } => matches!(st, Dispatched | EnRoute),
-            EventKind::Arrived { .. } => st.is_in_field(),
+            EventKind::Arrived { .. } | EventKind::Reassigned { .. } => st.is_in_field(),
             EventKind::FeedbackGiven { .. } => st.is_in_field(),
             EventKind::Verified { .. } | EventKind::SentBack { .. } | EventKind::Closed => {
                 st == AwaitingVerification
@@ -193,6 +202,23 @@ impl Incident {
                 Err(TransitionError::NotDispatchedResponder {
                     reference: reference(),
                     responder: responder.clone(),
+                })
+            }
+            EventKind::Reassigned { from, .. } if !self.responders.iter().any(|r| r == from) => {
+                Err(TransitionError::NotDispatchedResponder {
+                    reference: reference(),
+                    responder: from.clone(),
+                })
+            }
+            EventKind::Reassigned { to, .. } if self.responders.iter().any(|r| r == to) => {
+                Err(TransitionError::ReassignToSame {
+                    reference: reference(),
+                    responder: to.clone(),
+                })
+            }
+            EventKind::Reassigned { reason, .. } if reason.trim().is_empty() => {
+                Err(TransitionError::NoReason {
+                    reference: reference(),
                 })
             }
             EventKind::Verified { .. } if self.verified_at.is_some() => {
@@ -242,6 +268,7 @@ impl Incident {
         self.status = Status::Claimed;
         self.round += 1;
         self.dispatched_at = None;
+        self.reassigned_at = None;
         self.responders.clear();
         self.channel = None;
         self.departed_at = None;
@@ -266,6 +293,7 @@ impl Incident {
                 self.status = Status::Claimed;
                 self.claimed_at = Some(at);
                 self.claimed_by = Some(event.actor.operator.clone());
+                self.claimed_on = Some(event.actor.device.clone());
             }
             EventKind::Dispatched {
                 responders,
@@ -282,6 +310,7 @@ impl Incident {
                     }
                 }
             }
+            EventKind::Reassigned { from, to, .. } => self.reassign(from, to, at),
             EventKind::PartyContacted { .. } => {
                 self.contacted_at.get_or_insert(at);
             }
@@ -380,6 +409,7 @@ pub fn action_word(kind: &EventKind) -> &'static str {
         EventKind::VideoRetrieved { .. } => "record video for",
         EventKind::Departed { .. } => "record departure for",
         EventKind::Arrived { .. } => "record arrival for",
+        EventKind::Reassigned { .. } => "reassign",
         EventKind::FeedbackGiven { .. } => "give feedback on",
         EventKind::Verified { .. } => "verify",
         EventKind::SentBack { .. } => "send back",
@@ -396,5 +426,22 @@ pub fn action_word(kind: &EventKind) -> &'static str {
         EventKind::MergedInto { .. } => "merge",
         EventKind::PhoneRevealed => "reveal the phone of",
         EventKind::Station { .. } => "record a station event on",
+    }
+}
+
+impl Incident {
+    /// 改派: `to` takes `from`'s place. While nobody has arrived, the depart and arrive clocks
+    /// start again for the new responder (the old overrun stays on the event, see README).
+    fn reassign(&mut self, from: &str, to: &str, at: chrono::DateTime<chrono::Utc>) {
+        for r in &mut self.responders {
+            if r == from {
+                *r = to.to_string();
+            }
+        }
+        if self.arrived_at.is_none() {
+            self.status = Status::Dispatched;
+            self.departed_at = None;
+            self.reassigned_at = Some(at);
+        }
     }
 }

@@ -6,12 +6,14 @@ pub mod event;
 pub mod ids;
 pub mod incident;
 pub mod lifecycle;
+pub mod names;
 pub mod night;
 pub mod responder;
 pub mod sla;
 pub mod source;
 pub mod station;
 pub mod taxonomy;
+pub mod units;
 
 pub use duration::Span;
 pub use event::{
@@ -20,7 +22,9 @@ pub use event::{
 pub use ids::{EventId, IncidentId};
 pub use incident::{Incident, Status};
 pub use lifecycle::{FoldError, TransitionError};
+pub use names::Names;
 pub use responder::{DutyStatus, Responder, RosterError};
 pub use sla::{Clock, ClockName, ClockState, SlaPolicy};
 pub use source::Source;
 pub use taxonomy::{Class, DispatchMode, Priority, TriageDecision};
+pub use units::Units;

@@ -118,6 +118,15 @@ pub fn duty_moves(before: &Incident, kind: &EventKind) -> Vec<DutyMove> {
             .collect(),
         EventKind::Departed { responder } => vec![on(responder, DutyStatus::EnRoute)],
         EventKind::Arrived { responder } => vec![on(responder, DutyStatus::OnScene)],
+        EventKind::Reassigned { from, to, .. } => vec![
+            DutyMove {
+                responder: from.clone(),
+                status: DutyStatus::Available,
+                incident: None,
+                only_if_on: Some(before.reference.clone()),
+            },
+            on(to, DutyStatus::Assigned),
+        ],
         EventKind::FeedbackGiven { .. }
         | EventKind::SentBack { .. }
         | EventKind::Closed

@@ -149,11 +149,15 @@ pub fn clock(
         ClockName::Contact => (claimed, incident.contacted_at, policy.contact.0),
         ClockName::Video => (claimed, incident.video_at, policy.video.0),
         ClockName::Depart => (
-            dispatched,
+            incident.reassigned_at.or(dispatched),
             incident.departed_at.or(incident.arrived_at),
             policy.depart.0,
         ),
-        ClockName::Arrive => (dispatched, incident.arrived_at, policy.arrive.0),
+        ClockName::Arrive => (
+            incident.reassigned_at.or(dispatched),
+            incident.arrived_at,
+            policy.arrive.0,
+        ),
         ClockName::Feedback => {
             let limit = incident
                 .triage

@@ -161,6 +161,13 @@ impl Tally {
                     }
                 }
             }
+            EventKind::Reassigned { to, .. } => {
+                // The withdrawn responder stays counted (did not arrive); the new one is
+                // measured from the reassignment.
+                if !item.responders.iter().any(|(id, _)| id == to) {
+                    item.responders.push((to.clone(), at));
+                }
+            }
             EventKind::Departed { .. } => {
                 item.departed_at.get_or_insert(at);
             }

@@ -201,12 +201,15 @@ fn make_event(incident: IncidentId, kind: EventKind, stamp: &Stamp) -> Event {
 
 /// Checks the roster, applies, appends, and moves responders; returns the incident after.
 fn apply_one(tx: &Transaction<'_>, before: Incident, event: Event) -> Result<Incident, StoreError> {
-    if let EventKind::Dispatched { responders, .. } = &event.kind {
-        for id in responders {
-            let responder = roster::load(tx, id)?
-                .ok_or_else(|| crate::domain::RosterError::Unknown(id.clone()))?;
-            check_dispatchable(&responder)?;
-        }
+    let sent: &[String] = match &event.kind {
+        EventKind::Dispatched { responders, .. } => responders,
+        EventKind::Reassigned { to, .. } => std::slice::from_ref(to),
+        _ => &[],
+    };
+    for id in sent {
+        let responder =
+            roster::load(tx, id)?.ok_or_else(|| crate::domain::RosterError::Unknown(id.clone()))?;
+        check_dispatchable(&responder)?;
     }
     let mut after = before.clone();
     after.apply(&event)?;

@@ -213,11 +213,18 @@ pub enum Pending {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
     Help,
-    Confirm { question: String, pending: Pending },
+    Confirm {
+        question: String,
+        pending: Pending,
+    },
     Dispatch(Dispatch),
+    /// 改派: withdraw one responder, pick another, give the reason.
+    Reassign(super::update::Reassign),
     Form(Form),
     Filter,
-    Command { input: String },
+    Command {
+        input: String,
+    },
 }
 
 /// What the header shows about the district hub, when one is configured.
@@ -257,6 +264,8 @@ pub struct Settings {
     pub speed: f64,
     /// A dissatisfied callback reopens the item (`[callback]`).
     pub reopen_on_dissatisfied: bool,
+    /// Roster unit → departments it serves (`[units]`): the dispatch picker's order.
+    pub units: crate::domain::Units,
     /// Suggests a classification as a new item is typed, and resolves reclassifications.
     pub classifier: std::sync::Arc<crate::triage::Classifier>,
 }
@@ -302,6 +311,11 @@ pub struct App {
     pub roster_filter: String,
     /// The board's highlighted row: an item and one of its clocks.
     pub board_selected: Option<(IncidentId, ClockName)>,
+    /// The board's order (Shift+C clock, Shift+O officer, Shift+P responder).
+    pub board_sort: super::board::BoardSort,
+    /// The description of a new item sent to the store from the `n` form: when it comes back,
+    /// the queue selects it.
+    pub awaiting_new: Option<String>,
     /// The item last acted on in the queue, kept in its tab until the cursor moves.
     pub kept: Option<IncidentId>,
     /// Rows of the current tab and filter, most urgent first.
@@ -339,7 +353,9 @@ impl App {
             roster_cursor: 0,
             roster_filter: String::new(),
             board_selected: None,
+            board_sort: Default::default(),
             kept: None,
+            awaiting_new: None,
             rows: Vec::new(),
             counts: [0; 6],
             last_row: 0,
@@ -357,6 +373,11 @@ impl App {
     /// Fixed text in the screen language.
     pub fn t(&self, t: T) -> &'static str {
         t.get(self.settings.lang)
+    }
+
+    /// The roster's responders by name (the id only where two share a name).
+    pub fn names(&self) -> crate::domain::Names {
+        crate::domain::Names::of(&self.roster)
     }
 
     /// The item highlighted in the queue (the detail pane shows it).

@@ -2,9 +2,11 @@
 
 pub mod action;
 pub mod app;
+pub mod board;
 pub mod hub_link;
 pub mod keymap;
 pub mod log;
+pub mod search;
 pub mod store_thread;
 pub mod terminal;
 pub mod text;
@@ -44,6 +46,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         keymap,
         speed: 1.0,
         reopen_on_dissatisfied: config.callback.reopen_on_dissatisfied,
+        units: config.units.clone(),
         classifier: Arc::new(crate::triage::Classifier::embedded()?),
     })
 }

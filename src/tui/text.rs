@@ -112,6 +112,20 @@ texts! {
     KeptRow => "已移出本栏", "moved out of this tab";
     RefusedHere => "当前事项不可操作", "not possible on this item now";
     NeedResponder => "请至少选择一名处置力量", "pick at least one responder";
+    NeedReason => "请写明原因", "give a reason";
+    Withdraw => "撤回", "withdraw";
+    SendInstead => "改派给", "send instead";
+    ReassignKeys => "Tab 下一栏  ←→ 撤回谁  输入筛选 ↑↓ 选择  Enter 改派  Esc 取消", "Tab next  ←→ withdraw whom  type to search ↑↓ pick  Enter reassign  Esc cancel";
+    ColOfficer => "值班员", "officer";
+    ColWhere => "地点/网格", "place/grid";
+    LateResponders => "迟到力量", "late responders";
+    NotDeparted => "未出发", "not set off";
+    NotArrived => "未到场", "not arrived";
+    BoardSortHint => "排序 C 时限 O 值班员 P 力量", "sort C clock O officer P responder";
+    HeldUntil => "夜间留存至", "held until";
+    BackThen => "届时回到待签收", "then back to claim";
+    RedFlagsKept => "升级情节仍在", "red flags stay";
+    DispatchLegend => "★ 对口部门  ◎ 本网格  先在岗后忙碌", "★ serves the department  ◎ same grid  available first";
     NeedText => "内容不能为空", "text is empty";
     Saved => "已记录", "recorded";
     Failed => "失败", "failed";
@@ -255,6 +269,8 @@ pub fn reason(r: ReturnReason, lang: Lang) -> &'static str {
     let (zh, en) = match r {
         ReturnReason::Incomplete => ("要素不全", "incomplete"),
         ReturnReason::NotOurArea => ("非本辖区", "not our area"),
+        ReturnReason::Duplicate => ("重复", "duplicate"),
+        ReturnReason::OutOfScope => ("不属受理范围", "out of scope"),
     };
     pick(lang, zh, en)
 }
@@ -266,8 +282,8 @@ fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-/// Screen words for a journal event.
-pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
+/// Screen words for a journal event, responders by name.
+pub fn event(kind: &crate::domain::EventKind, lang: Lang, names: &crate::domain::Names) -> String {
     use crate::domain::EventKind as K;
     let (zh, en) = match kind {
         K::Received(_) => ("接报", "received"),
@@ -278,6 +294,7 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
         K::VideoRetrieved { .. } => ("调取监控", "video pulled"),
         K::Departed { .. } => ("出发", "departed"),
         K::Arrived { .. } => ("到场", "arrived"),
+        K::Reassigned { .. } => ("改派", "reassigned"),
         K::FeedbackGiven { .. } => ("反馈", "feedback"),
         K::Verified { .. } => ("核查通过", "verified"),
         K::SentBack { .. } => ("发回重办", "sent back"),
@@ -300,8 +317,21 @@ pub fn event(kind: &crate::domain::EventKind, lang: Lang) -> String {
         K::Dispatched {
             responders,
             channel: c,
-        } => format!("{word} {} ({})", responders.join(", "), channel(*c, lang)),
-        K::Departed { responder } | K::Arrived { responder } => format!("{word} {responder}"),
+        } => format!(
+            "{word} {} ({})",
+            names.join(responders, ", "),
+            channel(*c, lang)
+        ),
+        K::Departed { responder } | K::Arrived { responder } => {
+            format!("{word} {}", names.label(responder))
+        }
+        K::Reassigned {
+            from, to, reason, ..
+        } => format!(
+            "{word} {} → {}: {reason}",
+            names.label(from),
+            names.label(to)
+        ),
         K::FeedbackGiven { result, text } => format!(
             "{word}: {} {}",
             feedback(*result, lang),

@@ -64,7 +64,11 @@ impl App {
             Cmd::Contact => Command::Contact { note: None },
             Cmd::Video => Command::Video { note: None },
             Cmd::Close => Command::Close,
-            Cmd::Defer => Command::Defer,
+            Cmd::Defer => {
+                let effects = self.commit(cmd, target, Command::Defer);
+                self.tell_return(&effects);
+                return effects;
+            }
             Cmd::Depart | Cmd::Arrive if incident.responders.len() > 1 => {
                 if let Some(r) = self.refusal_on(incident, cmd) {
                     self.message = Some(self.refusal_text(&r));
@@ -98,6 +102,15 @@ impl App {
                     chosen: Vec::new(),
                     channel: Channel::Radio,
                 }));
+                return Vec::new();
+            }
+            Cmd::Reassign => {
+                if let Some(r) = self.refusal_on(incident, cmd) {
+                    self.message = Some(self.refusal_text(&r));
+                    return Vec::new();
+                }
+                self.modals
+                    .push(Modal::Reassign(super::Reassign::new(target, incident)));
                 return Vec::new();
             }
             Cmd::Feedback

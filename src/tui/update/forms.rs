@@ -32,9 +32,15 @@ const SATISFACTIONS: [Satisfaction; 4] = [
     Satisfaction::Unreachable,
 ];
 
-const REASONS: [ReturnReason; 2] = [ReturnReason::Incomplete, ReturnReason::NotOurArea];
+const REASONS: [ReturnReason; 4] = [
+    ReturnReason::Incomplete,
+    ReturnReason::NotOurArea,
+    ReturnReason::Duplicate,
+    ReturnReason::OutOfScope,
+];
 
-const PRIORITIES: [Priority; 3] = [Priority::Urgent, Priority::Normal, Priority::NonUrgent];
+pub(super) const PRIORITIES: [Priority; 3] =
+    [Priority::Urgent, Priority::Normal, Priority::NonUrgent];
 
 fn text_field(label: T, required: bool) -> Field {
     Field::Text {
@@ -132,14 +138,10 @@ impl App {
                 ]
             }
             FormKind::Depart | FormKind::Arrive => {
+                let names = self.names();
                 let options = item
                     .as_ref()
-                    .map(|i| {
-                        i.responders
-                            .iter()
-                            .map(|r| self.responder_label(r))
-                            .collect()
-                    })
+                    .map(|i| i.responders.iter().map(|r| names.label(r)).collect())
                     .unwrap_or_default();
                 vec![choice(T::Responders, options, 0)]
             }
@@ -151,6 +153,7 @@ impl App {
                 ),
                 text_field(T::Text, true),
                 text_field(T::Address, false),
+                text_field(T::ColGrid, false),
                 text_field(T::Phone, false),
                 choice(
                     T::Priority,
@@ -185,6 +188,9 @@ impl App {
                 if let Some(field) = form.fields.get_mut(form.focus) {
                     edit(field, code);
                 }
+                if form.kind == FormKind::New {
+                    self.raise_on_red_flag(&mut form);
+                }
             }
         }
         self.modals.push(Modal::Form(form));
@@ -201,7 +207,9 @@ impl App {
             return Vec::new();
         }
         if form.kind == FormKind::New {
-            return vec![Effect::Create(Box::new(new_item(&form)))];
+            let received = new_item(&form);
+            self.awaiting_new = Some(received.text.clone());
+            return vec![Effect::Create(Box::new(received))];
         }
         let Some(target) = form.target.clone() else {
             return Vec::new();
@@ -247,7 +255,10 @@ impl App {
                 text: form.text(T::Text)?,
             },
             FormKind::Classify => Command::Classify {
-                category: form.text(T::CategoryCode)?,
+                category: {
+                    let typed = form.text(T::CategoryCode)?;
+                    self.category_pick(&typed).unwrap_or(typed)
+                },
                 mode: form
                     .choice(T::Mode)
                     .checked_sub(1)
@@ -264,14 +275,6 @@ impl App {
             }
             FormKind::New => return None,
         })
-    }
-
-    /// `id 姓名` of a dispatched responder, as the depart/arrive form lists them.
-    fn responder_label(&self, id: &str) -> String {
-        match self.roster.iter().find(|r| r.id == id) {
-            Some(r) => format!("{id} {}", r.name),
-            None => id.to_string(),
-        }
     }
 }
 
@@ -303,7 +306,7 @@ fn new_item(form: &Form) -> Received {
         source_ref: None,
         text: form.text(T::Text).unwrap_or_default(),
         address: form.text(T::Address),
-        grid: None,
+        grid: form.text(T::ColGrid),
         community: None,
         phone: form.text(T::Phone),
         priority: pick(&PRIORITIES, form.choice(T::Priority)).unwrap_or(Priority::Normal),

@@ -5,12 +5,17 @@
 //! in the view the officer is in ([`App::target`]), or on the item a `:` command names.
 
 mod act;
+mod categories;
 mod forms;
+mod new_item;
 mod picker;
 mod prompt;
+mod reassign;
 
+pub use new_item::has_red_flag;
 pub use picker::fuzzy;
 pub use prompt::completions;
+pub use reassign::{Reassign, ReassignFocus};
 
 use super::action::{Action, Cmd};
 use super::app::{App, Modal, Pane, Pending, Tab, View};
@@ -75,11 +80,15 @@ impl App {
             }
             Action::Remote { incidents, roster } => {
                 let changed: HashSet<IncidentId> = incidents.iter().map(|i| i.id).collect();
+                let created = self.created_here(&incidents);
                 self.take_in(incidents, false, &mut effects);
                 if let Some(roster) = roster {
                     self.roster = roster;
                 }
                 self.refresh();
+                if let Some(id) = created {
+                    self.focus_on(id);
+                }
                 self.ring_on_breach(&mut effects);
                 if let Some(id) = self.selected.filter(|id| changed.contains(id)) {
                     effects.push(Effect::LoadTimeline(id));
@@ -209,6 +218,7 @@ impl App {
             }
             Modal::Command { input } => self.prompt_key(input, key),
             Modal::Dispatch(d) => self.dispatch_key(d, key),
+            Modal::Reassign(r) => self.reassign_key(r, key),
             Modal::Form(f) => self.form_key(f, key),
         }
     }
@@ -253,6 +263,11 @@ impl App {
             }
             Cmd::RosterView => self.view = View::Roster,
             Cmd::BoardView => {
+                self.view = View::Board;
+                self.refresh_board();
+            }
+            Cmd::SortBoard(sort) => {
+                self.board_sort = sort;
                 self.view = View::Board;
                 self.refresh_board();
             }

@@ -3,9 +3,10 @@
 
 use super::Effect;
 use crate::command::Command;
-use crate::domain::Channel;
+use crate::domain::{Channel, DutyStatus, Incident, Responder};
 use crate::tui::action::Cmd;
 use crate::tui::app::{App, Dispatch, Modal};
+use crate::tui::search::finds;
 use crate::tui::text::T;
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -17,27 +18,53 @@ const CHANNELS: [Channel; 4] = [
 ];
 
 impl App {
-    /// Responders matching the dispatch dialog's query, in roster order.
-    pub fn candidates(&self, query: &str) -> Vec<usize> {
-        self.roster
+    /// Responders the dispatch dialog offers for its query, as roster indexes: first those whose
+    /// unit serves the item's department (`[units]`), then those of the item's grid, available
+    /// before busy, then in roster order; off duty at the very end.
+    pub fn candidates(&self, d: &Dispatch) -> Vec<usize> {
+        self.ranked(d.target.id, &d.query)
+    }
+
+    /// The roster's responders that `query` finds, in the order of [`App::candidates`] for the
+    /// item `id`.
+    pub fn ranked(&self, id: crate::domain::IncidentId, query: &str) -> Vec<usize> {
+        let item = self.incident(id);
+        let mut found: Vec<(Fit, usize)> = self
+            .roster
             .iter()
             .enumerate()
-            .filter(|(_, r)| {
-                let hay = format!(
-                    "{}{}{}{}",
-                    r.name,
-                    r.unit,
-                    r.id,
-                    r.grid.as_deref().unwrap_or("")
-                );
-                fuzzy(query, &hay)
-            })
-            .map(|(n, _)| n)
-            .collect()
+            .filter(|(_, r)| finds(query, r))
+            .map(|(n, r)| (self.fit(item, r), n))
+            .collect();
+        found.sort_by_key(|(fit, n)| {
+            let duty = self.roster[*n].status;
+            (
+                duty == DutyStatus::OffDuty,
+                !fit.serves,
+                !fit.grid,
+                duty_rank(duty),
+                *n,
+            )
+        });
+        found.into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// How a responder fits an item: its unit serves the item's department, it is of its grid.
+    pub fn fit(&self, item: Option<&Incident>, r: &Responder) -> Fit {
+        let departments = item
+            .and_then(|i| i.triage.as_ref())
+            .map(|t| t.departments.as_slice())
+            .unwrap_or(&[]);
+        Fit {
+            serves: self.settings.units.serves(&r.unit, departments),
+            grid: item
+                .and_then(|i| i.grid.as_deref())
+                .is_some_and(|g| r.grid.as_deref() == Some(g)),
+        }
     }
 
     pub(super) fn dispatch_key(&mut self, mut d: Dispatch, key: KeyEvent) -> Vec<Effect> {
-        let found = self.candidates(&d.query);
+        let found = self.candidates(&d);
         match key.code {
             KeyCode::Esc => return Vec::new(),
             KeyCode::Up => d.cursor = d.cursor.saturating_sub(1),
@@ -92,6 +119,26 @@ fn toggle(chosen: &mut Vec<String>, id: &str) {
             chosen.remove(n);
         }
         None => chosen.push(id.to_string()),
+    }
+}
+
+/// How a responder fits the item being dispatched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// The responder's unit serves the item's responsible department.
+    pub serves: bool,
+    /// The responder belongs to the item's grid.
+    pub grid: bool,
+}
+
+/// Available first, then busy from least to most engaged, off duty last.
+fn duty_rank(status: DutyStatus) -> u8 {
+    match status {
+        DutyStatus::Available => 0,
+        DutyStatus::Assigned => 1,
+        DutyStatus::EnRoute => 2,
+        DutyStatus::OnScene => 3,
+        DutyStatus::OffDuty => 4,
     }
 }
 

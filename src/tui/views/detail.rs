@@ -89,10 +89,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(app.t(T::NotTriaged), theme.muted),
         ])),
     }
+    let names = app.names();
+    if let (crate::domain::Status::Deferred, Some(until)) = (i.status, i.deferred_until) {
+        lines.push(Line::from(vec![
+            label(T::HeldUntil),
+            Span::raw(format!(
+                "{} {}",
+                until.with_timezone(&app.settings.tz).format("%m-%d %H:%M"),
+                app.t(T::BackThen)
+            )),
+        ]));
+    }
     if !i.responders.is_empty() {
         lines.push(Line::from(vec![
             label(T::Responders),
-            Span::raw(i.responders.join(", ")),
+            Span::raw(names.join(&i.responders, ", ")),
         ]));
     }
     let mut clock_spans = vec![label(T::Clocks)];
@@ -114,7 +125,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .format("%H:%M:%S");
             lines.push(Line::from(vec![
                 Span::styled(format!("  {at} "), theme.muted),
-                Span::raw(text::event(&e.kind, lang)),
+                Span::raw(text::event(&e.kind, lang, &names)),
                 Span::styled(format!(" · {}", e.actor.operator), theme.muted),
             ]));
         }

@@ -9,6 +9,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+/// The width of every dialog.
+const FORM_W: u16 = 72;
+
 /// A rectangle of at most `w`×`h` in the middle of `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -34,9 +37,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, modal: &Mod
         ),
         Modal::Dispatch(d) => dispatch(app, theme, d, area.height.saturating_sub(8)),
         Modal::Form(f) => form(app, theme, f),
+        Modal::Reassign(r) => super::reassign::lines(app, theme, r, area.height.saturating_sub(8)),
         _ => return,
     };
-    let rect = centered(area, 72, h);
+    let rect = centered(area, FORM_W, h);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.key_hint)
@@ -52,7 +56,9 @@ fn dispatch<'a>(
     max: u16,
 ) -> (String, Vec<Line<'a>>, u16) {
     let lang = app.lang();
-    let found = app.candidates(&d.query);
+    let found = app.candidates(d);
+    let item = app.incident(d.target.id);
+    let names = app.names();
     let room = usize::from(max.clamp(3, 14));
     let mut lines = vec![
         Line::from(vec![
@@ -66,7 +72,7 @@ fn dispatch<'a>(
                 theme.key_hint,
             ),
             Span::styled(format!("   {}: ", app.t(T::Chosen)), theme.muted),
-            Span::raw(d.chosen.join(", ")),
+            Span::raw(names.join(&d.chosen, ", ")),
         ]),
     ];
     let offset = d.cursor.saturating_sub(room.saturating_sub(1));
@@ -84,10 +90,16 @@ fn dispatch<'a>(
         } else {
             ratatui::style::Style::new()
         };
+        let fits = app.fit(item, r);
+        let hint = format!(
+            "{}{}",
+            if fits.serves { "★" } else { " " },
+            if fits.grid { "◎" } else { " " }
+        );
         lines.push(Line::styled(
             format!(
-                "{mark} {} {} {} {} {}",
-                fit(&r.name, 10),
+                "{mark}{hint} {} {} {} {} {}",
+                fit(&names.label(&r.id), 10),
                 fit(&r.unit, 10),
                 fit(r.grid.as_deref().unwrap_or(""), 8),
                 fit(text::duty(r.status, lang), 6),
@@ -99,6 +111,7 @@ fn dispatch<'a>(
     if found.is_empty() {
         lines.push(Line::styled(app.t(T::Empty), theme.muted));
     }
+    lines.push(Line::styled(app.t(T::DispatchLegend), theme.muted));
     lines.push(Line::styled(app.t(T::DispatchKeys), theme.muted));
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     (
@@ -158,15 +171,19 @@ fn form<'a>(app: &'a App, theme: &Theme, f: &Form) -> (String, Vec<Line<'a>>, u1
             Span::raw(value),
         ]));
     }
+    if f.kind == FormKind::Classify {
+        lines.extend(super::categories::lines(app, theme, f));
+    }
     if let Some(summary) = suggestion(app, f) {
         lines.push(Line::raw(""));
-        lines.push(Line::from(vec![
+        let line = Line::from(vec![
             Span::styled(
                 format!("{} ", fit(app.t(T::Suggestion), 10)),
                 theme.key_hint,
             ),
             Span::raw(summary),
-        ]));
+        ]);
+        lines.extend(crate::tui::width::wrap(line, usize::from(FORM_W - 2)));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(app.t(T::FormKeys), theme.muted));

@@ -1,12 +1,14 @@
 //! Drawing: a pure function of the state into a frame.
 
 pub mod board;
+mod categories;
 mod detail;
 mod dialogs;
 mod footer;
 mod header;
 mod help;
 mod queue;
+mod reassign;
 pub mod report;
 mod roster;
 
