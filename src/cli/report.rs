@@ -10,6 +10,9 @@ use color_eyre::eyre::{Result, eyre};
 pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
     let tz = ctx.config.timezone.0;
     let now = Utc::now();
+    if args.shift {
+        return shift(ctx, &args, ctx.at.unwrap_or(now));
+    }
     let from = match &args.from {
         Some(text) => moment(text, tz, "--from")?,
         None => {
@@ -45,6 +48,30 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> Result<()> {
         ReportFormat::Table => out!("{}", render::table(&report)),
         ReportFormat::Csv => out!("{}", render::csv(&report)),
         ReportFormat::Md => out!("{}", render::markdown(&report)),
+    }
+    Ok(())
+}
+
+/// `report --shift`: the handover of the shift holding at `at`.
+fn shift(ctx: &Ctx, args: &ReportArgs, at: DateTime<Utc>) -> Result<()> {
+    let tz = ctx.config.timezone.0;
+    let store = ctx.store_read_only()?;
+    let (from, to) = report::shift::window(&ctx.config.shift.times(), tz, at);
+    let policy = ctx.policy_of(&store)?;
+    let h = report::shift::handover(
+        &store.incidents(None)?,
+        &store.station_state()?,
+        &policy,
+        from,
+        to.min(Utc::now().max(at)),
+    );
+    match args.format {
+        ReportFormat::Json => outln!("{}", serde_json::to_string_pretty(&h)?),
+        _ => {
+            for line in report::shift::lines(&h, tz) {
+                outln!("{line}");
+            }
+        }
     }
     Ok(())
 }

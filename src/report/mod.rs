@@ -7,6 +7,7 @@
 
 mod figures;
 pub mod render;
+pub mod shift;
 mod tally;
 
 pub use figures::{ClockFigures, Drill, Figures, Group, ResponderFigures, Target, Targets};
