@@ -690,3 +690,54 @@ fn the_handover_of_a_scripted_night_shift_counts_every_line_as_done_by_hand() {
     ];
     assert_eq!(lines, expected, "B {b} F {f}");
 }
+
+#[test]
+fn figures_are_split_by_the_mode_each_item_was_received_in() {
+    use fenliu::domain::station::{Mode, StationKind};
+    let mut st = Station::new();
+    let t = shanghai("2026-11-22 10:00:00");
+    let params = fenliu::report::Params {
+        from: t - TimeDelta::hours(1),
+        to: t + TimeDelta::hours(5),
+        station: None,
+        policy: SlaPolicy::default(),
+        targets: Default::default(),
+        tz: chrono_tz::Asia::Shanghai,
+        drills: false,
+    };
+    let report = |st: &Station| {
+        let mut tally = fenliu::report::Tally::default();
+        st.store
+            .scan_events(0, |e| {
+                tally.add(e.pos, &e.event);
+                Ok(())
+            })
+            .expect("scan");
+        fenliu::report::report(&tally, &params)
+    };
+    unresolved(&mut st, t);
+    assert!(report(&st).by_mode.is_none(), "no war, no split");
+    let stamp = Stamp {
+        actor: Actor {
+            operator: "王磊".into(),
+            station: "dn".into(),
+            device: "1".into(),
+        },
+        occurred_at: t + TimeDelta::hours(1),
+        recorded_at: t + TimeDelta::hours(1),
+    };
+    st.store
+        .record_station(
+            StationKind::ModeSwitched {
+                mode: Mode::War,
+                note: None,
+            },
+            &stamp,
+        )
+        .expect("war");
+    unresolved(&mut st, t + TimeDelta::hours(2));
+    unresolved(&mut st, t + TimeDelta::hours(3));
+    let split = report(&st).by_mode.expect("war held");
+    assert_eq!((split.normal.received, split.war.received), (1, 2));
+    assert_eq!(report(&st).figures.received, 3, "the whole is unchanged");
+}

@@ -224,7 +224,10 @@ pub fn run_rules(store: &mut Store, writer: &Writer) -> Result<Vec<Incident>, St
     let now = writer.clock.now();
     let policy = writer.policy_for(store)?;
     let mut due = Vec::new();
-    for status in crate::domain::Status::ALL.into_iter().filter(|s| !s.is_terminal()) {
+    for status in crate::domain::Status::ALL
+        .into_iter()
+        .filter(|s| !s.is_terminal())
+    {
         for i in store.incidents(Some(status))? {
             due.extend(command::automatic::due(&i, &policy, &writer.night, now));
         }
