@@ -9,7 +9,7 @@ use crate::domain::{Incident, IncidentId, SlaPolicy};
 use crate::protocol::PushOutcome;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 /// How often the hub works the ladder out.
@@ -64,12 +64,17 @@ pub fn run_once(
     Ok(recorded)
 }
 
-/// Works the ladder out every [`EVERY`] on the hub's clock, until the task is aborted.
-pub async fn run(store: Arc<dyn HubStore>, clock: Arc<dyn crate::clock::Clock>) {
-    let mut tick = tokio::time::interval(EVERY);
+/// Works the ladder out every [`EVERY`] on the hub's clock, until the task is aborted or the
+/// store is gone. The store is held only while the ladder runs, so a stopped hub's database is
+/// closed when the hub stops.
+pub async fn run(store: Weak<dyn HubStore>, clock: Arc<dyn crate::clock::Clock>) {
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + EVERY, EVERY);
     loop {
         tick.tick().await;
-        let (store, now) = (Arc::clone(&store), clock.now());
+        let Some(store) = store.upgrade() else {
+            return;
+        };
+        let now = clock.now();
         let done = tokio::task::spawn_blocking(move || {
             run_once(store.as_ref(), &SlaPolicy::default(), now)
         })

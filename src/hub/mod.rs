@@ -172,7 +172,10 @@ impl RunningHub {
     ) -> std::io::Result<RunningHub> {
         let addr = listeners.main.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let ladder = tokio::spawn(ladder::run(Arc::clone(&store), Arc::clone(&config.clock)));
+        let ladder = tokio::spawn(ladder::run(
+            Arc::downgrade(&store),
+            Arc::clone(&config.clock),
+        ));
         let served = serve(listeners, store, config, async {
             let _ = rx.await;
         });
