@@ -27,6 +27,7 @@ pub struct Config {
     pub console: ConsoleConfig,
     pub hub: HubSection,
     pub callback: CallbackConfig,
+    pub shift: ShiftConfig,
     /// `[targets]`: the figures a station is judged by.
     pub targets: crate::report::Targets,
     /// `[units]`: roster unit → the departments it serves (the dispatch picker's order).
@@ -47,6 +48,7 @@ impl Default for Config {
             console: ConsoleConfig::default(),
             hub: HubSection::default(),
             callback: CallbackConfig::default(),
+            shift: ShiftConfig::default(),
             targets: crate::report::Targets::default(),
             units: crate::domain::Units::default(),
         }
@@ -88,6 +90,29 @@ pub struct HubSection {
     /// An extra CA certificate (PEM) to trust for the hub's TLS, for a district's own authority
     /// (relative to the config file).
     pub ca_file: Option<PathBuf>,
+}
+
+/// `[shift]`: when shifts hand over (交接班), local times of day.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShiftConfig {
+    pub starts: Vec<ClockTime>,
+}
+
+impl Default for ShiftConfig {
+    fn default() -> Self {
+        let at = |h| ClockTime(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default());
+        ShiftConfig {
+            starts: vec![at(8), at(20)],
+        }
+    }
+}
+
+impl ShiftConfig {
+    /// The starts as times of day.
+    pub fn times(&self) -> Vec<NaiveTime> {
+        self.starts.iter().map(|t| t.0).collect()
+    }
 }
 
 /// `[callback]`: what a callback's answer does (回访).

@@ -1249,3 +1249,28 @@ fn depart_and_arrive_ask_which_responder_when_several_were_sent() {
         )]
     );
 }
+
+#[test]
+fn the_handover_view_shows_the_shift_and_the_notes_left_for_the_next_one() {
+    use fenliu::domain::station::{StationKind, StationState};
+    let mut app = app();
+    let note = ev(
+        fenliu::domain::station::STATION_ITEM,
+        -60,
+        EventKind::Station {
+            station: StationKind::ShiftNote {
+                text: "3号楼漏水明早跟进".into(),
+            },
+        },
+    );
+    press(
+        &mut app,
+        vec![Action::Station(Box::new(StationState::fold([&note])))],
+    );
+    press(&mut app, vec![key('H')]);
+    let screen = screen_text(&app, 160, 48);
+    assert!(screen.contains("交接班"), "{screen}");
+    assert!(screen.contains("接报"), "{screen}");
+    assert!(screen.contains("交班留言1"), "{screen}");
+    assert!(screen.contains("王磊:3号楼漏水明早跟进"), "{screen}");
+}

@@ -267,9 +267,12 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("reachable, protocol 2")
-                .and(predicate::str::contains("ok  clock"))
-                .and(predicate::str::contains("ok  hub identity")),
+            predicate::str::contains(format!(
+                "reachable, protocol {}",
+                fenliu::protocol::PROTOCOL_VERSION
+            ))
+            .and(predicate::str::contains("ok  clock"))
+            .and(predicate::str::contains("ok  hub identity")),
         );
     let env_only = dir.path().join("env-only.toml");
     std::fs::write(

@@ -460,3 +460,284 @@ fn a_sample_with_a_seed_picks_the_same_items_and_the_report_counts_findings() {
     let s = fenliu::report::sampling(&tally.station, day, day + TimeDelta::days(1));
     assert_eq!((s.sampled, s.reviewed, s.problems), (3, 2, 1));
 }
+
+#[test]
+fn the_handover_of_a_scripted_night_shift_counts_every_line_as_done_by_hand() {
+    use fenliu::domain::station::StationKind;
+    use fenliu::domain::{Channel, DutyStatus, EventKind as K, FeedbackResult, Responder};
+    use fenliu::report::shift;
+    let mut st = Station::new();
+    st.store
+        .add_responders(&[Responder {
+            id: "g1".into(),
+            name: "王网格".into(),
+            unit: "网格中队".into(),
+            grid: None,
+            phone: None,
+            status: DutyStatus::Available,
+            incident: None,
+        }])
+        .expect("roster");
+    let stamp = |s: &str| Stamp {
+        actor: Actor {
+            operator: "王磊".into(),
+            station: "dn".into(),
+            device: "1".into(),
+        },
+        occurred_at: shanghai(s),
+        recorded_at: shanghai(s),
+    };
+    let take = |st: &mut Station, at: &str, p: Priority, phone: Option<&str>, drill: bool| {
+        let received = Received {
+            reference: String::new(),
+            station: "dn".into(),
+            source: Source::Hotline12345,
+            source_ref: None,
+            text: SMOKE.into(),
+            address: None,
+            grid: None,
+            community: None,
+            phone: phone.map(String::from),
+            priority: p,
+            drill,
+            repeat_of: None,
+        };
+        st.intake
+            .record(&mut st.store, received, Some(p), &stamp(at))
+            .expect("taken in")
+            .reference
+    };
+    let act = |st: &mut Station, r: &str, at: &str, kinds: Vec<K>| {
+        st.store.record(r, kinds, &stamp(at)).expect("recorded");
+    };
+    let dispatch = || K::Dispatched {
+        responders: vec!["g1".into()],
+        channel: Channel::Radio,
+    };
+    // G: the previous shift's, never claimed.
+    let g = take(
+        &mut st,
+        "2026-11-22 19:00:00",
+        Priority::Normal,
+        None,
+        false,
+    );
+    // A: in time, arrives late, closed.
+    let a = take(
+        &mut st,
+        "2026-11-22 20:10:00",
+        Priority::Normal,
+        Some("13812341116"),
+        false,
+    );
+    act(&mut st, &a, "2026-11-22 20:10:30", vec![K::Claimed]);
+    act(
+        &mut st,
+        &a,
+        "2026-11-22 20:11:00",
+        vec![
+            K::PartyContacted { note: None },
+            K::VideoRetrieved { note: None },
+            dispatch(),
+        ],
+    );
+    act(
+        &mut st,
+        &a,
+        "2026-11-22 20:12:00",
+        vec![K::Departed {
+            responder: "g1".into(),
+        }],
+    );
+    act(
+        &mut st,
+        &a,
+        "2026-11-22 20:40:00",
+        vec![K::Arrived {
+            responder: "g1".into(),
+        }],
+    );
+    act(
+        &mut st,
+        &a,
+        "2026-11-22 21:00:00",
+        vec![K::FeedbackGiven {
+            result: FeedbackResult::Resolved,
+            text: None,
+        }],
+    );
+    act(
+        &mut st,
+        &a,
+        "2026-11-22 21:10:00",
+        vec![K::Verified { note: None }, K::Closed],
+    );
+    // B: claimed late, to police.
+    let b = take(
+        &mut st,
+        "2026-11-22 21:00:00",
+        Priority::Normal,
+        None,
+        false,
+    );
+    act(&mut st, &b, "2026-11-22 21:02:00", vec![K::Claimed]);
+    act(
+        &mut st,
+        &b,
+        "2026-11-22 21:04:00",
+        vec![K::TransferredToPolice { note: None }],
+    );
+    // C: non-urgent at night, held until 08:00.
+    let c = take(
+        &mut st,
+        "2026-11-22 23:00:00",
+        Priority::NonUrgent,
+        None,
+        false,
+    );
+    // F: a drill, left out of everything.
+    let f = take(&mut st, "2026-11-23 03:00:00", Priority::Normal, None, true);
+    act(&mut st, &f, "2026-11-23 03:05:00", vec![K::Claimed]);
+    // D: the same caller as A, handed to the hotline.
+    let d = take(
+        &mut st,
+        "2026-11-23 02:00:00",
+        Priority::Normal,
+        Some("13812341116"),
+        false,
+    );
+    act(&mut st, &d, "2026-11-23 02:00:20", vec![K::Claimed]);
+    act(
+        &mut st,
+        &d,
+        "2026-11-23 02:02:00",
+        vec![K::HandedToHotline {
+            order_no: None,
+            note: None,
+        }],
+    );
+    // E: urgent, arrives without a departure recorded: the depart clock is missed.
+    let e = take(
+        &mut st,
+        "2026-11-23 05:00:00",
+        Priority::Urgent,
+        None,
+        false,
+    );
+    act(&mut st, &e, "2026-11-23 05:00:30", vec![K::Claimed]);
+    act(
+        &mut st,
+        &e,
+        "2026-11-23 05:01:00",
+        vec![
+            K::PartyContacted { note: None },
+            K::VideoRetrieved { note: None },
+            dispatch(),
+        ],
+    );
+    act(
+        &mut st,
+        &e,
+        "2026-11-23 05:15:00",
+        vec![K::Arrived {
+            responder: "g1".into(),
+        }],
+    );
+    for (at, text) in [
+        ("2026-11-22 19:30:00", "上一班的留言"),
+        ("2026-11-23 07:50:00", "3号楼漏水明早跟进"),
+    ] {
+        st.store
+            .record_station(StationKind::ShiftNote { text: text.into() }, &stamp(at))
+            .expect("note");
+    }
+
+    let tz = chrono_tz::Asia::Shanghai;
+    let starts = Config::default().shift.times();
+    let (from, to) = shift::window(&starts, tz, shanghai("2026-11-23 03:00:00"));
+    assert_eq!(
+        (from, to),
+        (
+            shanghai("2026-11-22 20:00:00"),
+            shanghai("2026-11-23 08:00:00")
+        )
+    );
+    let h = shift::handover(
+        &st.store.incidents(None).expect("items"),
+        &st.store.station_state().expect("station"),
+        &SlaPolicy::default(),
+        from,
+        to,
+    );
+    let lines = shift::lines(&h, tz);
+    let expected = vec![
+        "交接班 11-22 20:00 — 11-23 08:00".to_string(),
+        "接报 5".into(),
+        "签收 4，其中及时 3".into(),
+        "超时 签收 1  联系当事人 0  调取监控 0  出发 1  到场 1  反馈 0".into(),
+        "转警务 1  上报区级 0  转12345 1".into(),
+        "夜间留存 1".into(),
+        format!("  {c} 11-23 08:00 恢复待签收"),
+        "未办结 3".into(),
+        format!("  {g} new 签收时限 11-22 19:01"),
+        format!("  {c} deferred 签收时限 11-23 08:01"),
+        // The category (E4 油烟) gives 7 days to complete instead of the default 8 hours.
+        format!("  {e} on_scene 反馈时限 11-30 05:01"),
+        "重复报警 1".into(),
+        format!("  {d} 重复 {a}"),
+        "交班留言 1".into(),
+        "  11-23 07:50 王磊: 3号楼漏水明早跟进".into(),
+    ];
+    assert_eq!(lines, expected, "B {b} F {f}");
+}
+
+#[test]
+fn figures_are_split_by_the_mode_each_item_was_received_in() {
+    use fenliu::domain::station::{Mode, StationKind};
+    let mut st = Station::new();
+    let t = shanghai("2026-11-22 10:00:00");
+    let params = fenliu::report::Params {
+        from: t - TimeDelta::hours(1),
+        to: t + TimeDelta::hours(5),
+        station: None,
+        policy: SlaPolicy::default(),
+        targets: Default::default(),
+        tz: chrono_tz::Asia::Shanghai,
+        drills: false,
+    };
+    let report = |st: &Station| {
+        let mut tally = fenliu::report::Tally::default();
+        st.store
+            .scan_events(0, |e| {
+                tally.add(e.pos, &e.event);
+                Ok(())
+            })
+            .expect("scan");
+        fenliu::report::report(&tally, &params)
+    };
+    unresolved(&mut st, t);
+    assert!(report(&st).by_mode.is_none(), "no war, no split");
+    let stamp = Stamp {
+        actor: Actor {
+            operator: "王磊".into(),
+            station: "dn".into(),
+            device: "1".into(),
+        },
+        occurred_at: t + TimeDelta::hours(1),
+        recorded_at: t + TimeDelta::hours(1),
+    };
+    st.store
+        .record_station(
+            StationKind::ModeSwitched {
+                mode: Mode::War,
+                note: None,
+            },
+            &stamp,
+        )
+        .expect("war");
+    unresolved(&mut st, t + TimeDelta::hours(2));
+    unresolved(&mut st, t + TimeDelta::hours(3));
+    let split = report(&st).by_mode.expect("war held");
+    assert_eq!((split.normal.received, split.war.received), (1, 2));
+    assert_eq!(report(&st).figures.received, 3, "the whole is unchanged");
+}

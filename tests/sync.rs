@@ -976,3 +976,49 @@ mod console_link {
         assert_eq!(escalated_at_hub(), [1, 2], "one event per level at the hub");
     }
 }
+
+/// The hub's own ladder records what no workstation did, and nothing twice.
+#[test]
+fn the_hubs_ladder_records_each_missing_step_once() {
+    use fenliu::command::automatic;
+    use fenliu::hub::store::{HubStore, Push, SqliteHubStore};
+    use fenliu::protocol::PushOutcome;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteHubStore::open_dir(dir.path()).expect("hub store");
+    fenliu::hub::admin::add_station(&store, &hubkit::station("dn", "DN")).expect("station");
+    let received = Utc::now() - chrono::TimeDelta::days(15);
+    let first = hubkit::received_event("dn", "DN1-20261101-0001", received);
+    let pushed = |events: Vec<fenliu::domain::Event>| {
+        store
+            .push(Push {
+                station: "dn".into(),
+                events,
+                now: Utc::now(),
+                head: None,
+            })
+            .expect("push")
+    };
+    assert!(matches!(
+        pushed(vec![first.clone()])[0],
+        PushOutcome::Accepted { .. }
+    ));
+    let item = fenliu::domain::Incident::from_received(&first).expect("item");
+    let policy = fenliu::domain::SlaPolicy::default();
+    let steps = automatic::escalations(&item, &policy, Utc::now());
+    assert_eq!(steps.len(), 2);
+    assert!(
+        matches!(
+            pushed(vec![steps[0].clone()])[0],
+            PushOutcome::Accepted { .. }
+        ),
+        "a workstation recorded level 1"
+    );
+    let run =
+        |s: &dyn HubStore| fenliu::hub::ladder::run_once(s, &policy, Utc::now()).expect("ladder");
+    assert_eq!(run(&store), 1, "the hub records level 2 only");
+    assert_eq!(run(&store), 0, "and nothing on a second run");
+    assert!(
+        matches!(pushed(steps.clone())[1], PushOutcome::Duplicate { .. }),
+        "the workstation's level 2 is the hub's event"
+    );
+}

@@ -82,6 +82,8 @@ pub enum Command {
     /// Sampling (每日警单抽检 / 电话回访复检): `sample --closed N [--seed S] [--date D]` picks closed
     /// items at random; `sample review REF --finding ok|problem [--note]` records the finding.
     Sample(super::sample::SampleArgs),
+    /// A note for the next shift (交班留言): `note --shift TEXT`, a station event.
+    Note(super::note::NoteArgs),
 }
 
 #[derive(Debug, Args)]
@@ -510,6 +512,9 @@ pub struct ReportArgs {
     /// List drills (模拟报警) apart, with their times and who acted.
     #[arg(long)]
     pub drills: bool,
+    /// The shift handover (交接班) of the shift holding now, or at the global `--at` moment.
+    #[arg(long)]
+    pub shift: bool,
 }
 
 /// How `fenliu report` prints.

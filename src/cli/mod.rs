@@ -21,6 +21,7 @@ mod hub_evidence;
 pub mod incident;
 mod loadtest;
 mod mode;
+mod note;
 mod render;
 mod report;
 pub mod roster;
@@ -189,6 +190,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Mode(args)) => mode::run(&ctx, args),
         Some(Command::Drill(args)) => drill::run(&ctx, args),
         Some(Command::Sample(args)) => sample::run(&ctx, args),
+        Some(Command::Note(args)) => note::run(&ctx, args),
         // Run above, before the console's config and data directory are needed.
         Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),
     }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod gate;
 mod handlers;
 pub mod http;
+pub mod ladder;
 pub mod limit;
 pub mod metrics;
 mod receipts;
@@ -173,9 +174,18 @@ impl RunningHub {
     ) -> std::io::Result<RunningHub> {
         let addr = listeners.main.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listeners, store, config, async {
+        let ladder = tokio::spawn(ladder::run(
+            Arc::downgrade(&store),
+            Arc::clone(&config.clock),
+        ));
+        let served = serve(listeners, store, config, async {
             let _ = rx.await;
-        }));
+        });
+        let task = tokio::spawn(async move {
+            let result = served.await;
+            ladder.abort();
+            result
+        });
         Ok(RunningHub {
             addr,
             stop: Some(tx),

@@ -9,6 +9,7 @@ pub mod district;
 mod figures;
 pub mod period;
 pub mod render;
+pub mod shift;
 mod tally;
 
 pub use figures::{ClockFigures, Drill, Figures, Group, ResponderFigures, Target, Targets};
@@ -49,6 +50,44 @@ pub struct Report {
     pub drills: Option<Vec<Drill>>,
     /// Items sampled for review in the period (抽检) and what the reviews found.
     pub sampling: Sampling,
+    /// The figures of the items received in each mode, when war mode held in the period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_mode: Option<ByMode>,
+}
+
+/// The figures split by the mode the station ran in when each item was received.
+#[derive(Debug, Clone, Serialize)]
+pub struct ByMode {
+    pub normal: Figures,
+    pub war: Figures,
+}
+
+/// The split by mode, if war mode held at any moment of `[from, to)`.
+fn by_mode(tally: &Tally, params: &Params) -> Option<ByMode> {
+    use crate::domain::station::Mode;
+    let state = &tally.station;
+    let war_held = state.mode_at(params.from) == Mode::War
+        || state
+            .modes
+            .iter()
+            .any(|m| m.mode == Mode::War && m.at >= params.from && m.at < params.to);
+    if !war_held {
+        return None;
+    }
+    let only = |mode: Mode| {
+        let mut part = Tally {
+            items: tally.items.clone(),
+            range: tally.range,
+            station: Default::default(),
+        };
+        part.items
+            .retain(|_, i| state.mode_at(i.received_at) == mode);
+        figures::compute(&part, params, params.from, params.to)
+    };
+    Some(ByMode {
+        normal: only(Mode::Normal),
+        war: only(Mode::War),
+    })
 }
 
 /// Sampling in a period: items picked, reviewed, and found with a problem.
@@ -116,5 +155,6 @@ pub fn report(tally: &Tally, params: &Params) -> Report {
         }),
         drills,
         sampling: sampling(&tally.station, params.from, params.to),
+        by_mode: by_mode(tally, params),
     }
 }

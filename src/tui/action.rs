@@ -43,6 +43,7 @@ pub enum Cmd {
     /// The board by clock, officer or responder (Shift+letter).
     SortBoard(crate::tui::board::BoardSort),
     ReportView,
+    HandoverView,
     Filter,
     Command,
     Help,
@@ -351,6 +352,15 @@ pub const REGISTRY: &[Spec] = &[
         "report",
         "统计报表",
         "figures",
+        false,
+        false,
+    ),
+    spec(
+        Cmd::HandoverView,
+        "H",
+        "handover",
+        "交接班",
+        "handover",
         false,
         false,
     ),

@@ -75,6 +75,8 @@ pub enum View {
     Board,
     /// The figures (`F`): rates against targets, hours, categories, clocks, the ranking.
     Report,
+    /// The shift handover (`H`, 交接班) of the shift holding now.
+    Handover,
 }
 
 /// Which pane has the keyboard (on small screens, which pane is shown).
@@ -258,6 +260,8 @@ pub struct Settings {
     /// `[sla.war]`.
     pub war_policy: SlaPolicy,
     pub night: NightWindow,
+    /// When shifts hand over (`[shift] starts`), local times of day.
+    pub shift_starts: Vec<chrono::NaiveTime>,
     pub bell: bool,
     pub keymap: Keymap,
     /// How many times faster than real time the clock runs (the demo's `--speed`); 1 normally.
@@ -397,7 +401,7 @@ impl App {
         match self.view {
             View::Queue => self.current(),
             View::Board => self.incident(self.board_selected?.0),
-            View::Roster | View::Report => None,
+            View::Roster | View::Report | View::Handover => None,
         }
     }
 

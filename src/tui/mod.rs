@@ -42,6 +42,7 @@ pub fn settings(config: &Config, operator: &str) -> Result<Settings> {
         normal_policy: config.sla_policy(),
         war_policy: config.sla_policy_for(crate::domain::station::Mode::War),
         night: config.night_window(),
+        shift_starts: config.shift.times(),
         bell: config.console.bell,
         keymap,
         speed: 1.0,

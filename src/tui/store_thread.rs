@@ -223,12 +223,15 @@ fn handle(store: &mut Store, writer: &Writer, req: Request) -> Result<Option<Act
 pub fn run_rules(store: &mut Store, writer: &Writer) -> Result<Vec<Incident>, StoreError> {
     let now = writer.clock.now();
     let policy = writer.policy_for(store)?;
-    let due: Vec<_> = store
-        .incidents(None)?
-        .iter()
-        .filter(|i| !i.status.is_terminal())
-        .flat_map(|i| command::automatic::due(i, &policy, &writer.night, now))
-        .collect();
+    let mut due = Vec::new();
+    for status in crate::domain::Status::ALL
+        .into_iter()
+        .filter(|s| !s.is_terminal())
+    {
+        for i in store.incidents(Some(status))? {
+            due.extend(command::automatic::due(&i, &policy, &writer.night, now));
+        }
+    }
     if due.is_empty() {
         return Ok(Vec::new());
     }

@@ -275,6 +275,7 @@ impl App {
                 self.view = View::Report;
                 return vec![Effect::LoadReport];
             }
+            Cmd::HandoverView => self.view = View::Handover,
             Cmd::Filter => self.modals.push(Modal::Filter),
             Cmd::Command => self.modals.push(Modal::Command {
                 input: String::new(),
@@ -331,7 +332,7 @@ impl App {
         let (len, cursor) = match self.view {
             View::Queue => (self.rows.len(), self.selected_row().unwrap_or(0)),
             View::Roster => (self.roster_rows().len(), self.roster_cursor),
-            View::Report => (0, 0),
+            View::Report | View::Handover => (0, 0),
             View::Board => (board.len(), self.board_row().unwrap_or(0)),
         };
         if len == 0 {
@@ -351,7 +352,7 @@ impl App {
                 self.last_row = self.selected_row().unwrap_or(next);
             }
             View::Roster => self.roster_cursor = next,
-            View::Report => {}
+            View::Report | View::Handover => {}
             View::Board => {
                 self.board_selected = board.get(next).map(|(i, c)| (i.id, c.name));
                 self.last_board_row = next;

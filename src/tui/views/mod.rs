@@ -5,6 +5,7 @@ mod categories;
 mod detail;
 mod dialogs;
 mod footer;
+mod handover;
 mod header;
 mod help;
 mod queue;
@@ -40,6 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         View::Roster => roster::draw(frame, body, app, theme, true),
         View::Board => board::draw(frame, body, app, theme),
         View::Report => report::draw(frame, body, app, theme),
+        View::Handover => handover::draw(frame, body, app, theme),
     }
     for modal in &app.modals {
         match modal {
