@@ -23,7 +23,7 @@ use crate::domain::taxonomy::{Class, DispatchMode, Evidence, Priority, TriageDec
 use super::danger::{self, Cue, Danger, Detector, State};
 use super::lexicon::LEXICON;
 use super::list::{self, Category, ListError, ResponsibilityList, STRONG_WEIGHT};
-use super::matcher::{Hit, Matcher, MatcherBuilder};
+use super::matcher::{Hit, Matcher, MatcherBuilder, normalize};
 use super::redflag::Family;
 use super::summary;
 
@@ -136,7 +136,7 @@ impl Classifier {
                 .iter()
                 .flat_map(|c| c.keywords.iter().chain(&c.strong).chain(&c.negative))
                 .map(String::as_str),
-        )?;
+        );
         let by_code = list
             .categories
             .iter()
@@ -144,7 +144,7 @@ impl Classifier {
             .map(|(i, c)| (c.code.clone(), i))
             .collect();
         Ok(Classifier {
-            matcher: builder.build()?,
+            matcher: builder.build(),
             detector,
             list,
             by_code,
@@ -158,9 +158,11 @@ impl Classifier {
 
     /// Decides class, category, mode and priority of one description, with the evidence.
     pub fn classify(&self, text: &str) -> TriageDecision {
-        let hits = self.matcher.find(text);
+        let chars = normalize(text);
+        let folded: String = chars.iter().collect();
+        let hits = self.matcher.find_normalized(&chars);
         let keyword_hits = kept_keywords(&hits);
-        let danger = self.detector.assess(text);
+        let danger = self.detector.assess_normalized(&chars, &folded);
         let weights = position_weights(text, &hits);
         let base = self.score(&hits, &keyword_hits, &weights, &danger.lowered);
         let police_phrase = self.police_phrase(&base);

@@ -25,6 +25,7 @@ pub mod repeat;
 pub mod segment;
 mod sound;
 mod summary;
+mod trie;
 
 pub use classifier::Classifier;
 pub use eval::{EvalError, EvalReport, Metrics, Miss, evaluate};
