@@ -94,6 +94,10 @@ pub enum TriageCmd {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Leave one writer out: per writer of FILE (sixth column), the figures with a model
+        /// trained on the dev corpus and the other writers only.
+        #[arg(long)]
+        by_writer: bool,
     },
 }
 

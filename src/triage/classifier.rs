@@ -17,6 +17,7 @@
 //! 7. Nothing at all is `uncertain`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::domain::taxonomy::{Class, DispatchMode, Evidence, Priority, TriageDecision};
 
@@ -24,6 +25,7 @@ use super::danger::{self, Cue, Danger, Detector, State};
 use super::lexicon::LEXICON;
 use super::list::{self, Category, ListError, ResponsibilityList, STRONG_WEIGHT};
 use super::matcher::{Hit, Matcher, MatcherBuilder, normalize};
+use super::model::Model;
 use super::redflag::Family;
 use super::summary;
 
@@ -71,6 +73,50 @@ pub struct Classifier {
     matcher: Matcher<Tag>,
     detector: Detector,
     by_code: HashMap<String, usize>,
+    model: Option<Arc<Model>>,
+    opinion: OpinionRules,
+}
+
+/// When the learned second opinion may change what the rules decided. It may raise a
+/// department matter to uncertain (mode C), and choose the category when the rules found none
+/// or only a weak one; it never lowers a danger the rules found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OpinionRules {
+    /// A department matter whose police reading is at least this is made uncertain.
+    pub raise_at: f32,
+    /// With nothing found by the rules and no danger cue, a category read with at least this
+    /// probability (and a police reading below [`OpinionRules::quiet_below`]) is taken.
+    pub fill_at: f32,
+    /// The police reading must be below this for the model to fill in a department matter.
+    pub quiet_below: f32,
+    /// A department category the rules chose with a score below [`OpinionRules::weak_below`]
+    /// gives way to the model's category read with at least this probability.
+    pub switch_at: f32,
+    /// A rules' category score under this is weak.
+    pub weak_below: f32,
+}
+
+impl Default for OpinionRules {
+    fn default() -> Self {
+        OpinionRules {
+            raise_at: 0.999,
+            fill_at: 0.5,
+            quiet_below: 0.5,
+            switch_at: 0.99,
+            weak_below: 2.0,
+        }
+    }
+}
+
+/// What the rules decided, for the second opinion.
+#[derive(Debug, Clone, Copy)]
+struct Ruled {
+    class: Class,
+    cat: Option<usize>,
+    /// No danger cue and no police phrase counted.
+    quiet: bool,
+    /// The score of the rules' category.
+    score: f32,
 }
 
 #[derive(Clone)]
@@ -148,12 +194,92 @@ impl Classifier {
             detector,
             list,
             by_code,
+            model: Some(Model::embedded()),
+            opinion: OpinionRules::default(),
         })
     }
 
     /// The list in use.
     pub fn list(&self) -> &ResponsibilityList {
         &self.list
+    }
+
+    /// The same classifier with another second opinion (`None`: the rules alone).
+    pub fn with_model(mut self, model: Option<Arc<Model>>) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// The same classifier with other rules for the second opinion.
+    pub fn with_opinion_rules(mut self, rules: OpinionRules) -> Self {
+        self.opinion = rules;
+        self
+    }
+
+    /// The model's reading, and what it changes in the rules' class and category.
+    fn second_opinion(
+        &self,
+        model: &Model,
+        chars: &[char],
+        ruled: Ruled,
+        evidence: &mut Vec<Evidence>,
+    ) -> (Class, Option<usize>) {
+        let department = |code: &str| {
+            self.by_code
+                .get(code)
+                .is_some_and(|&i| self.list.categories[i].class != Class::Police)
+        };
+        let Some(opinion) = model.read_normalized(chars, department) else {
+            return (ruled.class, ruled.cat);
+        };
+        let rules = self.opinion;
+        let read = opinion
+            .category
+            .as_ref()
+            .and_then(|r| Some((self.by_code.get(&r.label).copied()?, r)));
+        let (mut class, mut cat) = (ruled.class, ruled.cat);
+        let mut effect = None;
+        if let Some((c, r)) = read {
+            let fill = cat.is_none()
+                && class == Class::Uncertain
+                && ruled.quiet
+                && opinion.police.probability < rules.quiet_below
+                && r.probability >= rules.fill_at;
+            let switch = class == Class::NonPolice
+                && cat.is_some_and(|d| d != c)
+                && ruled.score < rules.weak_below
+                && r.probability >= rules.switch_at;
+            if fill || switch {
+                effect = Some(format!(
+                    "model reads {} {:.2}: category taken",
+                    r.label, r.probability
+                ));
+                cat = Some(c);
+                class = self.list.categories[c].class;
+            }
+            let shown = effect.clone().unwrap_or_else(|| {
+                format!("model reads {} {:.2}", r.label, r.probability)
+            });
+            evidence.push(Evidence {
+                rule: "model".into(),
+                phrase: r.grams.join("、"),
+                at: 0,
+                effect: shown,
+            });
+        }
+        if class == Class::NonPolice && opinion.police.probability >= rules.raise_at {
+            class = Class::Uncertain;
+            evidence.push(Evidence {
+                rule: "model".into(),
+                phrase: opinion.police.grams.join("、"),
+                at: 0,
+                effect: format!(
+                    "police reading {:.2}: uncertain, police first",
+                    opinion.police.probability
+                ),
+            });
+        }
+        (class, cat)
     }
 
     /// Decides class, category, mode and priority of one description, with the evidence.
@@ -206,8 +332,23 @@ impl Classifier {
             (None, None) if raised => (Class::Police, self.strongest_code(&danger)),
             _ => (Class::Uncertain, None),
         };
-
         let mut evidence = Vec::new();
+        let quiet = !raised && !police_phrase && danger.counting().next().is_none();
+        let (class, cat) = match &self.model {
+            Some(model) => self.second_opinion(
+                model,
+                &chars,
+                Ruled {
+                    class,
+                    cat,
+                    quiet,
+                    score: cat.map_or(0.0, |c| scores[c].score),
+                },
+                &mut evidence,
+            ),
+            None => (class, cat),
+        };
+
         let category = cat.map(|i| &self.list.categories[i]);
         let mode = match (class, category) {
             (Class::Police, _) => DispatchMode::Police,
