@@ -89,6 +89,14 @@ pub struct TriageArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum TriageCmd {
+    /// Train the second opinion from labelled corpora (default: the built-in dev and writers'
+    /// corpora) and write the model file the binary embeds.
+    Train {
+        /// Labelled corpora to learn from, instead of the built-in ones.
+        files: Vec<PathBuf>,
+        #[arg(long, default_value = "assets/triage-model.bin")]
+        out: PathBuf,
+    },
     /// Measure against a labelled corpus: `id<TAB>text<TAB>class<TAB>category<TAB>mode`, header first.
     Eval {
         file: PathBuf,

@@ -76,6 +76,24 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<u8> {
             }
             Ok(0)
         }
+        (Some(TriageCmd::Train { files, out }), _) => {
+            let texts = files
+                .iter()
+                .map(|f| {
+                    std::fs::read_to_string(f).wrap_err_with(|| format!("cannot read {}", f.display()))
+                })
+                .collect::<Result<Vec<String>>>()?;
+            let corpora: Vec<&str> = if texts.is_empty() {
+                triage::model::training_corpora().to_vec()
+            } else {
+                texts.iter().map(String::as_str).collect()
+            };
+            let bytes = triage::model::Model::from_corpora(&corpora, &[]).to_bytes();
+            std::fs::write(&out, &bytes)
+                .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+            outln!("wrote {} ({} bytes)", out.display(), bytes.len());
+            Ok(0)
+        }
         (Some(TriageCmd::Eval { file, json, .. }), _) => {
             let tsv = std::fs::read_to_string(&file)
                 .wrap_err_with(|| format!("cannot read {}", file.display()))?;

@@ -24,6 +24,8 @@ const TRAINING: [&str; 2] = [
 ];
 /// Additive smoothing of the counts.
 const ALPHA: f32 = 0.5;
+/// An n-gram seen in fewer descriptions than this is left out of the model.
+const MIN_DOCS: usize = 2;
 /// Longest n-gram, in characters.
 const MAX_N: usize = 3;
 /// Bits of one character in a packed n-gram.
@@ -142,14 +144,17 @@ impl Bayes {
         pairs.sort_unstable();
         let mut spans: Vec<(u64, u32, u32)> = Vec::new();
         let mut entries: Vec<(u16, f32)> = Vec::new();
-        for run in pairs.chunk_by(|a, b| a == b) {
-            let (g, l) = run[0];
-            let at = u32::try_from(entries.len()).unwrap_or(u32::MAX);
-            match spans.last_mut() {
-                Some(last) if last.0 == g => last.2 += 1,
-                _ => spans.push((g, at, 1)),
+        for gram in pairs.chunk_by(|a, b| a.0 == b.0) {
+            if gram.len() < MIN_DOCS {
+                continue;
             }
-            entries.push((l, ((run.len() as f32 + ALPHA) / ALPHA).ln()));
+            let at = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+            let mut n = 0;
+            for run in gram.chunk_by(|a, b| a.1 == b.1) {
+                entries.push((run[0].1, ((run.len() as f32 + ALPHA) / ALPHA).ln()));
+                n += 1;
+            }
+            spans.push((gram[0].0, at, n));
         }
         let vocab = spans.len() as f32;
         let n_docs: f32 = docs_of.iter().sum();
@@ -321,8 +326,138 @@ impl Model {
     }
 }
 
-static EMBEDDED: LazyLock<Arc<Model>> =
-    LazyLock::new(|| Arc::new(Model::from_corpora(&TRAINING, &[])));
+/// The model file built into the binary (`fenliu triage train` writes it).
+const EMBEDDED_FILE: &[u8] = include_bytes!("../../assets/triage-model.bin");
+/// First bytes of a model file, with its format version.
+const MAGIC: &[u8; 8] = b"FLNB0001";
+
+/// The embedded file, or a model trained from the corpora when the file does not read.
+static EMBEDDED: LazyLock<Arc<Model>> = LazyLock::new(|| {
+    Arc::new(
+        Model::from_bytes(EMBEDDED_FILE).unwrap_or_else(|| Model::from_corpora(&TRAINING, &[])),
+    )
+});
+
+/// The embedded model file.
+pub fn embedded_file() -> &'static [u8] {
+    EMBEDDED_FILE
+}
+
+/// Reads a model file.
+struct Reader<'b> {
+    bytes: &'b [u8],
+}
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.bytes.split_first_chunk::<N>()?;
+        self.bytes = rest;
+        Some(*head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take().map(u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.take().map(u64::from_le_bytes)
+    }
+
+    fn f32(&mut self) -> Option<f32> {
+        self.take().map(f32::from_le_bytes)
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        self.take().map(u16::from_le_bytes)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        let (text, rest) = (self.bytes.get(..n)?, self.bytes.get(n..)?);
+        self.bytes = rest;
+        String::from_utf8(text.to_vec()).ok()
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend(u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+impl Bayes {
+    /// Appends the model in the file format, n-grams in ascending order.
+    fn write(&self, out: &mut Vec<u8>) {
+        put_u32(out, self.labels.len());
+        for l in &self.labels {
+            put_u32(out, l.len());
+            out.extend(l.as_bytes());
+        }
+        for x in self.prior.iter().chain(&self.unseen) {
+            out.extend(x.to_le_bytes());
+        }
+        let mut grams: Vec<u64> = self.seen.keys().copied().collect();
+        grams.sort_unstable();
+        put_u32(out, grams.len());
+        for g in grams {
+            let entry = self.seen(g).unwrap_or_default();
+            out.extend(g.to_le_bytes());
+            put_u32(out, entry.len());
+            for (l, w) in entry {
+                out.extend(l.to_le_bytes());
+                out.extend(w.to_le_bytes());
+            }
+        }
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Option<Bayes> {
+        let n = r.u32()? as usize;
+        let labels = (0..n).map(|_| r.string()).collect::<Option<Vec<_>>>()?;
+        let prior = (0..n).map(|_| r.f32()).collect::<Option<Vec<_>>>()?;
+        let unseen = (0..n).map(|_| r.f32()).collect::<Option<Vec<_>>>()?;
+        let grams = r.u32()? as usize;
+        let mut seen = Grams::with_capacity_and_hasher(grams, Default::default());
+        let mut entries = Vec::with_capacity(grams * 2);
+        for _ in 0..grams {
+            let g = r.u64()?;
+            let k = r.u32()?;
+            let at = u32::try_from(entries.len()).ok()?;
+            for _ in 0..k {
+                let l = r.u16()?;
+                if l as usize >= n {
+                    return None;
+                }
+                entries.push((l, r.f32()?));
+            }
+            seen.insert(g, (at, k));
+        }
+        Some(Bayes {
+            labels,
+            prior,
+            unseen,
+            seen,
+            entries,
+        })
+    }
+}
+
+impl Model {
+    /// The model in the file format that [`Model::from_bytes`] reads.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        self.police.write(&mut out);
+        self.category.write(&mut out);
+        out
+    }
+
+    /// A model from its file; `None` when the bytes are not a whole model file.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Model> {
+        let mut r = Reader {
+            bytes: bytes.strip_prefix(MAGIC)?,
+        };
+        let police = Bayes::decode(&mut r)?;
+        let category = Bayes::decode(&mut r)?;
+        r.bytes.is_empty().then_some(Model { police, category })
+    }
+}
 
 /// The dev corpus, the base of every leave-one-writer-out model.
 pub fn dev_corpus() -> &'static str {
@@ -375,6 +510,28 @@ mod tests {
             assert!(g.iter().any(|x| x == want), "{want} in {g:?}");
         }
         assert!(g.iter().all(|x| !x.contains('，')));
+    }
+
+    #[test]
+    fn a_model_file_reads_back_the_same_model() {
+        let m = Model::from_corpora(&[TOY], &[]);
+        let bytes = m.to_bytes();
+        let Some(back) = Model::from_bytes(&bytes) else {
+            panic!("model file does not read back")
+        };
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.read("楼上装修太吵", |_| true), m.read("楼上装修太吵", |_| true));
+        assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+        assert!(Model::from_bytes(b"not a model").is_none());
+    }
+
+    #[test]
+    fn the_embedded_file_is_the_model_of_the_corpora() {
+        let fresh = Model::from_corpora(training_corpora(), &[]).to_bytes();
+        assert!(
+            fresh == embedded_file(),
+            "assets/triage-model.bin is stale: run `fenliu triage train`"
+        );
     }
 
     #[test]
