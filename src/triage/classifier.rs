@@ -224,58 +224,55 @@ impl Classifier {
         ruled: Ruled,
         evidence: &mut Vec<Evidence>,
     ) -> (Class, Option<usize>) {
+        let rules = self.opinion;
+        let (mut class, mut cat) = (ruled.class, ruled.cat);
+        let fill = cat.is_none() && class == Class::Uncertain && ruled.quiet;
+        let switch = class == Class::NonPolice && ruled.score < rules.weak_below;
+        if !(fill || switch || class == Class::NonPolice) {
+            return (class, cat);
+        }
+        let grams = Model::grams(chars);
+        let Some(police) = model.police_reading(&grams) else {
+            return (class, cat);
+        };
         let department = |code: &str| {
             self.by_code
                 .get(code)
                 .is_some_and(|&i| self.list.categories[i].class != Class::Police)
         };
-        let Some(opinion) = model.read_normalized(chars, department) else {
-            return (ruled.class, ruled.cat);
-        };
-        let rules = self.opinion;
-        let read = opinion
-            .category
-            .as_ref()
+        let read = (fill || switch)
+            .then(|| model.category_reading(&grams, department))
+            .flatten()
             .and_then(|r| Some((self.by_code.get(&r.label).copied()?, r)));
-        let (mut class, mut cat) = (ruled.class, ruled.cat);
-        let mut effect = None;
         if let Some((c, r)) = read {
-            let fill = cat.is_none()
-                && class == Class::Uncertain
-                && ruled.quiet
-                && opinion.police.probability < rules.quiet_below
-                && r.probability >= rules.fill_at;
-            let switch = class == Class::NonPolice
-                && cat.is_some_and(|d| d != c)
-                && ruled.score < rules.weak_below
-                && r.probability >= rules.switch_at;
-            if fill || switch {
-                effect = Some(format!(
-                    "model reads {} {:.2}: category taken",
-                    r.label, r.probability
-                ));
+            let take = if fill {
+                police.probability < rules.quiet_below && r.probability >= rules.fill_at
+            } else {
+                cat != Some(c) && r.probability >= rules.switch_at
+            };
+            let effect = if take {
                 cat = Some(c);
                 class = self.list.categories[c].class;
-            }
-            let shown = effect.clone().unwrap_or_else(|| {
+                format!("model reads {} {:.2}: category taken", r.label, r.probability)
+            } else {
                 format!("model reads {} {:.2}", r.label, r.probability)
-            });
+            };
             evidence.push(Evidence {
                 rule: "model".into(),
                 phrase: r.grams.join("、"),
                 at: 0,
-                effect: shown,
+                effect,
             });
         }
-        if class == Class::NonPolice && opinion.police.probability >= rules.raise_at {
+        if class == Class::NonPolice && police.probability >= rules.raise_at {
             class = Class::Uncertain;
             evidence.push(Evidence {
                 rule: "model".into(),
-                phrase: opinion.police.grams.join("、"),
+                phrase: police.grams.join("、"),
                 at: 0,
                 effect: format!(
                     "police reading {:.2}: uncertain, police first",
-                    opinion.police.probability
+                    police.probability
                 ),
             });
         }

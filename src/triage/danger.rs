@@ -33,7 +33,7 @@ const SOUND_MIN_CHARS: usize = 3;
 const FRAME_REACH: usize = 6;
 
 /// Most verb–object frames the lexicon may hold (one bit each).
-const MAX_FRAMES: usize = 64;
+const MAX_FRAMES: usize = 32;
 
 /// Words that mark the object before the verb (把他打了) or the victim as subject (他被打了).
 const DISPOSAL: &[&str] = &["把", "将"];
@@ -207,9 +207,10 @@ pub struct Detector {
     matcher: Matcher<Tag>,
     segmenter: Segmenter,
     frames: Vec<CompiledFrame>,
-    /// For a first character of a verb: the frames (one bit each) with a verb starting so.
+    /// For a first character of a verb: the frames (one bit each, of 32) with a verb starting so.
     by_first_char: HashMap<char, u64>,
-    /// The frames whose one-character verbs may be typed by sound: every word is tried.
+    /// The frames whose one-character verbs may be typed by sound: every one-character word is
+    /// tried.
     sound_mask: u64,
 }
 
@@ -429,16 +430,23 @@ impl Detector {
         let masks: Vec<u64> = words
             .iter()
             .map(|w| {
-                let first = w.text.chars().next().unwrap_or_default();
-                self.by_first_char.get(&first).copied().unwrap_or(0) | self.sound_mask
+                let mut chars = w.text.chars();
+                let first = chars.next().unwrap_or_default();
+                let one = chars.next().is_none();
+                let verbs = self.by_first_char.get(&first).copied().unwrap_or(0);
+                verbs | if one { self.sound_mask << 32 } else { 0 }
             })
             .collect();
         for (bit, frame) in self.frames.iter().enumerate() {
             for (i, w) in words.iter().enumerate() {
-                if masks[i] & (1 << bit) == 0 {
+                let (exact, sound) = (masks[i] & (1 << bit) != 0, masks[i] & (1 << (bit + 32)) != 0);
+                if !exact && !sound {
                     continue;
                 }
-                let Some(rest) = verb_rest(frame, w.text).or_else(|| {
+                let Some(rest) = exact.then(|| verb_rest(frame, w.text)).flatten().or_else(|| {
+                    if !sound {
+                        return None;
+                    }
                     let next = words.get(i + 1)?;
                     let subject = words[..i]
                         .iter()

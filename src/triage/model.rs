@@ -309,8 +309,21 @@ impl Model {
         allowed: impl Fn(&str) -> bool,
     ) -> Option<Opinion> {
         let g = grams_of(chars);
-        let police = self.police.read(&g, |_| true)?;
-        let police = if police.label == POLICE {
+        Some(Opinion {
+            police: self.police_reading(&g)?,
+            category: self.category_reading(&g, allowed),
+        })
+    }
+
+    /// The n-grams the model reads in a text already normalised.
+    pub fn grams(chars: &[char]) -> Vec<u64> {
+        grams_of(chars)
+    }
+
+    /// The probability that the item is police-type, with the n-grams for it.
+    pub fn police_reading(&self, grams: &[u64]) -> Option<Reading> {
+        let police = self.police.read(grams, |_| true)?;
+        Some(if police.label == POLICE {
             police
         } else {
             Reading {
@@ -318,11 +331,12 @@ impl Model {
                 probability: 1.0 - police.probability,
                 grams: Vec::new(),
             }
-        };
-        Some(Opinion {
-            police,
-            category: self.category.read(&g, allowed),
         })
+    }
+
+    /// The most probable category among those for which `allowed` holds.
+    pub fn category_reading(&self, grams: &[u64], allowed: impl Fn(&str) -> bool) -> Option<Reading> {
+        self.category.read(grams, allowed)
     }
 }
 
