@@ -80,7 +80,8 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<u8> {
             let texts = files
                 .iter()
                 .map(|f| {
-                    std::fs::read_to_string(f).wrap_err_with(|| format!("cannot read {}", f.display()))
+                    std::fs::read_to_string(f)
+                        .wrap_err_with(|| format!("cannot read {}", f.display()))
                 })
                 .collect::<Result<Vec<String>>>()?;
             let corpora: Vec<&str> = if texts.is_empty() {

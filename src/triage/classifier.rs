@@ -100,7 +100,7 @@ impl Default for OpinionRules {
     fn default() -> Self {
         OpinionRules {
             raise_at: 0.999,
-            fill_at: 0.5,
+            fill_at: 0.9,
             quiet_below: 0.5,
             switch_at: 0.99,
             weak_below: 2.0,
@@ -253,7 +253,10 @@ impl Classifier {
             let effect = if take {
                 cat = Some(c);
                 class = self.list.categories[c].class;
-                format!("model reads {} {:.2}: category taken", r.label, r.probability)
+                format!(
+                    "model reads {} {:.2}: category taken",
+                    r.label, r.probability
+                )
             } else {
                 format!("model reads {} {:.2}", r.label, r.probability)
             };

@@ -245,9 +245,7 @@ fn is_clause_break(c: char) -> bool {
 impl Detector {
     /// A detector over the built-in lexicon; `words` (the list's phrases) join the segmenter's
     /// dictionary so that their words are not split.
-    pub fn new<'w>(
-        words: impl IntoIterator<Item = &'w str>,
-    ) -> Detector {
+    pub fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Detector {
         let lex = &*LEXICON;
         let words: Vec<&str> = words.into_iter().collect();
         let mut builder = MatcherBuilder::new();
@@ -439,25 +437,32 @@ impl Detector {
             .collect();
         for (bit, frame) in self.frames.iter().enumerate() {
             for (i, w) in words.iter().enumerate() {
-                let (exact, sound) = (masks[i] & (1 << bit) != 0, masks[i] & (1 << (bit + 32)) != 0);
+                let (exact, sound) = (
+                    masks[i] & (1 << bit) != 0,
+                    masks[i] & (1 << (bit + 32)) != 0,
+                );
                 if !exact && !sound {
                     continue;
                 }
-                let Some(rest) = exact.then(|| verb_rest(frame, w.text)).flatten().or_else(|| {
-                    if !sound {
-                        return None;
-                    }
-                    let next = words.get(i + 1)?;
-                    let subject = words[..i]
-                        .iter()
-                        .rev()
-                        .find(|p| !ADVERBS.contains(&p.text))?;
-                    (frame.sound_verbs
-                        && frame.objects.contains(&next.text)
-                        && frame.objects.contains(&subject.text)
-                        && sounds_like_verb(frame, w.text))
-                    .then_some("")
-                }) else {
+                let Some(rest) = exact
+                    .then(|| verb_rest(frame, w.text))
+                    .flatten()
+                    .or_else(|| {
+                        if !sound {
+                            return None;
+                        }
+                        let next = words.get(i + 1)?;
+                        let subject = words[..i]
+                            .iter()
+                            .rev()
+                            .find(|p| !ADVERBS.contains(&p.text))?;
+                        (frame.sound_verbs
+                            && frame.objects.contains(&next.text)
+                            && frame.objects.contains(&subject.text)
+                            && sounds_like_verb(frame, w.text))
+                        .then_some("")
+                    })
+                else {
                     continue;
                 };
                 let c = clause_of(w);

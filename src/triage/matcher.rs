@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-
 use super::sound::{SoundTable, sound_match};
 use super::trie::CharTrie;
 

@@ -30,7 +30,8 @@ mod trie;
 
 pub use classifier::{Classifier, OpinionRules};
 pub use eval::{
-    EvalError, EvalFailure, EvalReport, Metrics, Miss, WriterFigures, evaluate, leave_one_writer_out,
+    EvalError, EvalFailure, EvalReport, Metrics, Miss, WriterFigures, evaluate,
+    leave_one_writer_out,
 };
 pub use list::{
     Category, ConditionalMode, EMBEDDED_LIST, ListError, Problem, ResponsibilityList, check, parse,

@@ -47,7 +47,9 @@ impl Hasher for GramHasher {
     }
 
     fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
     }
 }
 
@@ -223,7 +225,8 @@ impl Bayes {
         let mut weighed: Vec<(f32, u64)> = grams
             .iter()
             .filter_map(|&g| {
-                let w = self.weight(g, best)? - runner.and_then(|r| self.weight(g, r)).unwrap_or(0.0);
+                let w =
+                    self.weight(g, best)? - runner.and_then(|r| self.weight(g, r)).unwrap_or(0.0);
                 Some((w, g))
             })
             .filter(|(w, _)| *w > 0.0)
@@ -261,7 +264,8 @@ pub struct Opinion {
 impl Model {
     /// Trains on labelled lines; `keep` chooses the lines (by writer, for leave-one-out).
     pub(crate) fn train<'a>(cases: impl IntoIterator<Item = &'a Case<'a>>) -> Model {
-        let docs: Vec<(&Case<'_>, Vec<u64>)> = cases.into_iter().map(|c| (c, grams(c.text))).collect();
+        let docs: Vec<(&Case<'_>, Vec<u64>)> =
+            cases.into_iter().map(|c| (c, grams(c.text))).collect();
         let police = Bayes::train(docs.iter().map(|(c, g)| {
             let label = if matches!(c.mode, DispatchMode::Police | DispatchMode::Joint) {
                 POLICE
@@ -335,7 +339,11 @@ impl Model {
     }
 
     /// The most probable category among those for which `allowed` holds.
-    pub fn category_reading(&self, grams: &[u64], allowed: impl Fn(&str) -> bool) -> Option<Reading> {
+    pub fn category_reading(
+        &self,
+        grams: &[u64],
+        allowed: impl Fn(&str) -> bool,
+    ) -> Option<Reading> {
         self.category.read(grams, allowed)
     }
 }
@@ -502,7 +510,10 @@ mod tests {
         };
         assert_eq!(o.category.as_ref().map(|c| c.label.as_str()), Some("E1"));
         assert!(o.police.probability < 0.5);
-        assert!(o.category.is_some_and(|c| c.grams.iter().any(|g| g.contains('装') || g.contains('吵'))));
+        assert!(
+            o.category
+                .is_some_and(|c| c.grams.iter().any(|g| g.contains('装') || g.contains('吵')))
+        );
         let Some(p) = m.read("楼道里有人打架", |_| true) else {
             panic!("no opinion")
         };
@@ -514,7 +525,10 @@ mod tests {
     fn leaving_a_writer_out_drops_its_labels() {
         let m = Model::from_corpora(&[TOY], &["C"]);
         let o = m.read("路灯坏了", |_| true);
-        assert_ne!(o.and_then(|o| o.category).map(|c| c.label), Some("N6".to_string()));
+        assert_ne!(
+            o.and_then(|o| o.category).map(|c| c.label),
+            Some("N6".to_string())
+        );
     }
 
     #[test]
@@ -534,7 +548,10 @@ mod tests {
             panic!("model file does not read back")
         };
         assert_eq!(back.to_bytes(), bytes);
-        assert_eq!(back.read("楼上装修太吵", |_| true), m.read("楼上装修太吵", |_| true));
+        assert_eq!(
+            back.read("楼上装修太吵", |_| true),
+            m.read("楼上装修太吵", |_| true)
+        );
         assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).is_none());
         assert!(Model::from_bytes(b"not a model").is_none());
     }

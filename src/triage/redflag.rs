@@ -132,6 +132,12 @@ pub struct RedFlagScanner {
     detector: Detector,
 }
 
+impl Default for RedFlagScanner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RedFlagScanner {
     /// Builds the scanner over the built-in lexicon.
     pub fn new() -> Self {

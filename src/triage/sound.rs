@@ -35,10 +35,7 @@ fn syllable(c: char) -> Option<&'static str> {
 
 impl SoundTable {
     /// Reads every used pattern of two or more Chinese characters as syllables.
-    pub fn build(
-        patterns: &[String],
-        used: &[bool],
-    ) -> SoundTable {
+    pub fn build(patterns: &[String], used: &[bool]) -> SoundTable {
         let mut syllables: HashMap<&'static str, char> = HashMap::new();
         let mut encoded = Vec::new();
         let mut phrases = Vec::new();
