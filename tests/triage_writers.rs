@@ -161,8 +161,9 @@ fn leave_one_writer_out_figures() {
     }
 }
 
-/// The second opinion never lowers: whatever the rules alone keep with the police (P or C)
-/// stays there with the model, on every line of the corpora.
+/// The second opinion never lowers what the rules found: whatever the rules alone keep with the
+/// police (P or C) on a danger or a category stays there with the model, on every line of the
+/// corpora. (Only an item on which the rules found nothing at all may be given a department.)
 #[test]
 fn the_second_opinion_never_lowers_a_police_reading() {
     let rules_alone = match Classifier::embedded() {
@@ -174,7 +175,8 @@ fn the_second_opinion_never_lowers_a_police_reading() {
         let Some(text) = line.split('\t').nth(1) else {
             continue;
         };
-        if police(rules_alone.classify(text).mode) {
+        let ruled = rules_alone.classify(text);
+        if police(ruled.mode) && ruled.category.is_some() {
             let d = CLASSIFIER.classify(text);
             assert!(police(d.mode), "{text}: {}", d.summary);
         }

@@ -221,6 +221,7 @@ impl Classifier {
         &self,
         model: &Model,
         chars: &[char],
+        mode_of: &dyn Fn(usize) -> DispatchMode,
         ruled: Ruled,
         evidence: &mut Vec<Evidence>,
     ) -> (Class, Option<usize>) {
@@ -248,7 +249,10 @@ impl Classifier {
             let take = if fill {
                 police.probability < rules.quiet_below && r.probability >= rules.fill_at
             } else {
-                cat != Some(c) && r.probability >= rules.switch_at
+                let keeps =
+                    |m: DispatchMode| matches!(m, DispatchMode::Police | DispatchMode::Joint);
+                let lowers = cat.is_some_and(|d| keeps(mode_of(d)) && !keeps(mode_of(c)));
+                cat != Some(c) && !lowers && r.probability >= rules.switch_at
             };
             let effect = if take {
                 cat = Some(c);
@@ -334,10 +338,15 @@ impl Classifier {
         };
         let mut evidence = Vec::new();
         let quiet = !raised && !police_phrase && danger.counting().next().is_none();
+        let mode_of = |c: usize| {
+            let category = &self.list.categories[c];
+            self.conditional_mode(category, Some(c), &hits, &mut Vec::new())
+        };
         let (class, cat) = match &self.model {
             Some(model) => self.second_opinion(
                 model,
                 &chars,
+                &mode_of,
                 Ruled {
                     class,
                     cat,
