@@ -35,10 +35,9 @@ fn writer(letter: &str) -> String {
     out
 }
 
-/// Where police recall on the held-out writer stands today (0.889, below the 0.97 target): the
-/// floor that guards against going backwards until the target is reached and the floor is raised
-/// to 0.95.
-const HELD_OUT_FLOOR: f64 = 0.88;
+/// The floor the issue asks for: held-out police recall reached 0.958 with the second opinion,
+/// so the test fails only if it falls below 0.95 (the target is 0.97).
+const HELD_OUT_FLOOR: f64 = 0.95;
 
 /// Prints only the figures of the held-out writer, never its lines; fails only when police recall
 /// on it falls below the floor, so that it cannot be used to tune.
