@@ -254,22 +254,19 @@ impl Classifier {
                 let lowers = cat.is_some_and(|d| keeps(mode_of(d)) && !keeps(mode_of(c)));
                 cat != Some(c) && !lowers && r.probability >= rules.switch_at
             };
-            let effect = if take {
+            if take {
                 cat = Some(c);
                 class = self.list.categories[c].class;
-                format!(
-                    "model reads {} {:.2}: category taken",
-                    r.label, r.probability
-                )
-            } else {
-                format!("model reads {} {:.2}", r.label, r.probability)
-            };
-            evidence.push(Evidence {
-                rule: "model".into(),
-                phrase: r.grams.join("、"),
-                at: 0,
-                effect,
-            });
+                evidence.push(Evidence {
+                    rule: "model".into(),
+                    phrase: r.grams.join("、"),
+                    at: 0,
+                    effect: format!(
+                        "model reads {} {:.2}: category taken",
+                        r.label, r.probability
+                    ),
+                });
+            }
         }
         if class == Class::NonPolice && police.probability >= rules.raise_at {
             class = Class::Uncertain;
