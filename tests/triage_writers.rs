@@ -5,7 +5,8 @@
 use std::sync::LazyLock;
 
 use fenliu::domain::taxonomy::{Class, DispatchMode};
-use fenliu::triage::{Classifier, Metrics, evaluate};
+use fenliu::triage::model::{self, Model};
+use fenliu::triage::{Classifier, Metrics, OpinionRules, evaluate, leave_one_writer_out};
 
 static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| match Classifier::embedded() {
     Ok(c) => c,
@@ -13,6 +14,7 @@ static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| match Classifier::emb
 });
 
 const WRITERS: &str = include_str!("data/triage-writers.tsv");
+const DEV: &str = include_str!("data/triage-dev.tsv");
 const HELD_OUT: &str = include_str!("data/triage-heldout.tsv");
 
 fn metrics(tsv: &str) -> Metrics {
@@ -33,10 +35,9 @@ fn writer(letter: &str) -> String {
     out
 }
 
-/// Where police recall on the held-out writer stands today (0.889, below the 0.97 target): the
-/// floor that guards against going backwards until the target is reached and the floor is raised
-/// to 0.95.
-const HELD_OUT_FLOOR: f64 = 0.88;
+/// The floor the issue asks for: held-out police recall reached 0.958 with the second opinion,
+/// so the test fails only if it falls below 0.95 (the target is 0.97).
+const HELD_OUT_FLOOR: f64 = 0.95;
 
 /// Prints only the figures of the held-out writer, never its lines; fails only when police recall
 /// on it falls below the floor, so that it cannot be used to tune.
@@ -131,4 +132,92 @@ fn calm_and_past_lower_but_innocent_words_do_not_escalate() {
             d.evidence
         );
     }
+}
+
+/// Leave one writer out: the second opinion trained on the dev corpus and three writers,
+/// measured on the fourth. Printed for the README; police recall must stay at the rules' level.
+#[test]
+fn leave_one_writer_out_figures() {
+    let figures = match leave_one_writer_out(
+        CLASSIFIER.list(),
+        OpinionRules::default(),
+        &[model::dev_corpus()],
+        WRITERS,
+    ) {
+        Ok(f) => f,
+        Err(e) => panic!("leave one writer out: {e}"),
+    };
+    let writers: Vec<&str> = figures.iter().map(|f| f.writer.as_str()).collect();
+    assert_eq!(writers, ["A", "B", "C", "D"]);
+    for f in &figures {
+        println!("writer {} (model without it): {}", f.writer, f.metrics);
+        assert!(
+            f.metrics.police_recall >= 0.95,
+            "writer {}: {}",
+            f.writer,
+            f.metrics
+        );
+    }
+}
+
+/// The second opinion never lowers what the rules found: whatever the rules alone keep with the
+/// police (P or C) on a danger or a category stays there with the model, on every line of the
+/// corpora. (Only an item on which the rules found nothing at all may be given a department.)
+#[test]
+fn the_second_opinion_never_lowers_a_police_reading() {
+    let rules_alone = match Classifier::embedded() {
+        Ok(c) => c.with_model(None),
+        Err(e) => panic!("embedded list: {e}"),
+    };
+    let police = |m: DispatchMode| matches!(m, DispatchMode::Police | DispatchMode::Joint);
+    for line in [DEV, WRITERS].iter().flat_map(|c| c.lines().skip(1)) {
+        let Some(text) = line.split('\t').nth(1) else {
+            continue;
+        };
+        let ruled = rules_alone.classify(text);
+        if police(ruled.mode) && ruled.category.is_some() {
+            let d = CLASSIFIER.classify(text);
+            assert!(police(d.mode), "{text}: {}", d.summary);
+        }
+    }
+}
+
+/// A street light told without the list's words: the rules find nothing, the model picks the
+/// category and names its n-grams.
+#[test]
+fn the_second_opinion_names_its_ngrams_when_it_decides() {
+    let text = "家门口那条街的灯一到晚上就黑着，走夜路心里发毛，麻烦找人修一修";
+    let rules_alone = match Classifier::embedded() {
+        Ok(c) => c.with_model(None).classify(text),
+        Err(e) => panic!("embedded list: {e}"),
+    };
+    assert_eq!(rules_alone.category, None, "{}", rules_alone.summary);
+    let d = CLASSIFIER.classify(text);
+    assert_eq!(d.category.as_deref(), Some("N6"), "{}", d.summary);
+    assert_eq!(d.class, Class::NonPolice);
+    let taken = d
+        .evidence
+        .iter()
+        .find(|e| e.rule == "model" && e.effect.contains("category taken"));
+    assert!(
+        taken.is_some_and(|e| e.phrase.contains('灯')),
+        "{:?}",
+        d.evidence
+    );
+    assert!(d.summary.contains("模型参考"), "{}", d.summary);
+}
+
+#[test]
+fn the_embedded_model_reads_a_police_matter_as_police() {
+    let m = Model::embedded();
+    let Some(o) = m.read("两个人在楼下打起来了，一个满脸是血", |_| true) else {
+        panic!("no reading")
+    };
+    assert!(o.police.probability > 0.9, "{o:?}");
+    assert!(!o.police.grams.is_empty());
+    let Some(quiet) = m.read("小区门口的路灯坏了好几天，晚上黑乎乎的", |_| true)
+    else {
+        panic!("no reading")
+    };
+    assert!(quiet.police.probability < 0.5, "{quiet:?}");
 }

@@ -100,11 +100,23 @@ pub struct TriageArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum TriageCmd {
+    /// Train the second opinion from labelled corpora (default: the built-in dev and writers'
+    /// corpora) and write the model file the binary embeds.
+    Train {
+        /// Labelled corpora to learn from, instead of the built-in ones.
+        files: Vec<PathBuf>,
+        #[arg(long, default_value = "assets/triage-model.bin")]
+        out: PathBuf,
+    },
     /// Measure against a labelled corpus: `id<TAB>text<TAB>class<TAB>category<TAB>mode`, header first.
     Eval {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Leave one writer out: per writer of FILE (sixth column), the figures with a model
+        /// trained on the dev corpus and the other writers only.
+        #[arg(long)]
+        by_writer: bool,
     },
 }
 

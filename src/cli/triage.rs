@@ -51,7 +51,52 @@ impl Ctx {
 pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<u8> {
     let classifier = ctx.classifier()?;
     match (args.cmd, args.text) {
-        (Some(TriageCmd::Eval { file, json }), _) => {
+        (
+            Some(TriageCmd::Eval {
+                file,
+                json,
+                by_writer: true,
+            }),
+            _,
+        ) => {
+            let tsv = std::fs::read_to_string(&file)
+                .wrap_err_with(|| format!("cannot read {}", file.display()))?;
+            let figures = triage::leave_one_writer_out(
+                classifier.list(),
+                triage::OpinionRules::default(),
+                &[triage::model::dev_corpus()],
+                &tsv,
+            )
+            .wrap_err_with(|| format!("{}: not a labelled corpus", file.display()))?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&figures)?);
+            } else {
+                for f in &figures {
+                    outln!("writer {} (model without it): {}", f.writer, f.metrics);
+                }
+            }
+            Ok(0)
+        }
+        (Some(TriageCmd::Train { files, out }), _) => {
+            let texts = files
+                .iter()
+                .map(|f| {
+                    std::fs::read_to_string(f)
+                        .wrap_err_with(|| format!("cannot read {}", f.display()))
+                })
+                .collect::<Result<Vec<String>>>()?;
+            let corpora: Vec<&str> = if texts.is_empty() {
+                triage::model::training_corpora().to_vec()
+            } else {
+                texts.iter().map(String::as_str).collect()
+            };
+            let bytes = triage::model::Model::from_corpora(&corpora, &[]).to_bytes();
+            std::fs::write(&out, &bytes)
+                .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+            outln!("wrote {} ({} bytes)", out.display(), bytes.len());
+            Ok(0)
+        }
+        (Some(TriageCmd::Eval { file, json, .. }), _) => {
             let tsv = std::fs::read_to_string(&file)
                 .wrap_err_with(|| format!("cannot read {}", file.display()))?;
             let report = triage::evaluate(&classifier, &tsv)

@@ -17,13 +17,15 @@
 //! 7. Nothing at all is `uncertain`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::domain::taxonomy::{Class, DispatchMode, Evidence, Priority, TriageDecision};
 
 use super::danger::{self, Cue, Danger, Detector, State};
 use super::lexicon::LEXICON;
 use super::list::{self, Category, ListError, ResponsibilityList, STRONG_WEIGHT};
-use super::matcher::{Hit, Matcher, MatcherBuilder};
+use super::matcher::{Hit, Matcher, MatcherBuilder, normalize};
+use super::model::Model;
 use super::redflag::Family;
 use super::summary;
 
@@ -71,6 +73,50 @@ pub struct Classifier {
     matcher: Matcher<Tag>,
     detector: Detector,
     by_code: HashMap<String, usize>,
+    model: Option<Arc<Model>>,
+    opinion: OpinionRules,
+}
+
+/// When the learned second opinion may change what the rules decided. It may raise a
+/// department matter to uncertain (mode C), and choose the category when the rules found none
+/// or only a weak one; it never lowers a danger the rules found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OpinionRules {
+    /// A department matter whose police reading is at least this is made uncertain.
+    pub raise_at: f32,
+    /// With nothing found by the rules and no danger cue, a category read with at least this
+    /// probability (and a police reading below [`OpinionRules::quiet_below`]) is taken.
+    pub fill_at: f32,
+    /// The police reading must be below this for the model to fill in a department matter.
+    pub quiet_below: f32,
+    /// A department category the rules chose with a score below [`OpinionRules::weak_below`]
+    /// gives way to the model's category read with at least this probability.
+    pub switch_at: f32,
+    /// A rules' category score under this is weak.
+    pub weak_below: f32,
+}
+
+impl Default for OpinionRules {
+    fn default() -> Self {
+        OpinionRules {
+            raise_at: 0.999,
+            fill_at: 0.9,
+            quiet_below: 0.5,
+            switch_at: 0.99,
+            weak_below: 2.0,
+        }
+    }
+}
+
+/// What the rules decided, for the second opinion.
+#[derive(Debug, Clone, Copy)]
+struct Ruled {
+    class: Class,
+    cat: Option<usize>,
+    /// No danger cue and no police phrase counted.
+    quiet: bool,
+    /// The score of the rules' category.
+    score: f32,
 }
 
 #[derive(Clone)]
@@ -136,7 +182,7 @@ impl Classifier {
                 .iter()
                 .flat_map(|c| c.keywords.iter().chain(&c.strong).chain(&c.negative))
                 .map(String::as_str),
-        )?;
+        );
         let by_code = list
             .categories
             .iter()
@@ -144,10 +190,12 @@ impl Classifier {
             .map(|(i, c)| (c.code.clone(), i))
             .collect();
         Ok(Classifier {
-            matcher: builder.build()?,
+            matcher: builder.build(),
             detector,
             list,
             by_code,
+            model: Some(Model::embedded()),
+            opinion: OpinionRules::default(),
         })
     }
 
@@ -156,11 +204,92 @@ impl Classifier {
         &self.list
     }
 
+    /// The same classifier with another second opinion (`None`: the rules alone).
+    pub fn with_model(mut self, model: Option<Arc<Model>>) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// The same classifier with other rules for the second opinion.
+    pub fn with_opinion_rules(mut self, rules: OpinionRules) -> Self {
+        self.opinion = rules;
+        self
+    }
+
+    /// The model's reading, and what it changes in the rules' class and category.
+    fn second_opinion(
+        &self,
+        model: &Model,
+        chars: &[char],
+        mode_of: &dyn Fn(usize) -> DispatchMode,
+        ruled: Ruled,
+        evidence: &mut Vec<Evidence>,
+    ) -> (Class, Option<usize>) {
+        let rules = self.opinion;
+        let (mut class, mut cat) = (ruled.class, ruled.cat);
+        let fill = cat.is_none() && class == Class::Uncertain && ruled.quiet;
+        let switch = class == Class::NonPolice && ruled.score < rules.weak_below;
+        if !(fill || switch || class == Class::NonPolice) {
+            return (class, cat);
+        }
+        let grams = Model::grams(chars);
+        let Some(police) = model.police_reading(&grams) else {
+            return (class, cat);
+        };
+        let department = |code: &str| {
+            self.by_code
+                .get(code)
+                .is_some_and(|&i| self.list.categories[i].class != Class::Police)
+        };
+        let read = (fill || switch)
+            .then(|| model.category_reading(&grams, department))
+            .flatten()
+            .and_then(|r| Some((self.by_code.get(&r.label).copied()?, r)));
+        if let Some((c, r)) = read {
+            let take = if fill {
+                police.probability < rules.quiet_below && r.probability >= rules.fill_at
+            } else {
+                let keeps =
+                    |m: DispatchMode| matches!(m, DispatchMode::Police | DispatchMode::Joint);
+                let lowers = cat.is_some_and(|d| keeps(mode_of(d)) && !keeps(mode_of(c)));
+                cat != Some(c) && !lowers && r.probability >= rules.switch_at
+            };
+            if take {
+                cat = Some(c);
+                class = self.list.categories[c].class;
+                evidence.push(Evidence {
+                    rule: "model".into(),
+                    phrase: r.grams.join("、"),
+                    at: 0,
+                    effect: format!(
+                        "model reads {} {:.2}: category taken",
+                        r.label, r.probability
+                    ),
+                });
+            }
+        }
+        if class == Class::NonPolice && police.probability >= rules.raise_at {
+            class = Class::Uncertain;
+            evidence.push(Evidence {
+                rule: "model".into(),
+                phrase: police.grams.join("、"),
+                at: 0,
+                effect: format!(
+                    "police reading {:.2}: uncertain, police first",
+                    police.probability
+                ),
+            });
+        }
+        (class, cat)
+    }
+
     /// Decides class, category, mode and priority of one description, with the evidence.
     pub fn classify(&self, text: &str) -> TriageDecision {
-        let hits = self.matcher.find(text);
+        let chars = normalize(text);
+        let folded: String = chars.iter().collect();
+        let hits = self.matcher.find_normalized(&chars);
         let keyword_hits = kept_keywords(&hits);
-        let danger = self.detector.assess(text);
+        let danger = self.detector.assess_normalized(&chars, &folded);
         let weights = position_weights(text, &hits);
         let base = self.score(&hits, &keyword_hits, &weights, &danger.lowered);
         let police_phrase = self.police_phrase(&base);
@@ -204,8 +333,28 @@ impl Classifier {
             (None, None) if raised => (Class::Police, self.strongest_code(&danger)),
             _ => (Class::Uncertain, None),
         };
-
         let mut evidence = Vec::new();
+        let quiet = !raised && !police_phrase && danger.counting().next().is_none();
+        let mode_of = |c: usize| {
+            let category = &self.list.categories[c];
+            self.conditional_mode(category, Some(c), &hits, &mut Vec::new())
+        };
+        let (class, cat) = match &self.model {
+            Some(model) => self.second_opinion(
+                model,
+                &chars,
+                &mode_of,
+                Ruled {
+                    class,
+                    cat,
+                    quiet,
+                    score: cat.map_or(0.0, |c| scores[c].score),
+                },
+                &mut evidence,
+            ),
+            None => (class, cat),
+        };
+
         let category = cat.map(|i| &self.list.categories[i]);
         let mode = match (class, category) {
             (Class::Police, _) => DispatchMode::Police,

@@ -13,7 +13,7 @@
 //! a fraction. A calm-down cue ("已经走了") halves the score but never takes a current danger
 //! below [`RAISED`]: it lowers, it does not erase.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::lexicon::{CueGroup, LEXICON, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
@@ -31,6 +31,9 @@ const CALMED: f32 = 0.5;
 const SOUND_MIN_CHARS: usize = 3;
 /// Most words between a frame's verb and its object, or between 把/被 and the verb.
 const FRAME_REACH: usize = 6;
+
+/// Most verb–object frames the lexicon may hold (one bit each).
+const MAX_FRAMES: usize = 32;
 
 /// Words that mark the object before the verb (把他打了) or the victim as subject (他被打了).
 const DISPOSAL: &[&str] = &["把", "将"];
@@ -192,8 +195,6 @@ struct CompiledFrame {
     verbs: Vec<&'static str>,
     objects: HashSet<&'static str>,
     unless: Vec<&'static str>,
-    /// First characters of the verbs, to skip other words at once.
-    first_chars: HashSet<char>,
     /// One-character verbs may be typed by sound.
     sound_verbs: bool,
     /// Its objects are people: a passive with no subject named is taken to be about a person
@@ -206,6 +207,11 @@ pub struct Detector {
     matcher: Matcher<Tag>,
     segmenter: Segmenter,
     frames: Vec<CompiledFrame>,
+    /// For a first character of a verb: the frames (one bit each, of 32) with a verb starting so.
+    by_first_char: HashMap<char, u64>,
+    /// The frames whose one-character verbs may be typed by sound: every one-character word is
+    /// tried.
+    sound_mask: u64,
 }
 
 impl std::fmt::Debug for Detector {
@@ -239,9 +245,7 @@ fn is_clause_break(c: char) -> bool {
 impl Detector {
     /// A detector over the built-in lexicon; `words` (the list's phrases) join the segmenter's
     /// dictionary so that their words are not split.
-    pub fn new<'w>(
-        words: impl IntoIterator<Item = &'w str>,
-    ) -> Result<Detector, aho_corasick::BuildError> {
+    pub fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Detector {
         let lex = &*LEXICON;
         let words: Vec<&str> = words.into_iter().collect();
         let mut builder = MatcherBuilder::new();
@@ -277,7 +281,7 @@ impl Detector {
             .chain(lex.words.iter())
             .map(String::as_str);
         let segmenter = Segmenter::new(words.into_iter().chain(lexicon_words));
-        let frames = lex
+        let frames: Vec<CompiledFrame> = lex
             .frames
             .iter()
             .enumerate()
@@ -286,22 +290,42 @@ impl Detector {
                 verbs: f.verbs.iter().map(String::as_str).collect(),
                 objects: f.objects.iter().map(String::as_str).collect(),
                 unless: f.unless.iter().map(String::as_str).collect(),
-                first_chars: f.verbs.iter().filter_map(|v| v.chars().next()).collect(),
                 sound_verbs: f.family == Family::Violence && f.kind == "hit",
                 person: f.objects.iter().any(|o| o == "人"),
             })
             .collect();
-        Ok(Detector {
-            matcher: builder.build()?,
+        let mut by_first_char: HashMap<char, u64> = HashMap::new();
+        let mut sound_mask = 0u64;
+        for (bit, f) in frames.iter().enumerate().take(MAX_FRAMES) {
+            for v in &f.verbs {
+                if let Some(c) = v.chars().next() {
+                    *by_first_char.entry(c).or_default() |= 1 << bit;
+                }
+            }
+            if f.sound_verbs {
+                sound_mask |= 1 << bit;
+            }
+        }
+        Detector {
+            matcher: builder.build(),
             segmenter,
-            frames,
-        })
+            frames: frames.into_iter().take(MAX_FRAMES).collect(),
+            by_first_char,
+            sound_mask,
+        }
     }
 
     /// The danger cues of `text`, with their states.
     pub fn assess(&self, text: &str) -> Danger {
         let chars = normalize(text);
-        let hits = self.matcher.find(text);
+        let folded: String = chars.iter().collect();
+        self.assess_normalized(&chars, &folded)
+    }
+
+    /// Like [`Detector::assess`] over a text already normalised (`chars` from [`normalize`],
+    /// `folded` the same as a string).
+    pub fn assess_normalized(&self, chars: &[char], folded: &str) -> Danger {
+        let hits = self.matcher.find_normalized(chars);
         let clause: Vec<usize> = chars
             .iter()
             .scan(0usize, |n, &c| {
@@ -371,8 +395,7 @@ impl Detector {
                 _ => {}
             }
         }
-        let normalized: String = chars.iter().collect();
-        let words = self.segmenter.cut(&normalized);
+        let words = self.segmenter.cut(folded);
         for (frame, verb, object, negated) in self.frame_hits(&words, &clause) {
             let f = &LEXICON.frames[frame];
             let at = verb.start.min(object.start);
@@ -402,24 +425,44 @@ impl Detector {
     ) -> Vec<(usize, &'w Word<'a>, &'w Word<'a>, bool)> {
         let clause_of = |w: &Word<'_>| clause.get(w.start).copied().unwrap_or(usize::MAX);
         let mut out = Vec::new();
-        for frame in &self.frames {
+        let masks: Vec<u64> = words
+            .iter()
+            .map(|w| {
+                let mut chars = w.text.chars();
+                let first = chars.next().unwrap_or_default();
+                let one = chars.next().is_none();
+                let verbs = self.by_first_char.get(&first).copied().unwrap_or(0);
+                verbs | if one { self.sound_mask << 32 } else { 0 }
+            })
+            .collect();
+        for (bit, frame) in self.frames.iter().enumerate() {
             for (i, w) in words.iter().enumerate() {
-                let first = w.text.chars().next().unwrap_or_default();
-                if !frame.first_chars.contains(&first) && !frame.sound_verbs {
+                let (exact, sound) = (
+                    masks[i] & (1 << bit) != 0,
+                    masks[i] & (1 << (bit + 32)) != 0,
+                );
+                if !exact && !sound {
                     continue;
                 }
-                let Some(rest) = verb_rest(frame, w.text).or_else(|| {
-                    let next = words.get(i + 1)?;
-                    let subject = words[..i]
-                        .iter()
-                        .rev()
-                        .find(|p| !ADVERBS.contains(&p.text))?;
-                    (frame.sound_verbs
-                        && frame.objects.contains(&next.text)
-                        && frame.objects.contains(&subject.text)
-                        && sounds_like_verb(frame, w.text))
-                    .then_some("")
-                }) else {
+                let Some(rest) = exact
+                    .then(|| verb_rest(frame, w.text))
+                    .flatten()
+                    .or_else(|| {
+                        if !sound {
+                            return None;
+                        }
+                        let next = words.get(i + 1)?;
+                        let subject = words[..i]
+                            .iter()
+                            .rev()
+                            .find(|p| !ADVERBS.contains(&p.text))?;
+                        (frame.sound_verbs
+                            && frame.objects.contains(&next.text)
+                            && frame.objects.contains(&subject.text)
+                            && sounds_like_verb(frame, w.text))
+                        .then_some("")
+                    })
+                else {
                     continue;
                 };
                 let c = clause_of(w);

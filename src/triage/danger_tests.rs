@@ -1,10 +1,7 @@
 use super::*;
 use std::sync::LazyLock;
 
-static DETECTOR: LazyLock<Detector> = LazyLock::new(|| match Detector::new([]) {
-    Ok(d) => d,
-    Err(e) => panic!("{e}"),
-});
+static DETECTOR: LazyLock<Detector> = LazyLock::new(|| Detector::new([]));
 
 fn score(text: &str) -> f32 {
     DETECTOR.assess(text).score()

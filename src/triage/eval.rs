@@ -8,7 +8,11 @@ use serde::Serialize;
 
 use crate::domain::taxonomy::{Class, DispatchMode};
 
-use super::classifier::Classifier;
+use std::sync::Arc;
+
+use super::classifier::{Classifier, OpinionRules};
+use super::list::{ListError, ResponsibilityList};
+use super::model::Model;
 
 const CLASSES: [Class; 3] = [Class::Police, Class::NonPolice, Class::Uncertain];
 
@@ -80,15 +84,20 @@ impl EvalReport {
     }
 }
 
-struct Case<'a> {
-    id: &'a str,
-    text: &'a str,
-    class: Class,
-    category: Option<&'a str>,
-    mode: DispatchMode,
+/// One labelled line.
+#[derive(Clone)]
+pub(crate) struct Case<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub class: Class,
+    pub category: Option<&'a str>,
+    pub mode: DispatchMode,
+    /// Who wrote it, from the optional sixth column.
+    pub writer: Option<&'a str>,
 }
 
-fn parse(tsv: &str) -> Result<Vec<Case<'_>>, EvalError> {
+/// The labelled lines of a corpus.
+pub(crate) fn parse(tsv: &str) -> Result<Vec<Case<'_>>, EvalError> {
     let mut lines = tsv.lines().enumerate();
     let (_, header) = lines.next().ok_or(EvalError::Empty)?;
     let header: Vec<&str> = header
@@ -135,6 +144,7 @@ fn parse(tsv: &str) -> Result<Vec<Case<'_>>, EvalError> {
             class,
             category,
             mode,
+            writer: fields.get(5).map(|w| w.trim()),
         });
     }
     if cases.is_empty() {
@@ -157,13 +167,66 @@ fn share(hit: usize, of: usize) -> f64 {
 
 /// Classifies every case of `tsv` and measures the result.
 pub fn evaluate(classifier: &Classifier, tsv: &str) -> Result<EvalReport, EvalError> {
+    Ok(measure(classifier, &parse(tsv)?))
+}
+
+/// The figures of one writer measured with a model that never saw that writer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WriterFigures {
+    pub writer: String,
+    pub metrics: Metrics,
+}
+
+/// Leave-one-writer-out: for each writer of `tsv` (sixth column), the classifier over `list`
+/// (second opinion by `rules`) with a model trained on `base` (whole) and the other writers of `tsv`, measured on that
+/// writer's lines.
+pub fn leave_one_writer_out(
+    list: &ResponsibilityList,
+    rules: OpinionRules,
+    base: &[&str],
+    tsv: &str,
+) -> Result<Vec<WriterFigures>, EvalFailure> {
     let cases = parse(tsv)?;
+    let mut writers: Vec<&str> = cases.iter().filter_map(|c| c.writer).collect();
+    writers.sort_unstable();
+    writers.dedup();
+    let mut corpora = base.to_vec();
+    corpora.push(tsv);
+    let mut out = Vec::new();
+    for w in writers {
+        let model = Model::from_corpora(&corpora, &[w]);
+        let classifier = Classifier::from_list(list.clone())?
+            .with_model(Some(Arc::new(model)))
+            .with_opinion_rules(rules);
+        let own: Vec<Case<'_>> = cases
+            .iter()
+            .filter(|c| c.writer == Some(w))
+            .cloned()
+            .collect();
+        out.push(WriterFigures {
+            writer: w.to_string(),
+            metrics: measure(&classifier, &own).metrics,
+        });
+    }
+    Ok(out)
+}
+
+/// Why a leave-one-writer-out run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalFailure {
+    #[error(transparent)]
+    Corpus(#[from] EvalError),
+    #[error(transparent)]
+    List(#[from] ListError),
+}
+
+fn measure(classifier: &Classifier, cases: &[Case<'_>]) -> EvalReport {
     let keeps_police = |m: DispatchMode| matches!(m, DispatchMode::Police | DispatchMode::Joint);
     let mut confusion = [[0usize; 3]; 3];
     let mut misses = Vec::new();
     let (mut pol, mut pol_hit, mut div, mut div_hit) = (0, 0, 0, 0);
     let (mut np, mut np_hit, mut mode_hit) = (0, 0, 0);
-    for case in &cases {
+    for case in cases {
         let d = classifier.classify(case.text);
         confusion[index(case.class)][index(d.class)] += 1;
         if keeps_police(case.mode) {
@@ -194,7 +257,7 @@ pub fn evaluate(classifier: &Classifier, tsv: &str) -> Result<EvalReport, EvalEr
             });
         }
     }
-    Ok(EvalReport {
+    EvalReport {
         list_version: classifier.list().version.clone(),
         metrics: Metrics {
             police_recall: share(pol_hit, pol),
@@ -205,7 +268,7 @@ pub fn evaluate(classifier: &Classifier, tsv: &str) -> Result<EvalReport, EvalEr
         },
         confusion,
         misses,
-    })
+    }
 }
 
 impl fmt::Display for Metrics {

@@ -75,8 +75,6 @@ impl fmt::Display for Problem {
 pub enum ListError {
     #[error("responsibility list has {} problem(s); first: {}", .0.len(), first(.0))]
     Invalid(Vec<Problem>),
-    #[error("cannot build the phrase matcher: {0}")]
-    Matcher(#[from] aho_corasick::BuildError),
 }
 
 fn first(problems: &[Problem]) -> String {
@@ -135,18 +133,25 @@ struct RawConditional {
     mode: Spanned<String>,
 }
 
-struct Lines<'a> {
-    text: &'a str,
+/// Line numbers of byte offsets, from the offsets where lines start.
+struct Lines {
+    starts: Vec<usize>,
 }
 
-impl Lines<'_> {
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { starts }
+    }
+
     fn of<T>(&self, spanned: &Spanned<T>) -> usize {
         self.at(spanned.span().start)
     }
 
     fn at(&self, byte: usize) -> usize {
-        let prefix = self.text.get(..byte).unwrap_or(self.text);
-        prefix.matches('\n').count() + 1
+        self.starts.partition_point(|&s| s <= byte)
     }
 }
 
@@ -164,7 +169,7 @@ pub fn parse(text: &str) -> Result<ResponsibilityList, ListError> {
 }
 
 fn load(text: &str) -> (Option<ResponsibilityList>, Vec<Problem>) {
-    let lines = Lines { text };
+    let lines = Lines::new(text);
     let raw: RawList = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
@@ -331,7 +336,7 @@ fn parse_mode(
     code: &str,
     class: Option<Class>,
     raw: &Spanned<String>,
-    lines: &Lines<'_>,
+    lines: &Lines,
 ) -> Option<DispatchMode> {
     let line = lines.of(raw);
     let Some(mode) = DispatchMode::parse(raw.get_ref()) else {
@@ -361,7 +366,7 @@ fn phrases(
     push: &mut impl FnMut(usize, String),
     code: &str,
     raw: &[Spanned<String>],
-    lines: &Lines<'_>,
+    lines: &Lines,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for phrase in raw {

@@ -1,12 +1,10 @@
 //! Phrase matching shared by the classifier and the red-flag scanner: one Aho-Corasick pass over the
 //! description, character offsets, gapped phrases (`甲*乙`), negation, hedges and near-miss blockers.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
 use super::sound::{SoundTable, sound_match};
+use super::trie::CharTrie;
 
 /// Largest number of characters a gap in a `甲*乙` phrase may span.
 pub const GAP_MAX_CHARS: usize = 10;
@@ -343,10 +341,8 @@ impl<T> MatcherBuilder<T> {
     }
 
     /// Builds the automaton.
-    pub fn build(self) -> Result<Matcher<T>, aho_corasick::BuildError> {
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&self.patterns)?;
+    pub fn build(self) -> Matcher<T> {
+        let trie = CharTrie::new(self.patterns.iter().map(|p| p.chars()));
         let mut starts = vec![Vec::new(); self.patterns.len()];
         let mut used: Vec<bool> = self.tags.iter().map(|t| !t.is_empty()).collect();
         for (i, compound) in self.compounds.iter().enumerate() {
@@ -360,15 +356,15 @@ impl<T> MatcherBuilder<T> {
         for (id, u) in used.iter_mut().enumerate() {
             *u = *u && !self.exact[id] && self.patterns[id].chars().count() >= self.sound_min;
         }
-        let sound = SoundTable::build(&self.patterns, &used)?;
-        Ok(Matcher {
-            ac,
+        let sound = SoundTable::build(&self.patterns, &used);
+        Matcher {
+            trie,
             sound,
             tags: self.tags,
             kinds: self.kinds,
             compounds: self.compounds,
             starts,
-        })
+        }
     }
 }
 
@@ -399,7 +395,7 @@ impl<T> Hit<'_, T> {
 
 /// Finds tagged phrases in descriptions in one pass.
 pub struct Matcher<T> {
-    ac: AhoCorasick,
+    trie: CharTrie,
     sound: SoundTable,
     tags: Vec<Vec<(T, String)>>,
     kinds: Vec<u8>,
@@ -418,30 +414,22 @@ struct Raw {
 impl<T> Matcher<T> {
     /// Every tagged phrase in `text`, near misses removed, with negation and hedges marked.
     pub fn find<'a>(&'a self, text: &str) -> Vec<Hit<'a, T>> {
-        let chars = normalize(text);
-        let folded: Cow<'_, str> = if text.chars().zip(&chars).all(|(a, b)| a == *b) {
-            Cow::Borrowed(text)
-        } else {
-            Cow::Owned(chars.iter().collect())
-        };
-        let mut char_at = vec![0usize; folded.len() + 1];
-        for (ci, (bi, _)) in folded.char_indices().enumerate() {
-            char_at[bi] = ci;
-        }
-        char_at[folded.len()] = chars.len();
+        self.find_normalized(&normalize(text))
+    }
 
-        let mut raws: Vec<Raw> = self
-            .ac
-            .find_overlapping_iter(folded.as_ref())
-            .map(|m| Raw {
-                id: m.pattern().as_usize(),
-                start: char_at[m.start()],
-                end: char_at[m.end()],
+    /// Like [`Matcher::find`] over a text already normalised by [`normalize`].
+    pub fn find_normalized<'a>(&'a self, chars: &[char]) -> Vec<Hit<'a, T>> {
+        let mut raws: Vec<Raw> = Vec::new();
+        self.trie.for_each_match(chars, |id, start, end| {
+            raws.push(Raw {
+                id,
+                start,
+                end,
                 sound: false,
             })
-            .collect();
+        });
         let exact = raws.len();
-        for (id, start, end) in sound_match(&self.sound, &chars) {
+        for (id, start, end) in sound_match(&self.sound, chars) {
             let known_word_there = raws[..exact]
                 .iter()
                 .any(|r| r.id != id && r.start <= start && end <= r.end);
@@ -500,7 +488,7 @@ impl<T> Matcher<T> {
             }
             for &c in &self.starts[raw.id] {
                 let compound = &self.compounds[c];
-                if let Some(end) = self.chain(compound, raw, &raws, &chars, &blocked) {
+                if let Some(end) = self.chain(compound, raw, &raws, chars, &blocked) {
                     hits.push(Hit {
                         tag: &compound.tag,
                         phrase: &compound.phrase,
@@ -572,10 +560,7 @@ mod tests {
         for (i, p) in phrases.iter().enumerate() {
             builder.add(p, i);
         }
-        match builder.build() {
-            Ok(m) => m,
-            Err(e) => panic!("build failed: {e}"),
-        }
+        builder.build()
     }
 
     #[test]

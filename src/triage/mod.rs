@@ -20,14 +20,19 @@ pub mod lexicon;
 pub mod list;
 pub mod manual;
 pub mod matcher;
+pub mod model;
 pub mod redflag;
 pub mod repeat;
 pub mod segment;
 mod sound;
 mod summary;
+mod trie;
 
-pub use classifier::Classifier;
-pub use eval::{EvalError, EvalReport, Metrics, Miss, evaluate};
+pub use classifier::{Classifier, OpinionRules};
+pub use eval::{
+    EvalError, EvalFailure, EvalReport, Metrics, Miss, WriterFigures, evaluate,
+    leave_one_writer_out,
+};
 pub use list::{
     Category, ConditionalMode, EMBEDDED_LIST, ListError, Problem, ResponsibilityList, check, parse,
 };

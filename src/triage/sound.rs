@@ -6,20 +6,25 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use pinyin::ToPinyin;
+
+use super::trie::CharTrie;
 
 /// Code of a character whose sound is in no phrase (or that has none).
 const NO_SOUND: char = '\u{F8FF}';
-/// First code of the syllables (a private-use range, 3 bytes each in UTF-8).
+/// First code of the syllables (a private-use range).
 const FIRST: u32 = 0xE000;
-/// Bytes of one code in UTF-8.
-const CODE_BYTES: usize = 3;
+
+/// First and last character of the common CJK block, whose codes are worked out once.
+const CJK_FIRST: u32 = 0x4E00;
+const CJK_LAST: u32 = 0x9FFF;
 
 /// The phrases read as syllables, with an automaton over them.
 pub struct SoundTable {
     syllables: HashMap<&'static str, char>,
-    ac: Option<AhoCorasick>,
+    /// The code of every character of the CJK block, looked up by offset.
+    cjk: Vec<char>,
+    trie: CharTrie,
     /// For each sound pattern: the phrase's pattern id and its characters.
     phrases: Vec<(usize, Vec<char>)>,
 }
@@ -30,10 +35,7 @@ fn syllable(c: char) -> Option<&'static str> {
 
 impl SoundTable {
     /// Reads every used pattern of two or more Chinese characters as syllables.
-    pub fn build(
-        patterns: &[String],
-        used: &[bool],
-    ) -> Result<SoundTable, aho_corasick::BuildError> {
+    pub fn build(patterns: &[String], used: &[bool]) -> SoundTable {
         let mut syllables: HashMap<&'static str, char> = HashMap::new();
         let mut encoded = Vec::new();
         let mut phrases = Vec::new();
@@ -60,20 +62,42 @@ impl SoundTable {
             encoded.push(code);
             phrases.push((id, chars));
         }
-        let ac = if encoded.is_empty() {
-            None
+        let trie = CharTrie::new(encoded.iter().map(|e| e.chars()));
+        let cjk = if syllables.is_empty() {
+            Vec::new()
         } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&encoded)?,
-            )
+            (CJK_FIRST..=CJK_LAST)
+                .map(|u| {
+                    char::from_u32(u)
+                        .and_then(syllable)
+                        .and_then(|s| syllables.get(s).copied())
+                        .unwrap_or(NO_SOUND)
+                })
+                .collect()
         };
-        Ok(SoundTable {
+        SoundTable {
             syllables,
-            ac,
+            cjk,
+            trie,
             phrases,
-        })
+        }
+    }
+}
+
+impl SoundTable {
+    /// The code of one character's sound, or [`NO_SOUND`].
+    fn code(&self, c: char) -> char {
+        let u = c as u32;
+        if (CJK_FIRST..=CJK_LAST).contains(&u) {
+            return self
+                .cjk
+                .get((u - CJK_FIRST) as usize)
+                .copied()
+                .unwrap_or(NO_SOUND);
+        }
+        syllable(c)
+            .and_then(|s| self.syllables.get(s).copied())
+            .unwrap_or(NO_SOUND)
     }
 }
 
@@ -88,24 +112,13 @@ fn allowed_differences(len: usize) -> usize {
 /// Same-sound matches of the table's phrases in `chars` that are not exact matches:
 /// `(pattern id, start, end)` in characters.
 pub fn sound_match(table: &SoundTable, chars: &[char]) -> Vec<(usize, usize, usize)> {
-    let Some(ac) = &table.ac else {
-        return Vec::new();
-    };
-    if chars.iter().all(char::is_ascii) {
+    if table.trie.is_empty() || chars.iter().all(char::is_ascii) {
         return Vec::new();
     }
-    let code: String = chars
-        .iter()
-        .map(|&c| {
-            syllable(c)
-                .and_then(|s| table.syllables.get(s).copied())
-                .unwrap_or(NO_SOUND)
-        })
-        .collect();
+    let code: Vec<char> = chars.iter().map(|&c| table.code(c)).collect();
     let mut out = Vec::new();
-    for m in ac.find_overlapping_iter(&code) {
-        let (start, end) = (m.start() / CODE_BYTES, m.end() / CODE_BYTES);
-        let (id, phrase) = &table.phrases[m.pattern().as_usize()];
+    table.trie.for_each_match(&code, |pattern, start, end| {
+        let (id, phrase) = &table.phrases[pattern];
         let differ = chars[start..end]
             .iter()
             .zip(phrase)
@@ -123,7 +136,7 @@ pub fn sound_match(table: &SoundTable, chars: &[char]) -> Vec<(usize, usize, usi
         if differ > 0 && differ <= allowed_differences(phrase.len()) && anchors > 0 && !light_typo {
             out.push((*id, start, end));
         }
-    }
+    });
     out
 }
 
@@ -134,10 +147,7 @@ mod tests {
     fn table(words: &[&str]) -> SoundTable {
         let patterns: Vec<String> = words.iter().map(|w| w.to_string()).collect();
         let used = vec![true; patterns.len()];
-        match SoundTable::build(&patterns, &used) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        }
+        SoundTable::build(&patterns, &used)
     }
 
     fn found(t: &SoundTable, text: &str) -> Vec<(usize, usize, usize)> {

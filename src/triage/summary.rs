@@ -33,7 +33,14 @@ pub fn line(d: &TriageDecision) -> String {
     parts.push(mode_zh(d.mode).to_string());
     let mut flags: Vec<&str> = Vec::new();
     let mut words: Vec<&str> = Vec::new();
+    let mut learned: Vec<&str> = Vec::new();
     for e in &d.evidence {
+        if e.rule == "model" {
+            if e.effect.contains(':') && !e.phrase.is_empty() {
+                learned.push(&e.phrase);
+            }
+            continue;
+        }
         let list = if e.rule.starts_with("redflag:") {
             &mut flags
         } else {
@@ -53,6 +60,9 @@ pub fn line(d: &TriageDecision) -> String {
     }
     if !words.is_empty() {
         parts.push(format!("依据：{}", words.join("、")));
+    }
+    if !learned.is_empty() {
+        parts.push(format!("模型参考：{}", learned.join("、")));
     }
     parts.join(" · ")
 }

@@ -404,6 +404,7 @@ pub fn evidence(e: &crate::domain::taxonomy::Evidence, lang: Lang) -> String {
     let rule = match e.rule.as_str() {
         "override" => pick(lang, "人工改判", "override"),
         "vulnerable" => pick(lang, "弱势群体", "vulnerable"),
+        "model" => pick(lang, "模型", "model"),
         other => other,
     };
     let effect = effect(&e.effect, lang);
@@ -439,6 +440,18 @@ pub fn effect(effect: &str, lang: Lang) -> String {
         if let Some(rest) = effect.strip_prefix(en) {
             return format!("{zh}{rest}");
         }
+    }
+    if let Some(rest) = effect.strip_prefix("model reads ") {
+        return format!(
+            "模型判读 {}",
+            rest.replace(": category taken", "：采纳类别")
+        );
+    }
+    if let Some(rest) = effect.strip_prefix("police reading ") {
+        return format!(
+            "警务判读 {}",
+            rest.replace(": uncertain, police first", "：无法界定，公安先期处置")
+        );
     }
     if let Some(who) = effect.strip_prefix("reclassified by ") {
         return format!("由 {who} 人工改判");
@@ -509,6 +522,14 @@ mod tests {
         assert_eq!(effect("keyword +2", Lang::Zh), "关键词 +2");
         assert_eq!(effect("priority up", Lang::Zh), "提高紧急程度");
         assert_eq!(effect("reclassified by 王磊", Lang::Zh), "由 王磊 人工改判");
+        assert_eq!(
+            effect("model reads N6 0.97: category taken", Lang::Zh),
+            "模型判读 N6 0.97：采纳类别"
+        );
+        assert_eq!(
+            effect("police reading 1.00: uncertain, police first", Lang::Zh),
+            "警务判读 1.00：无法界定，公安先期处置"
+        );
         assert_eq!(effect("keyword +2", Lang::En), "keyword +2");
     }
 }
