@@ -68,4 +68,3 @@ fn shift(ctx: &Ctx, args: &ReportArgs, at: DateTime<Utc>) -> Result<()> {
     }
     Ok(())
 }
-
