@@ -12,9 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let cols = if area.width >= 100 { 3 } else { 2 };
-    let per = REGISTRY.len().div_ceil(cols);
-    let rect = centered(area, (cols * 30 + 4) as u16, (per + 3) as u16);
+    let (cols, per, width) = layout(area, REGISTRY.len());
+    let rect = centered(area, (cols * width + 4) as u16, (per + 3) as u16);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.key_hint)
@@ -41,7 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     if refused { theme.muted } else { theme.key_hint },
                 ));
                 spans.push(Span::styled(
-                    fit(&format!("{mark}{}", spec.label(app.lang())), 22),
+                    fit(&format!("{mark}{}", spec.label(app.lang())), width - 8),
                     style,
                 ));
                 spans.push(Span::raw(" "));
@@ -59,4 +58,36 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ));
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// Columns, rows per column and column width for `keys` entries: as few columns as let every key
+/// show within the height (two at least, three from 100 columns wide), each at most 30 wide.
+fn layout(area: Rect, keys: usize) -> (usize, usize, usize) {
+    let rows_free = usize::from(area.height).saturating_sub(5).max(1);
+    let least = if area.width >= 100 { 3 } else { 2 };
+    let cols = (least..=4)
+        .find(|c| keys.div_ceil(*c) <= rows_free)
+        .unwrap_or(4);
+    let width = (usize::from(area.width).saturating_sub(6) / cols).clamp(16, 30);
+    (cols, keys.div_ceil(cols), width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layout;
+    use crate::tui::action::REGISTRY;
+    use ratatui::layout::Rect;
+
+    #[test]
+    fn every_key_fits_at_80_by_24() {
+        let (cols, per, width) = layout(Rect::new(0, 0, 80, 24), REGISTRY.len());
+        assert!(per + 5 <= 24, "{per} rows");
+        assert!(cols * width + 4 <= 80, "{cols} × {width}");
+    }
+
+    #[test]
+    fn wide_screens_keep_three_columns_of_thirty() {
+        let (cols, _, width) = layout(Rect::new(0, 0, 160, 48), REGISTRY.len());
+        assert_eq!((cols, width), (3, 30));
+    }
 }
