@@ -13,7 +13,7 @@ type Check = fn(&dyn HubStore);
 type Factory = dyn Fn() -> (Box<dyn std::any::Any>, Arc<dyn HubStore>);
 
 fn contract(make: &Factory) {
-    let checks: [(&str, Check); 7] = [
+    let checks: [(&str, Check); 8] = [
         ("principals", principals),
         ("routes", routes),
         ("intake is idempotent", intake_is_idempotent),
@@ -21,6 +21,7 @@ fn contract(make: &Factory) {
         ("page boundaries", page_boundaries),
         ("commits wake subscribers", commits_wake_subscribers),
         ("police feed and stats", police_feed_and_stats),
+        ("intakes get repeat-call links", intakes_get_repeat_links),
     ];
     for (name, check) in checks {
         let (_guard, store) = make();
@@ -169,6 +170,53 @@ fn intake_is_idempotent(s: &dyn HubStore) {
     let (incident, events) = s.incident(first.response.id).expect("read").expect("known");
     assert!(incident.triage.is_some());
     assert_eq!(events.len(), 2);
+}
+
+fn intakes_get_repeat_links(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    s.add_station(&station("gz", "GZ"), "h").expect("station");
+    let first = s
+        .intake(new_intake("dn", "DN", "110-1", None))
+        .expect("first");
+    let mut later = new_intake("dn", "DN", "110-2", None);
+    later.now += chrono::TimeDelta::hours(1);
+    later.request.address = Some("别处".into());
+    later.request.phone = Some("+86 138 1234 1116".into());
+    let second = s.intake(later).expect("second");
+    let (incident, events) = s
+        .incident(second.response.id)
+        .expect("read")
+        .expect("known");
+    assert_eq!(
+        incident.repeat_of.as_deref(),
+        Some(first.response.reference.as_str()),
+        "the same phone within the window"
+    );
+    let EventKind::Received(r) = &events[0].event.kind else {
+        panic!("the first event is the received one");
+    };
+    assert_eq!(r.repeat_of, incident.repeat_of, "consoles pull the link");
+    let elsewhere = s
+        .intake(new_intake("gz", "GZ", "110-3", None))
+        .expect("another station");
+    let (other, _) = s
+        .incident(elsewhere.response.id)
+        .expect("read")
+        .expect("known");
+    assert_eq!(
+        other.repeat_of, None,
+        "another station's items are not its calls"
+    );
+    let mut stale = new_intake("dn", "DN", "110-4", None);
+    stale.now += chrono::TimeDelta::minutes(24 * 60 + 30);
+    stale.request.address = None;
+    let stale = s.intake(stale).expect("stale");
+    let (stale, _) = s.incident(stale.response.id).expect("read").expect("known");
+    assert_eq!(
+        stale.repeat_of.as_deref(),
+        Some(second.response.reference.as_str()),
+        "the first is outside the window, the second inside"
+    );
 }
 
 fn push_outcomes(s: &dyn HubStore) {

@@ -9,12 +9,12 @@ mod push;
 mod queries;
 mod recent;
 mod sqlite;
-mod station;
 mod writer;
 
+pub use crate::hub::decide::is_hub_numbering;
 pub use chain::{GENESIS as CHAIN_GENESIS, Link, digest, link_hash};
 pub use chain_check::{ChainCheck, verify as verify_chain};
-pub use push::{Push, is_hub_numbering};
+pub use push::Push;
 pub use queries::all_events;
 pub use sqlite::{SqliteHubStore, open_read_only};
 
