@@ -400,6 +400,15 @@ pub struct HubArgs {
     /// The hub's directory (holds hub.db).
     #[arg(long, global = true, env = "FENLIU_HUB_DIR", value_name = "DIR")]
     pub hub_dir: Option<PathBuf>,
+    /// The hub's PostgreSQL database instead of --hub-dir (`postgres://user@host/db`).
+    #[arg(
+        long,
+        global = true,
+        env = "FENLIU_HUB_STORE",
+        value_name = "URL",
+        conflicts_with = "hub_dir"
+    )]
+    pub store: Option<String>,
     #[command(subcommand)]
     pub command: HubCmd,
 }
