@@ -431,6 +431,15 @@ pub enum HubCmd {
     Audit(super::hub::HubAuditCmd),
     /// The district's figures per station and the ranking of stations, over the hub's events.
     Report(super::hub::HubReportArgs),
+    /// Move a district's hub (a --hub-dir) into an empty PostgreSQL database.
+    Migrate {
+        /// The district hub's directory (holds hub.db); the hub must be stopped.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// The PostgreSQL database (`postgres://user@host/db`).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

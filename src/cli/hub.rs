@@ -4,7 +4,7 @@ use super::args::{ConnectorRole, HubArgs, HubCmd, HubConnectorCmd, HubRouteCmd, 
 use crate::hub::limit::RateLimit;
 use crate::hub::serve::ConnLimits;
 use crate::hub::store::{
-    HubStore, PgHubStore, Role, SqliteHubStore, StationRecord, is_postgres_url,
+    HubStore, PgHubStore, Role, SqliteHubStore, StationRecord, is_postgres_url, open_read_only,
 };
 use crate::hub::{HubConfig, Listeners, admin};
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub fn run(args: HubArgs) -> Result<u8> {
+    if let HubCmd::Migrate { from, to } = &args.command {
+        return migrate(from, to).map(|()| 0);
+    }
     if let Some(url) = args.store {
         return run_postgres(&url, args.command).map(|()| 0);
     }
@@ -41,6 +44,40 @@ pub fn run(args: HubArgs) -> Result<u8> {
         command => manage(&open_sqlite(&dir)?, command)?,
     }
     Ok(0)
+}
+
+/// `hub migrate --from DIR --to URL`.
+fn migrate(from: &Path, to: &str) -> Result<()> {
+    if !is_postgres_url(to) {
+        return Err(eyre!(
+            "--to {to}: give a PostgreSQL URL (postgres://user@host/db)"
+        ));
+    }
+    let lock_path = from.join("hub.lock");
+    if let Ok(lock) = std::fs::File::open(&lock_path)
+        && lock.try_lock().is_err()
+    {
+        return Err(eyre!(
+            "a hub is serving {}: stop it before moving the district",
+            from.display()
+        ));
+    }
+    // Opening it brings the district's schema up to date (and links a chain if it had none).
+    drop(open_sqlite(from)?);
+    let src = open_read_only(from)?;
+    let dst = PgHubStore::open(to).wrap_err("cannot open the hub's PostgreSQL database")?;
+    let c = dst
+        .import_sqlite(&src)
+        .wrap_err("the district was not moved (nothing was written)")?;
+    outln!(
+        "moved {} stations, {} items, {} events (last sequence {}), {} chain links; serve it with hub serve --store",
+        c.stations,
+        c.items,
+        c.events,
+        c.last_seq,
+        c.chain_links
+    );
+    Ok(())
 }
 
 fn open_sqlite(dir: &Path) -> Result<SqliteHubStore> {
@@ -125,7 +162,7 @@ fn manage(store: &dyn HubStore, command: HubCmd) -> Result<()> {
                 outln!("{}\t{}\t{}", r.kind.code(), r.key, r.station);
             }
         }
-        HubCmd::Serve(_) | HubCmd::Audit(_) | HubCmd::Report(_) => {}
+        HubCmd::Serve(_) | HubCmd::Audit(_) | HubCmd::Report(_) | HubCmd::Migrate { .. } => {}
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ pub enum Verdict {
     /// Record the event. `incident` is the item after it (none for a station event); `new` says
     /// it is inserted rather than updated; `police` says it joins the police feed.
     Accept {
-        incident: Option<Incident>,
+        incident: Option<Box<Incident>>,
         new: bool,
         police: bool,
     },
@@ -132,7 +132,7 @@ pub fn decide_push(station: &str, state: ItemState, event: &Event, now: DateTime
             }
             match Incident::from_received(event) {
                 Ok(i) => Verdict::Accept {
-                    incident: Some(i),
+                    incident: Some(Box::new(i)),
                     new: true,
                     police,
                 },
@@ -143,7 +143,7 @@ pub fn decide_push(station: &str, state: ItemState, event: &Event, now: DateTime
         (Some(i), _) if i.station != station => unknown(),
         (Some(mut i), _) => match i.apply(event) {
             Ok(_) => Verdict::Accept {
-                incident: Some(i),
+                incident: Some(Box::new(i)),
                 new: false,
                 police,
             },

@@ -2,6 +2,7 @@
 //! an ephemeral loopback port that stops when dropped.
 #![allow(dead_code)]
 
+pub mod console;
 pub mod pg;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};

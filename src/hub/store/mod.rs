@@ -15,7 +15,7 @@ mod writer;
 pub use crate::hub::decide::is_hub_numbering;
 pub use chain::{GENESIS as CHAIN_GENESIS, Link, digest, link_hash};
 pub use chain_check::{ChainCheck, verify as verify_chain};
-pub use pg::{PgHubStore, is_postgres_url};
+pub use pg::{Copied, PgHubStore, is_postgres_url};
 pub use push::Push;
 pub use queries::all_events;
 pub use sqlite::{SqliteHubStore, open_read_only};

@@ -3,8 +3,11 @@
 //! in commit order; commits are announced with `NOTIFY` so every process wakes its long-polls.
 //! The trait is blocking: each call runs on the store's own runtime.
 
+mod import;
 mod read;
 mod write;
+
+pub use import::Copied;
 
 use super::{
     Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Push,
@@ -106,6 +109,15 @@ impl PgHubStore {
             Some(rt) => rt.block_on(f),
             None => Err(HubStoreError::WriterGone),
         }
+    }
+
+    /// Copies a district's SQLite hub (read through `src`) into this empty database: stations,
+    /// connectors, routes, items and events with their sequences, the chain, the hub's identity
+    /// and epoch. Consoles of the district carry on against it without a rebuild.
+    pub fn import_sqlite(&self, src: &rusqlite::Connection) -> Result<Copied, HubStoreError> {
+        let copied = self.run(import::import(&self.pool, src))?;
+        self.committed(Some(copied.last_seq));
+        Ok(copied)
     }
 
     /// Wakes this process's watchers with `last`, if it is news.

@@ -24,7 +24,7 @@ const WRITE_LOCK: i64 = 0x66_65_6e_6c_69_75;
 type Tx = sqlx_core::transaction::Transaction<'static, Postgres>;
 
 /// Opens a write transaction and waits for the hub's write lock.
-async fn begin(pool: &PgPool) -> Result<Tx, HubStoreError> {
+pub(super) async fn begin(pool: &PgPool) -> Result<Tx, HubStoreError> {
     let mut tx = pool.begin().await?;
     query::<Postgres>("SELECT pg_advisory_xact_lock($1)")
         .bind(WRITE_LOCK)
