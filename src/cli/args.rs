@@ -547,4 +547,8 @@ pub struct LoadtestArgs {
     /// Seconds of intake.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
+    /// Load a hub on this PostgreSQL database (`postgres://…`) instead of a fresh directory; the
+    /// run adds its own stations and leaves the others alone.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
 }
