@@ -52,8 +52,11 @@ fn postgres_passes_the_contract() {
     });
 }
 
+/// What keeps a test's store alive, and two handles on its database.
+type Pair = (Box<dyn std::any::Any>, Arc<dyn HubStore>, Arc<dyn HubStore>);
+
 /// Two handles on one store's database (for SQLite, the one store).
-fn pair(sqlite: bool) -> Option<(Box<dyn std::any::Any>, Arc<dyn HubStore>, Arc<dyn HubStore>)> {
+fn pair(sqlite: bool) -> Option<Pair> {
     if sqlite {
         let dir = tempfile::tempdir().expect("tempdir");
         let store: Arc<dyn HubStore> =

@@ -77,6 +77,7 @@ impl PgHubStore {
             .block_on(async {
                 let pool = PgPoolOptions::new()
                     .max_connections(POOL_SIZE)
+                    .test_before_acquire(false)
                     .connect(url)
                     .await?;
                 migrator()
