@@ -44,7 +44,7 @@ fn sqlite_passes_the_contract() {
 #[test]
 fn postgres_passes_the_contract() {
     let Some(admin) = hubkit::pg::url() else {
-        return hubkit::pg::not_run("contract suite");
+        return hubkit::pg::not_run("hub contract suite (tests/hub_contract.rs)");
     };
     contract(&move || {
         let (store, _) = hubkit::pg::fresh_store(&admin);
@@ -176,7 +176,7 @@ fn sqlite_one_claim_wins_and_the_cursor_never_skips() {
 #[test]
 fn postgres_one_claim_wins_through_two_connections() {
     let Some((_g, a, b)) = pair(false) else {
-        return hubkit::pg::not_run("concurrency tests");
+        return hubkit::pg::not_run("hub contract suite (tests/hub_contract.rs)");
     };
     one_claim_wins(a, b);
 }
@@ -184,7 +184,7 @@ fn postgres_one_claim_wins_through_two_connections() {
 #[test]
 fn postgres_cursor_never_skips_under_concurrent_writers() {
     let Some((_g, a, b)) = pair(false) else {
-        return hubkit::pg::not_run("concurrency tests");
+        return hubkit::pg::not_run("hub contract suite (tests/hub_contract.rs)");
     };
     cursor_never_skips(a, b);
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_district_moved_to_postgres_serves_its_console_on() {
     let Some(admin) = hubkit::pg::url() else {
-        return hubkit::pg::not_run("migration test");
+        return hubkit::pg::not_run("migration test (tests/hub_migrate.rs)");
     };
     let url = tokio::task::spawn_blocking(move || hubkit::pg::fresh_database(&admin))
         .await

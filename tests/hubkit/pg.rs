@@ -14,9 +14,17 @@ pub fn url() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
-/// Says, once per test binary's caller, that the PostgreSQL tests were not run.
+/// Says, once per test binary and past the test harness's capture, that its PostgreSQL tests
+/// were not run.
 pub fn not_run(what: &str) {
-    eprintln!("FENLIU_TEST_POSTGRES is not set: the PostgreSQL {what} was not run");
+    static TOLD: std::sync::Once = std::sync::Once::new();
+    TOLD.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "FENLIU_TEST_POSTGRES is not set: the PostgreSQL {what} was not run"
+        );
+    });
 }
 
 /// A new, empty database in the cluster at `admin`; its URL.
