@@ -44,8 +44,23 @@ pub struct PgHubStore {
 }
 
 impl From<sqlx_core::Error> for HubStoreError {
+    /// A database out of reach or out of space is not damage: told so, the caller retries.
     fn from(e: sqlx_core::Error) -> HubStoreError {
-        HubStoreError::Postgres(e.to_string())
+        use sqlx_core::Error as E;
+        let sqlstate = e
+            .as_database_error()
+            .and_then(|d| d.code().map(|c| c.into_owned()));
+        match (&e, sqlstate.as_deref()) {
+            (_, Some("53100")) => HubStoreError::DiskFull,
+            // Insufficient resources, operator intervention, connection and system errors.
+            (_, Some(c)) if ["53", "57", "08", "58"].iter().any(|p| c.starts_with(p)) => {
+                HubStoreError::CannotWrite(e.to_string())
+            }
+            (E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::Tls(_), _) => {
+                HubStoreError::CannotWrite(e.to_string())
+            }
+            _ => HubStoreError::Postgres(e.to_string()),
+        }
     }
 }
 
@@ -469,7 +484,18 @@ impl HubStore for PgHubStore {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_postgres_url, redact};
+    use super::{HubStoreError, is_postgres_url, redact};
+
+    #[test]
+    fn a_database_out_of_reach_is_told_as_unwritable_not_as_damage() {
+        let told = HubStoreError::from(sqlx_core::Error::PoolTimedOut);
+        assert!(matches!(told, HubStoreError::CannotWrite(_)), "{told:?}");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let told = HubStoreError::from(sqlx_core::Error::Io(refused));
+        assert!(told.write_fault().is_some(), "{told:?}");
+        let other = HubStoreError::from(sqlx_core::Error::RowNotFound);
+        assert!(matches!(other, HubStoreError::Postgres(_)), "{other:?}");
+    }
 
     #[test]
     fn a_url_is_told_without_its_password() {
