@@ -267,7 +267,7 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("reachable, protocol 2")
+            predicate::str::contains("reachable, protocol 3")
                 .and(predicate::str::contains("ok  clock"))
                 .and(predicate::str::contains("ok  hub identity")),
         );
