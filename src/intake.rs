@@ -70,12 +70,28 @@ pub fn find_repeat(
     now: DateTime<Utc>,
     window: TimeDelta,
 ) -> Result<Option<String>, StoreError> {
+    if phone.is_none() && address.is_none() {
+        return Ok(None);
+    }
+    let candidates = store.incidents_received_since(now - window)?;
+    Ok(repeat_among(&candidates, phone, address, now, window))
+}
+
+/// The first of `candidates` (oldest first) within the window from the same phone or address:
+/// the reference a new item's `repeat_of` names. The console and the hub both decide with this.
+pub fn repeat_among(
+    candidates: &[Incident],
+    phone: Option<&str>,
+    address: Option<&str>,
+    now: DateTime<Utc>,
+    window: TimeDelta,
+) -> Option<String> {
     let phone = phone.map(triage::normalize_phone).filter(|p| !p.is_empty());
     let address = address
         .map(triage::normalize_address)
         .filter(|a| !a.is_empty());
     if phone.is_none() && address.is_none() {
-        return Ok(None);
+        return None;
     }
     let same = |i: &Incident| {
         let by_phone = phone.is_some() && i.phone.as_deref().map(triage::normalize_phone) == phone;
@@ -83,9 +99,8 @@ pub fn find_repeat(
             address.is_some() && i.address.as_deref().map(triage::normalize_address) == address;
         (by_phone || by_address) && triage::is_within(i.received_at, now, window)
     };
-    Ok(store
-        .incidents_received_since(now - window)?
-        .into_iter()
+    candidates
+        .iter()
         .find(|i| same(i))
-        .map(|i| i.reference))
+        .map(|i| i.reference.clone())
 }

@@ -192,7 +192,9 @@ fn a_database_from_before_the_chain_is_linked_once_when_the_hub_opens_it() {
     hub_with_history(tmp.path());
     let conn = Connection::open(tmp.path().join("hub.db")).expect("open");
     conn.execute_batch(
-        "DROP TABLE chain; DELETE FROM hub_meta WHERE key = 'chain_since'; PRAGMA user_version = 2;",
+        "DROP TABLE chain; DELETE FROM hub_meta WHERE key = 'chain_since';
+         DROP INDEX incidents_by_received; ALTER TABLE incidents DROP COLUMN received_at;
+         PRAGMA user_version = 2;",
     )
     .expect("back to the second schema");
     drop(conn);

@@ -8,12 +8,14 @@ use fenliu::hub::store::{HubStore, HubStoreError, Role, Route, RouteKind, Sqlite
 use fenliu::protocol::{PushOutcome, RejectCode};
 use hubkit::{claim_event, new_intake, push, station};
 use std::sync::Arc;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 type Check = fn(&dyn HubStore);
 type Factory = dyn Fn() -> (Box<dyn std::any::Any>, Arc<dyn HubStore>);
 
 fn contract(make: &Factory) {
-    let checks: [(&str, Check); 7] = [
+    let checks: [(&str, Check); 8] = [
         ("principals", principals),
         ("routes", routes),
         ("intake is idempotent", intake_is_idempotent),
@@ -21,6 +23,7 @@ fn contract(make: &Factory) {
         ("page boundaries", page_boundaries),
         ("commits wake subscribers", commits_wake_subscribers),
         ("police feed and stats", police_feed_and_stats),
+        ("intakes get repeat-call links", intakes_get_repeat_links),
     ];
     for (name, check) in checks {
         let (_guard, store) = make();
@@ -36,6 +39,154 @@ fn sqlite_passes_the_contract() {
         let store = SqliteHubStore::open_dir(dir.path()).expect("open hub store");
         (Box::new(dir), Arc::new(store))
     });
+}
+
+#[test]
+fn postgres_passes_the_contract() {
+    let Some(admin) = hubkit::pg::url() else {
+        return hubkit::pg::not_run("hub contract suite (tests/hub_contract.rs)");
+    };
+    contract(&move || {
+        let (store, _) = hubkit::pg::fresh_store(&admin);
+        (Box::new(()), Arc::new(store))
+    });
+}
+
+/// What keeps a test's store alive, and two handles on its database.
+type Pair = (Box<dyn std::any::Any>, Arc<dyn HubStore>, Arc<dyn HubStore>);
+
+/// Two handles on one store's database (for SQLite, the one store).
+fn pair(sqlite: bool) -> Option<Pair> {
+    if sqlite {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store: Arc<dyn HubStore> =
+            Arc::new(SqliteHubStore::open_dir(dir.path()).expect("open hub store"));
+        return Some((Box::new(dir), store.clone(), store));
+    }
+    let admin = hubkit::pg::url()?;
+    let (a, url) = hubkit::pg::fresh_store(&admin);
+    let b = fenliu::hub::store::PgHubStore::open(&url).expect("a second connection pool");
+    Some((Box::new(()), Arc::new(a), Arc::new(b)))
+}
+
+/// Workstations of one station claim the same items at the same moment through two
+/// connections: each item has exactly one claim, the other is told who holds it.
+fn one_claim_wins(a: Arc<dyn HubStore>, b: Arc<dyn HubStore>) {
+    a.add_station(&station("dn", "DN"), "h").expect("station");
+    for n in 0..8 {
+        let item = a
+            .intake(new_intake("dn", "DN", &format!("110-{n}"), None))
+            .expect("intake")
+            .response
+            .id;
+        let gate = Arc::new(Barrier::new(2));
+        let racers: Vec<_> = [(a.clone(), "ws1"), (b.clone(), "ws2")]
+            .into_iter()
+            .map(|(store, device)| {
+                let gate = gate.clone();
+                std::thread::spawn(move || {
+                    gate.wait();
+                    push(store.as_ref(), "dn", vec![claim_event(item, "dn", device)])
+                        .expect("push")
+                        .remove(0)
+                })
+            })
+            .collect();
+        let outcomes: Vec<PushOutcome> = racers
+            .into_iter()
+            .map(|r| r.join().expect("a racer"))
+            .collect();
+        let won = outcomes
+            .iter()
+            .filter(|o| matches!(o, PushOutcome::Accepted { .. }))
+            .count();
+        let lost = outcomes
+            .iter()
+            .filter(|o| {
+                matches!(o, PushOutcome::Rejected { code, .. } if *code == RejectCode::AlreadyClaimed)
+            })
+            .count();
+        assert_eq!((won, lost), (1, 1), "item {n}: {outcomes:?}");
+        let (_, events) = a.incident(item).expect("read").expect("known");
+        let claims = events
+            .iter()
+            .filter(|e| matches!(e.event.kind, EventKind::Claimed))
+            .count();
+        assert_eq!(claims, 1, "item {n} holds one claim");
+    }
+}
+
+/// Writers commit concurrently while a reader follows the cursor through another connection:
+/// the reader sees every sequence number, in order, none skipped.
+fn cursor_never_skips(a: Arc<dyn HubStore>, b: Arc<dyn HubStore>) {
+    const WRITERS: usize = 4;
+    const EACH: usize = 30;
+    a.add_station(&station("dn", "DN"), "h").expect("station");
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            let mut after = 0;
+            loop {
+                let finished = done.load(Ordering::SeqCst);
+                let page = b.all_events(after, 50).expect("page");
+                if let Some(last) = page.last() {
+                    after = last.seq;
+                }
+                let empty = page.is_empty();
+                seen.extend(page.into_iter().map(|e| e.seq));
+                if finished && empty {
+                    return seen;
+                }
+                if empty {
+                    std::thread::yield_now();
+                }
+            }
+        })
+    };
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let a = a.clone();
+            std::thread::spawn(move || {
+                for n in 0..EACH {
+                    a.intake(new_intake("dn", "DN", &format!("110-{w}-{n}"), None))
+                        .expect("intake");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("a writer");
+    }
+    done.store(true, Ordering::SeqCst);
+    let seen = reader.join().expect("the reader");
+    let all: Vec<i64> = (1..=(WRITERS * EACH) as i64).collect();
+    assert_eq!(seen, all, "the reader saw every event once, in order");
+}
+
+#[test]
+fn sqlite_one_claim_wins_and_the_cursor_never_skips() {
+    let (_g, a, b) = pair(true).expect("sqlite");
+    one_claim_wins(a, b);
+    let (_g, a, b) = pair(true).expect("sqlite");
+    cursor_never_skips(a, b);
+}
+
+#[test]
+fn postgres_one_claim_wins_through_two_connections() {
+    let Some((_g, a, b)) = pair(false) else {
+        return hubkit::pg::not_run("hub contract suite (tests/hub_contract.rs)");
+    };
+    one_claim_wins(a, b);
+}
+
+#[test]
+fn postgres_cursor_never_skips_under_concurrent_writers() {
+    let Some((_g, a, b)) = pair(false) else {
+        return hubkit::pg::not_run("hub contract suite (tests/hub_contract.rs)");
+    };
+    cursor_never_skips(a, b);
 }
 
 #[test]
@@ -169,6 +320,53 @@ fn intake_is_idempotent(s: &dyn HubStore) {
     let (incident, events) = s.incident(first.response.id).expect("read").expect("known");
     assert!(incident.triage.is_some());
     assert_eq!(events.len(), 2);
+}
+
+fn intakes_get_repeat_links(s: &dyn HubStore) {
+    s.add_station(&station("dn", "DN"), "h").expect("station");
+    s.add_station(&station("gz", "GZ"), "h").expect("station");
+    let first = s
+        .intake(new_intake("dn", "DN", "110-1", None))
+        .expect("first");
+    let mut later = new_intake("dn", "DN", "110-2", None);
+    later.now += chrono::TimeDelta::hours(1);
+    later.request.address = Some("别处".into());
+    later.request.phone = Some("+86 138 1234 1116".into());
+    let second = s.intake(later).expect("second");
+    let (incident, events) = s
+        .incident(second.response.id)
+        .expect("read")
+        .expect("known");
+    assert_eq!(
+        incident.repeat_of.as_deref(),
+        Some(first.response.reference.as_str()),
+        "the same phone within the window"
+    );
+    let EventKind::Received(r) = &events[0].event.kind else {
+        panic!("the first event is the received one");
+    };
+    assert_eq!(r.repeat_of, incident.repeat_of, "consoles pull the link");
+    let elsewhere = s
+        .intake(new_intake("gz", "GZ", "110-3", None))
+        .expect("another station");
+    let (other, _) = s
+        .incident(elsewhere.response.id)
+        .expect("read")
+        .expect("known");
+    assert_eq!(
+        other.repeat_of, None,
+        "another station's items are not its calls"
+    );
+    let mut stale = new_intake("dn", "DN", "110-4", None);
+    stale.now += chrono::TimeDelta::minutes(24 * 60 + 30);
+    stale.request.address = None;
+    let stale = s.intake(stale).expect("stale");
+    let (stale, _) = s.incident(stale.response.id).expect("read").expect("known");
+    assert_eq!(
+        stale.repeat_of.as_deref(),
+        Some(second.response.reference.as_str()),
+        "the first is outside the window, the second inside"
+    );
 }
 
 fn push_outcomes(s: &dyn HubStore) {

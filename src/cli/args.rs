@@ -429,6 +429,15 @@ pub struct HubArgs {
     /// The hub's directory (holds hub.db).
     #[arg(long, global = true, env = "FENLIU_HUB_DIR", value_name = "DIR")]
     pub hub_dir: Option<PathBuf>,
+    /// The hub's PostgreSQL database instead of --hub-dir (`postgres://user@host/db`).
+    #[arg(
+        long,
+        global = true,
+        env = "FENLIU_HUB_STORE",
+        value_name = "URL",
+        conflicts_with = "hub_dir"
+    )]
+    pub store: Option<String>,
     #[command(subcommand)]
     pub command: HubCmd,
 }
@@ -451,6 +460,15 @@ pub enum HubCmd {
     Audit(super::hub::HubAuditCmd),
     /// The district's figures per station and the ranking of stations, over the hub's events.
     Report(super::hub::HubReportArgs),
+    /// Move a district's hub (a --hub-dir) into an empty PostgreSQL database.
+    Migrate {
+        /// The district hub's directory (holds hub.db); the hub must be stopped.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// The PostgreSQL database (`postgres://user@host/db`).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -561,4 +579,8 @@ pub struct LoadtestArgs {
     /// Seconds of intake.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
+    /// Load a hub on this PostgreSQL database (`postgres://…`) instead of a fresh directory; the
+    /// run adds its own stations and leaves the others alone.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
 }

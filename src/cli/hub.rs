@@ -3,7 +3,9 @@
 use super::args::{ConnectorRole, HubArgs, HubCmd, HubConnectorCmd, HubRouteCmd, HubStationCmd};
 use crate::hub::limit::RateLimit;
 use crate::hub::serve::ConnLimits;
-use crate::hub::store::{HubStore, Role, SqliteHubStore, StationRecord};
+use crate::hub::store::{
+    HubStore, PgHubStore, Role, SqliteHubStore, StationRecord, is_postgres_url, open_read_only,
+};
 use crate::hub::{HubConfig, Listeners, admin};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use std::path::{Path, PathBuf};
@@ -11,21 +13,99 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub fn run(args: HubArgs) -> Result<u8> {
+    if let HubCmd::Migrate { from, to } = &args.command {
+        return migrate(from, to).map(|()| 0);
+    }
+    if let Some(url) = args.store {
+        return run_postgres(&url, args.command).map(|()| 0);
+    }
     let dir = args.hub_dir.ok_or_else(|| {
-        eyre!("pass --hub-dir DIR (or set FENLIU_HUB_DIR): where the hub keeps hub.db")
+        eyre!(
+            "pass --hub-dir DIR (or set FENLIU_HUB_DIR): where the hub keeps hub.db, or --store postgres://…"
+        )
     })?;
     match args.command {
         HubCmd::Audit(HubAuditCmd::Verify) => return super::hub_evidence::verify(&dir),
         HubCmd::Report(report) => return super::hub_evidence::report(&dir, report).map(|()| 0),
-        command => manage(&dir, command)?,
+        HubCmd::Serve(serve_args) => {
+            let store = open_sqlite(&dir)?;
+            let lock_path = dir.join("hub.lock");
+            let lock = std::fs::File::create(&lock_path)
+                .wrap_err_with(|| format!("cannot create {}", lock_path.display()))?;
+            if lock.try_lock().is_err() {
+                return Err(eyre!(
+                    "another hub is already serving {}; one hub process per directory",
+                    dir.display()
+                ));
+            }
+            serve(Arc::new(store), serve_args)?;
+            drop(lock);
+        }
+        command => manage(&open_sqlite(&dir)?, command)?,
     }
     Ok(0)
 }
 
-fn manage(dir: &Path, command: HubCmd) -> Result<()> {
-    let dir = dir.to_path_buf();
-    let store = SqliteHubStore::open_dir(&dir)
-        .wrap_err_with(|| format!("cannot open the hub database in {}", dir.display()))?;
+/// `hub migrate --from DIR --to URL`.
+fn migrate(from: &Path, to: &str) -> Result<()> {
+    if !is_postgres_url(to) {
+        return Err(eyre!(
+            "--to {to}: give a PostgreSQL URL (postgres://user@host/db)"
+        ));
+    }
+    let lock_path = from.join("hub.lock");
+    if let Ok(lock) = std::fs::File::open(&lock_path)
+        && lock.try_lock().is_err()
+    {
+        return Err(eyre!(
+            "a hub is serving {}: stop it before moving the district",
+            from.display()
+        ));
+    }
+    // Opening it brings the district's schema up to date (and links a chain if it had none).
+    drop(open_sqlite(from)?);
+    let src = open_read_only(from)?;
+    let dst = PgHubStore::open(to).wrap_err("cannot open the hub's PostgreSQL database")?;
+    let c = dst
+        .import_sqlite(&src)
+        .wrap_err("the district was not moved (nothing was written)")?;
+    outln!(
+        "moved {} stations, {} items, {} events (last sequence {}), {} chain links; serve it with hub serve --store",
+        c.stations,
+        c.items,
+        c.events,
+        c.last_seq,
+        c.chain_links
+    );
+    Ok(())
+}
+
+fn open_sqlite(dir: &Path) -> Result<SqliteHubStore> {
+    SqliteHubStore::open_dir(dir)
+        .wrap_err_with(|| format!("cannot open the hub database in {}", dir.display()))
+}
+
+/// The hub on PostgreSQL: several hub processes may serve one database.
+fn run_postgres(url: &str, command: HubCmd) -> Result<()> {
+    if !is_postgres_url(url) {
+        return Err(eyre!(
+            "--store {url}: give a PostgreSQL URL (postgres://user@host/db); a SQLite hub is --hub-dir DIR"
+        ));
+    }
+    if matches!(command, HubCmd::Audit(_) | HubCmd::Report(_)) {
+        return Err(eyre!(
+            "hub audit and hub report read a hub directory (--hub-dir DIR); on PostgreSQL they are not available yet"
+        ));
+    }
+    let store =
+        Arc::new(PgHubStore::open(url).wrap_err("cannot open the hub's PostgreSQL database")?);
+    match command {
+        HubCmd::Serve(serve_args) => serve(store, serve_args),
+        command => manage(store.as_ref(), command),
+    }
+}
+
+fn manage(store: &dyn HubStore, command: HubCmd) -> Result<()> {
     match command {
         HubCmd::Station(HubStationCmd::Add { id, name, prefix }) => {
             check_id("--id", &id)?;
@@ -33,7 +113,7 @@ fn manage(dir: &Path, command: HubCmd) -> Result<()> {
                 return Err(eyre!("--prefix {prefix}: use letters and digits, e.g. DN"));
             }
             let token = admin::add_station(
-                &store,
+                store,
                 &StationRecord {
                     id: id.clone(),
                     name,
@@ -46,7 +126,7 @@ fn manage(dir: &Path, command: HubCmd) -> Result<()> {
             outln!("{token}");
         }
         HubCmd::Station(HubStationCmd::RotateToken { id }) => {
-            let token = admin::rotate_station_token(&store, &id)?;
+            let token = admin::rotate_station_token(store, &id)?;
             outln!("station {id} has a new token; the old one no longer works:");
             outln!("{token}");
         }
@@ -62,7 +142,7 @@ fn manage(dir: &Path, command: HubCmd) -> Result<()> {
                 ConnectorRole::Police => Role::Police,
                 ConnectorRole::District => Role::District,
             };
-            let token = admin::add_connector(&store, &id, role)?;
+            let token = admin::add_connector(store, &id, role)?;
             outln!(
                 "connector {id} ({}) added; its token (shown only once):",
                 role.code()
@@ -74,7 +154,7 @@ fn manage(dir: &Path, command: HubCmd) -> Result<()> {
             community,
             station,
         }) => {
-            let n = admin::add_route(&store, &station, grid.as_deref(), community.as_deref())?;
+            let n = admin::add_route(store, &station, grid.as_deref(), community.as_deref())?;
             outln!("{n} route(s) to station {station}");
         }
         HubCmd::Route(HubRouteCmd::List) => {
@@ -82,20 +162,7 @@ fn manage(dir: &Path, command: HubCmd) -> Result<()> {
                 outln!("{}\t{}\t{}", r.kind.code(), r.key, r.station);
             }
         }
-        HubCmd::Serve(serve_args) => {
-            let lock_path = dir.join("hub.lock");
-            let lock = std::fs::File::create(&lock_path)
-                .wrap_err_with(|| format!("cannot create {}", lock_path.display()))?;
-            if lock.try_lock().is_err() {
-                return Err(eyre!(
-                    "another hub is already serving {}; one hub process per directory",
-                    dir.display()
-                ));
-            }
-            serve(store, serve_args)?;
-            drop(lock);
-        }
-        HubCmd::Audit(_) | HubCmd::Report(_) => {}
+        HubCmd::Serve(_) | HubCmd::Audit(_) | HubCmd::Report(_) | HubCmd::Migrate { .. } => {}
     }
     Ok(())
 }
@@ -170,7 +237,7 @@ pub struct ServeArgs {
     pub log_file: Option<PathBuf>,
 }
 
-fn serve(store: SqliteHubStore, args: ServeArgs) -> Result<()> {
+fn serve(store: Arc<dyn HubStore>, args: ServeArgs) -> Result<()> {
     if args.rate_limit == 0 {
         return Err(eyre!("--rate-limit must be at least 1"));
     }
@@ -218,7 +285,6 @@ fn serve(store: SqliteHubStore, args: ServeArgs) -> Result<()> {
             }
             None => None,
         };
-        let store: Arc<dyn HubStore> = Arc::new(store);
         let listeners = Listeners {
             main: listener,
             tls,

@@ -4,7 +4,9 @@
 
 use super::args::LoadtestArgs;
 use crate::hub::admin;
-use crate::hub::store::{Role, SqliteHubStore, StationRecord};
+use crate::hub::store::{
+    HubStore, PgHubStore, Role, SqliteHubStore, StationRecord, is_postgres_url,
+};
 use crate::protocol::{IntakeRequest, SyncPage};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use std::collections::{HashMap, HashSet};
@@ -36,6 +38,8 @@ struct Shared {
     repeated: AtomicU64,
     failed: AtomicU64,
     stop_consoles: AtomicBool,
+    /// Start of this run's grid names (`g`, then the run's tag on a shared store).
+    grid: String,
 }
 
 /// The p-th percentile (0..=100) of sorted values, nearest rank.
@@ -78,23 +82,36 @@ pub fn run(args: LoadtestArgs) -> Result<()> {
         ),
     };
     let dir = tempfile_dir()?;
+    // Names of this run's own stations and connector, apart from any already in the store.
+    let tag = match &args.store {
+        Some(_) => format!("{:x}", rand::random::<u32>()),
+        None => String::new(),
+    };
     let (tokens, intake_token) = {
-        let store = SqliteHubStore::open_dir(&dir)?;
+        let store: Box<dyn HubStore> = match &args.store {
+            Some(url) if is_postgres_url(url) => Box::new(PgHubStore::open(url)?),
+            Some(other) => return Err(eyre!("--store {other}: give a postgres:// URL")),
+            None => Box::new(SqliteHubStore::open_dir(&dir)?),
+        };
         let mut tokens = Vec::new();
         for n in 0..args.stations {
-            let id = format!("st{n}");
+            let id = format!("st{tag}{n}");
             let record = StationRecord {
                 id: id.clone(),
                 name: format!("压测街道 {n}"),
-                prefix: format!("LT{n}"),
+                prefix: format!("LT{}{n}", tag.to_uppercase()),
             };
-            tokens.push(admin::add_station(&store, &record)?);
-            admin::add_route(&store, &id, Some(&format!("g{n}")), None)?;
+            tokens.push(admin::add_station(store.as_ref(), &record)?);
+            admin::add_route(store.as_ref(), &id, Some(&format!("g{tag}{n}")), None)?;
         }
         (
             tokens,
-            admin::add_connector(&store, "loadtest", Role::Intake)?,
+            admin::add_connector(store.as_ref(), &format!("loadtest{tag}"), Role::Intake)?,
         )
+    };
+    let (where_flag, where_arg) = match &args.store {
+        Some(url) => ("--store", std::ffi::OsString::from(url)),
+        None => ("--hub-dir", dir.clone().into_os_string()),
     };
     let exe = std::env::current_exe().wrap_err("cannot find the fenliu binary")?;
     let mut child = Command::new(exe)
@@ -109,9 +126,9 @@ pub fn run(args: LoadtestArgs) -> Result<()> {
             "16000",
             "--max-per-address",
             "16000",
-            "--hub-dir",
+            where_flag,
         ])
-        .arg(&dir)
+        .arg(&where_arg)
         .env("FENLIU_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -132,7 +149,14 @@ pub fn run(args: LoadtestArgs) -> Result<()> {
         dir.display()
     );
     let runtime = tokio::runtime::Runtime::new()?;
-    let result = runtime.block_on(drive(url, tokens, intake_token, rate, args.duration));
+    let result = runtime.block_on(drive(
+        url,
+        tokens,
+        intake_token,
+        rate,
+        args.duration,
+        format!("g{tag}"),
+    ));
     drop(hub);
     let _ = std::fs::remove_dir_all(&dir);
     result
@@ -154,6 +178,7 @@ async fn drive(
     intake_token: String,
     rate: Option<f64>,
     duration: u64,
+    grid: String,
 ) -> Result<()> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
@@ -165,6 +190,7 @@ async fn drive(
         repeated: AtomicU64::new(0),
         failed: AtomicU64::new(0),
         stop_consoles: AtomicBool::new(false),
+        grid,
     });
     let stations = tokens.len();
     let consoles: Vec<_> = tokens
@@ -252,7 +278,7 @@ async fn intake_one(
         source_ref: source_ref.clone(),
         text: "压测: 楼上装修噪音".into(),
         address: None,
-        grid: Some(format!("g{}", n as usize % stations)),
+        grid: Some(format!("{}{}", shared.grid, n as usize % stations)),
         community: None,
         phone: None,
         priority: None,

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod conn;
+pub mod decide;
 pub mod district;
 pub mod error;
 pub mod gate;

@@ -2,6 +2,9 @@
 //! an ephemeral loopback port that stops when dropped.
 #![allow(dead_code)]
 
+pub mod console;
+pub mod pg;
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use fenliu::domain::{
     Actor, Class, DispatchMode, Event, EventId, EventKind, IncidentId, Priority, Source,

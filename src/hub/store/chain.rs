@@ -42,7 +42,7 @@ pub enum Link {
 }
 
 impl Link {
-    fn kind(&self) -> &'static str {
+    pub(super) fn kind(&self) -> &'static str {
         match self {
             Link::Event { .. } => "event",
             Link::Intake { .. } => "intake",
@@ -50,7 +50,7 @@ impl Link {
         }
     }
 
-    fn seq(&self) -> Option<i64> {
+    pub(super) fn seq(&self) -> Option<i64> {
         match self {
             Link::Event { seq, .. } => Some(*seq),
             _ => None,
@@ -159,16 +159,19 @@ pub(super) fn reported_heads(
     let mut out = Vec::new();
     for row in rows {
         let (link, body) = row?;
-        match serde_json::from_str(&body) {
-            Ok(Link::Head { head, .. }) => out.push(ReportedHead { link, head }),
-            _ => {
-                return Err(HubStoreError::Corrupt(format!(
-                    "chain link {link} is not a readable head"
-                )));
-            }
-        }
+        out.push(head_of(link, &body)?);
     }
     Ok(out)
+}
+
+/// The head held by chain link `link` with `body`.
+pub(super) fn head_of(link: i64, body: &str) -> Result<ReportedHead, HubStoreError> {
+    match serde_json::from_str(body) {
+        Ok(Link::Head { head, .. }) => Ok(ReportedHead { link, head }),
+        _ => Err(HubStoreError::Corrupt(format!(
+            "chain link {link} is not a readable head"
+        ))),
+    }
 }
 
 /// Links, once, everything recorded before the chain existed (events in sequence order, then

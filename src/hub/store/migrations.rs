@@ -94,6 +94,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX chain_by_event ON chain(seq) WHERE seq IS NOT NULL;
     CREATE INDEX chain_heads ON chain(station, pos) WHERE kind = 'head';
     "#,
+    // 4: when each item was received, for the repeat-call links of intakes.
+    r#"
+    ALTER TABLE incidents ADD COLUMN received_at TEXT;
+    UPDATE incidents SET received_at = json_extract(body, '$.received_at');
+    CREATE INDEX incidents_by_received ON incidents(station, received_at);
+    "#,
 ];
 
 /// Brings the schema up to date in one transaction; refuses a newer database.

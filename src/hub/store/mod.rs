@@ -5,16 +5,18 @@
 mod chain;
 mod chain_check;
 mod migrations;
+mod pg;
 mod push;
 mod queries;
 mod recent;
 mod sqlite;
-mod station;
 mod writer;
 
+pub use crate::hub::decide::is_hub_numbering;
 pub use chain::{GENESIS as CHAIN_GENESIS, Link, digest, link_hash};
 pub use chain_check::{ChainCheck, verify as verify_chain};
-pub use push::{Push, is_hub_numbering};
+pub use pg::{Copied, PgHubStore, is_postgres_url};
+pub use push::Push;
 pub use queries::all_events;
 pub use sqlite::{SqliteHubStore, open_read_only};
 
@@ -147,6 +149,8 @@ pub enum HubStoreError {
     Open { path: String, detail: String },
     #[error("hub database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("hub database error: {0}")]
+    Postgres(String),
     #[error(
         "the hub database was written by a newer fenliu (schema {found}, this one knows {known})"
     )]

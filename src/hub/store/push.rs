@@ -4,9 +4,11 @@
 
 use super::HubStoreError;
 use super::writer::{Fresh, insert_event, load_incident, save_incident};
-use crate::domain::{Event, EventKind, Incident, IncidentId};
-use crate::hub::times;
-use crate::protocol::{ChainHead, PushOutcome, RejectCode};
+use crate::domain::{Actor, Event, EventKind, IncidentId};
+use crate::hub::decide::{
+    ItemState, Verdict, decide_push, is_station_event, needs_claimer, needs_reference_check,
+};
+use crate::protocol::{ChainHead, PushOutcome};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -53,164 +55,76 @@ struct Ctx<'a> {
     now: DateTime<Utc>,
 }
 
-/// Whether `reference` is in the hub's own numbering for a station with `prefix`
-/// (`{prefix}-YYYYMMDD-NNNN`): only the hub hands those out.
-pub fn is_hub_numbering(prefix: &str, reference: &str) -> bool {
-    let Some(rest) = reference
-        .strip_prefix(prefix)
-        .and_then(|r| r.strip_prefix('-'))
-    else {
-        return false;
-    };
-    let Some((day, number)) = rest.split_once('-') else {
-        return false;
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    day.len() == 8 && digits(day) && digits(number)
-}
-
 fn push_one(ctx: &Ctx<'_>, event: &Event, fresh: &mut Fresh) -> Result<PushOutcome, HubStoreError> {
     let (conn, station) = (ctx.conn, ctx.station);
     let id = event.id;
-    let reject = |code, reason: String| Ok(PushOutcome::Rejected { id, code, reason });
-    let unknown = || {
-        reject(
-            RejectCode::UnknownIncident,
-            "the hub has no such item for this station".into(),
-        )
-    };
-    let known: Option<(i64, String)> = conn
-        .prepare_cached("SELECT seq, station FROM events WHERE id = ?1")?
-        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    if let Some((seq, owner)) = known {
-        if owner != station {
-            return unknown();
+    let state = gather(ctx, event)?;
+    match decide_push(station, state, event, ctx.now) {
+        Verdict::Duplicate { seq } => Ok(PushOutcome::Duplicate { id, seq }),
+        Verdict::Reject { code, reason } => Ok(PushOutcome::Rejected { id, code, reason }),
+        Verdict::Accept {
+            incident,
+            new,
+            police,
+        } => {
+            let seq = insert_event(conn, event, station, fresh)?;
+            if let Some(incident) = &incident {
+                save_incident(conn, incident, new)?;
+            }
+            if police {
+                conn.prepare_cached(
+                    "INSERT INTO police_feed (incident) VALUES (?1) ON CONFLICT (incident) DO NOTHING",
+                )?
+                .execute([event.incident.to_string()])?;
+            }
+            Ok(PushOutcome::Accepted { id, seq })
         }
-        return Ok(PushOutcome::Duplicate { id, seq });
     }
-    if event.actor.station != station {
-        return reject(
-            RejectCode::NotYourStation,
-            format!(
-                "the event says station {}, but the token is station {station}'s",
-                event.actor.station
-            ),
-        );
-    }
-    if event.kind.is_station() || event.incident == crate::domain::station::STATION_ITEM {
-        if let Err(reason) = times::check_event(event, None, ctx.now) {
-            return reject(RejectCode::ImplausibleTime, reason);
-        }
-        return super::station::push_station(conn, event, station, fresh);
-    }
-    let current = load_incident(conn, event.incident)?;
-    let received = match &current {
-        Some(i) if i.station == station => Some(i.received_at),
-        _ => None,
-    };
-    if let Err(reason) = times::check_event(event, received, ctx.now) {
-        return reject(RejectCode::ImplausibleTime, reason);
-    }
-    let (incident, new) = match (current, &event.kind) {
-        (None, EventKind::Received(r)) => {
-            if r.station != station {
-                return reject(
-                    RejectCode::NotYourStation,
-                    format!(
-                        "a station may only create its own items, not {}'s",
-                        r.station
-                    ),
-                );
-            }
-            if ctx
-                .prefix
-                .is_some_and(|p| is_hub_numbering(p, &r.reference))
-            {
-                return reject(
-                    RejectCode::ReservedReference,
-                    format!(
-                        "reference {} is in the hub's own numbering; a workstation numbers its items with its own prefix",
-                        r.reference
-                    ),
-                );
-            }
-            let taken: Option<String> = conn
-                .prepare_cached("SELECT id FROM incidents WHERE station = ?1 AND ref = ?2")?
-                .query_row(params![station, r.reference], |r| r.get(0))
-                .optional()?;
-            if taken.is_some() {
-                return reject(
-                    RejectCode::DuplicateReference,
-                    format!("reference {} is already used by another item", r.reference),
-                );
-            }
-            match Incident::from_received(event) {
-                Ok(i) => (i, true),
-                Err(e) => return reject(RejectCode::IllegalTransition, e.to_string()),
-            }
-        }
-        (None, _) => return unknown(),
-        (Some(i), _) if i.station != station => return unknown(),
-        (Some(mut i), _) => {
-            if let Err(e) = i.apply(event) {
-                if matches!(event.kind, EventKind::Claimed) && i.claimed_at.is_some() {
-                    let by = claimer(conn, event.incident)?;
-                    return reject(
-                        RejectCode::AlreadyClaimed,
-                        format!("{} 已被 {by} 签收", i.reference),
-                    );
-                }
-                return reject(RejectCode::IllegalTransition, e.to_string());
-            }
-            (i, false)
-        }
-    };
-    let seq = insert_event(conn, event, station, fresh)?;
-    save_incident(conn, &incident, new)?;
-    if matches!(event.kind, EventKind::TransferredToPolice { .. }) {
-        conn.prepare_cached(
-            "INSERT INTO police_feed (incident) VALUES (?1) ON CONFLICT (incident) DO NOTHING",
-        )?
-        .execute([event.incident.to_string()])?;
-    }
-    Ok(PushOutcome::Accepted { id, seq })
 }
 
-/// Who holds the claim, in words: `2 号工作站 (王磊)`.
-fn claimer(conn: &Connection, incident: IncidentId) -> Result<String, HubStoreError> {
+/// What the decider needs to know about `event`'s item, read inside the writer's transaction.
+fn gather(ctx: &Ctx<'_>, event: &Event) -> Result<ItemState, HubStoreError> {
+    let conn = ctx.conn;
+    let known: Option<(i64, String)> = conn
+        .prepare_cached("SELECT seq, station FROM events WHERE id = ?1")?
+        .query_row([event.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let mut state = ItemState {
+        prefix: ctx.prefix.map(str::to_string),
+        ..ItemState::default()
+    };
+    if known.is_some() {
+        state.known = known;
+        return Ok(state);
+    }
+    if is_station_event(event) {
+        return Ok(state);
+    }
+    state.incident = load_incident(conn, event.incident)?;
+    if let EventKind::Received(r) = &event.kind
+        && needs_reference_check(event, state.incident.as_ref())
+    {
+        state.reference_taken = conn
+            .prepare_cached("SELECT 1 FROM incidents WHERE station = ?1 AND ref = ?2")?
+            .query_row(params![ctx.station, r.reference], |_| Ok(()))
+            .optional()?
+            .is_some();
+    }
+    if needs_claimer(event, state.incident.as_ref()) {
+        state.claimed_by = claimer(conn, event.incident)?;
+    }
+    Ok(state)
+}
+
+/// The actor of the item's latest claim.
+fn claimer(conn: &Connection, incident: IncidentId) -> Result<Option<Actor>, HubStoreError> {
     let body: Option<String> = conn
         .prepare_cached(
             "SELECT body FROM events WHERE incident = ?1 AND kind = 'claimed' ORDER BY seq DESC LIMIT 1",
         )?
         .query_row([incident.to_string()], |r| r.get(0))
         .optional()?;
-    let event: Option<Event> = body.and_then(|b| serde_json::from_str(&b).ok());
-    Ok(match event {
-        Some(e) => format!(
-            "{} ({})",
-            crate::command::words::workstation(&e.actor.device),
-            e.actor.operator
-        ),
-        None => "另一工作站".into(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_hub_numbering;
-
-    #[test]
-    fn only_the_hubs_own_pattern_is_reserved() {
-        assert!(is_hub_numbering("DN", "DN-20261122-0001"));
-        assert!(is_hub_numbering("DN", "DN-20261122-12345"));
-        assert!(
-            !is_hub_numbering("DN", "DN1-20261122-0001"),
-            "a workstation's"
-        );
-        assert!(!is_hub_numbering("DN", "GZ-20261122-0001"));
-        assert!(!is_hub_numbering("DN", "DN-2026112-0001"));
-        assert!(!is_hub_numbering("DN", "DN-20261122-"));
-        assert!(!is_hub_numbering("DN", "DN-20261122-00a1"));
-    }
+    Ok(body
+        .and_then(|b| serde_json::from_str::<Event>(&b).ok())
+        .map(|e| e.actor))
 }

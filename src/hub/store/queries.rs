@@ -93,9 +93,23 @@ pub(super) fn stats(c: &Connection) -> Result<Stats, HubStoreError> {
             r.get::<_, i64>(2)?,
         ))
     })?;
+    let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+    let (events, last_seq): (i64, Option<i64>) =
+        c.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok(tally(rows, events, last_seq))
+}
+
+/// Statistics from (station, status, count) rows ordered by station (a station without items
+/// has one row with no status), the number of events and the last sequence.
+pub(super) fn tally(
+    rows: Vec<(String, Option<String>, i64)>,
+    events: i64,
+    last_seq: Option<i64>,
+) -> Stats {
     let mut stations: Vec<StationStats> = Vec::new();
-    for row in rows {
-        let (station, status, n) = row?;
+    for (station, status, n) in rows {
         if stations.last().is_none_or(|s| s.station != station) {
             stations.push(StationStats {
                 station: station.clone(),
@@ -120,13 +134,9 @@ pub(super) fn stats(c: &Connection) -> Result<Stats, HubStoreError> {
             _ => {}
         }
     }
-    let (events, last_seq): (i64, Option<i64>) =
-        c.query_row("SELECT COUNT(*), MAX(seq) FROM events", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-    Ok(Stats {
+    Stats {
         stations,
         events: events.max(0) as u64,
         last_seq: last_seq.unwrap_or(0),
-    })
+    }
 }

@@ -5,9 +5,9 @@
 use super::push;
 use super::recent::Recent;
 use super::{HubStoreError, IntakeOutcome, NewIntake, StationRecord};
-use crate::domain::{Event, EventId, EventKind, Incident, IncidentId, Priority, Received, Status};
+use crate::domain::{Event, Incident, IncidentId, Status};
+use crate::hub::decide::{IntakeInput, REPEAT_WINDOW, hub_reference, plan_intake};
 use crate::protocol::{IntakeResponse, PushOutcome, SeqEvent};
-use crate::store::format_reference;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::{RwLock, mpsc};
@@ -224,42 +224,21 @@ fn intake_one(
         });
     }
     let reference = fresh_reference(conn, &intake.station, intake.day)?;
-    let id = IncidentId::v7_at(intake.now);
-    let received = Received {
-        reference: reference.clone(),
-        station: intake.station.id.clone(),
-        source: req.source,
-        source_ref: Some(req.source_ref.clone()),
-        text: req.text.clone(),
-        address: req.address.clone(),
-        grid: req.grid.clone(),
-        community: req.community.clone(),
-        phone: req.phone.clone(),
-        priority: req
-            .priority
-            .or(intake.triage.as_ref().map(|d| d.priority))
-            .unwrap_or(Priority::Normal),
-        drill: false,
-        repeat_of: None,
-    };
-    let make = |kind| Event {
-        id: EventId::v7_at(intake.now),
-        incident: id,
-        actor: intake.actor.clone(),
-        occurred_at: intake.now,
-        recorded_at: intake.now,
-        kind,
-    };
-    let first = make(EventKind::Received(received));
-    let mut incident = Incident::from_received(&first)
-        .map_err(|e| HubStoreError::Corrupt(format!("intake event refused: {e}")))?;
-    insert_event(conn, &first, &intake.station.id, fresh)?;
-    if let Some(decision) = &intake.triage {
-        let triaged = make(EventKind::Triaged(decision.clone()));
-        if incident.apply(&triaged).is_ok() {
-            insert_event(conn, &triaged, &intake.station.id, fresh)?;
-        }
+    let recent = received_since(conn, &intake.station.id, intake.now - REPEAT_WINDOW)?;
+    let plan = plan_intake(IntakeInput {
+        request: req,
+        station: &intake.station.id,
+        triage: intake.triage.as_ref(),
+        actor: &intake.actor,
+        now: intake.now,
+        reference,
+        recent: &recent,
+    })
+    .map_err(|e| HubStoreError::Corrupt(format!("intake event refused: {e}")))?;
+    for event in &plan.events {
+        insert_event(conn, event, &intake.station.id, fresh)?;
     }
+    let (id, reference, incident) = (plan.id, plan.reference, plan.incident);
     save_incident(conn, &incident, true)?;
     conn.prepare_cached(
         "INSERT INTO intake_keys (connector, source, source_ref, incident) VALUES (?1, ?2, ?3, ?4)",
@@ -292,7 +271,7 @@ fn fresh_reference(
                  ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1 RETURNING last",
             )?
             .query_row(params![station.prefix, day_key], |r| r.get(0))?;
-        let reference = format_reference(&station.prefix, day, number);
+        let reference = hub_reference(&station.prefix, day, number);
         if !reference_taken(conn, &station.id, &reference)? {
             return Ok(reference);
         }
@@ -355,6 +334,38 @@ pub(super) fn load_incident(
     .transpose()
 }
 
+/// The station's items received at or after `since`, oldest first.
+fn received_since(
+    conn: &Connection,
+    station: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<Incident>, HubStoreError> {
+    // Stored times are RFC 3339 with a varying fraction: a second's slack keeps the text order
+    // from dropping one; the planner applies the window exactly.
+    let from = stored_time(since - chrono::TimeDelta::seconds(1))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM incidents WHERE station = ?1 AND received_at >= ?2 ORDER BY received_at",
+    )?;
+    let rows = stmt.query_map(params![station, from], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for body in rows {
+        let body = body?;
+        out.push(
+            serde_json::from_str(&body)
+                .map_err(|e| HubStoreError::Corrupt(format!("a stored item: {e}")))?,
+        );
+    }
+    Ok(out)
+}
+
+/// A time as items store it (their JSON form).
+fn stored_time(at: DateTime<Utc>) -> Result<String, HubStoreError> {
+    match serde_json::to_value(at) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(HubStoreError::Corrupt("cannot encode a time".into())),
+    }
+}
+
 pub(super) fn save_incident(
     conn: &Connection,
     incident: &Incident,
@@ -365,14 +376,16 @@ pub(super) fn save_incident(
     let status = incident.status.code();
     if new {
         conn.prepare_cached(
-            "INSERT INTO incidents (id, station, ref, status, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO incidents (id, station, ref, status, body, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![
             incident.id.to_string(),
             incident.station,
             incident.reference,
             status,
-            body
+            body,
+            stored_time(incident.received_at)?
         ])?;
     } else {
         conn.prepare_cached("UPDATE incidents SET status = ?2, body = ?3 WHERE id = ?1")?

@@ -1,0 +1,513 @@
+//! The PostgreSQL backend, for a hub that outlives one machine and runs as several processes.
+//! Writes take the hub's advisory lock for their transaction, so sequence numbers are handed out
+//! in commit order; commits are announced with `NOTIFY` so every process wakes its long-polls.
+//! The trait is blocking: each call runs on the store's own runtime.
+
+mod import;
+mod read;
+mod write;
+
+pub use import::Copied;
+
+use super::{
+    Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Push,
+    Role, Route, RouteKind, StationRecord,
+};
+use crate::domain::{Incident, IncidentId};
+use crate::protocol::{HubIdentity, PushOutcome, ReportedHead, SeqEvent, Stats};
+use chrono::{DateTime, Utc};
+use sqlx_core::migrate::{Migration, MigrationType, Migrator};
+use sqlx_core::query::query;
+use sqlx_core::row::Row;
+use sqlx_core::sql_str::SqlSafeStr;
+use sqlx_postgres::{PgListener, PgPool, PgPoolOptions, Postgres};
+use std::borrow::Cow;
+use std::future::Future;
+use tokio::sync::watch;
+
+/// The channel commits are announced on, with the last sequence as payload.
+const CHANNEL: &str = "fenliu_hub_seq";
+/// Connections the pool keeps at most.
+const POOL_SIZE: u32 = 16;
+
+/// Whether `store` names a PostgreSQL database (`postgres://…` or `postgresql://…`).
+pub fn is_postgres_url(store: &str) -> bool {
+    store.starts_with("postgres://") || store.starts_with("postgresql://")
+}
+
+/// The hub's PostgreSQL store.
+pub struct PgHubStore {
+    runtime: Option<tokio::runtime::Runtime>,
+    pool: PgPool,
+    seq: watch::Sender<i64>,
+    identity: HubIdentity,
+}
+
+impl From<sqlx_core::Error> for HubStoreError {
+    /// A database out of reach or out of space is not damage: told so, the caller retries.
+    fn from(e: sqlx_core::Error) -> HubStoreError {
+        use sqlx_core::Error as E;
+        let sqlstate = e
+            .as_database_error()
+            .and_then(|d| d.code().map(|c| c.into_owned()));
+        match (&e, sqlstate.as_deref()) {
+            (_, Some("53100")) => HubStoreError::DiskFull,
+            // Insufficient resources, operator intervention, connection and system errors.
+            (_, Some(c)) if ["53", "57", "08", "58"].iter().any(|p| c.starts_with(p)) => {
+                HubStoreError::CannotWrite(e.to_string())
+            }
+            (E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::Tls(_), _) => {
+                HubStoreError::CannotWrite(e.to_string())
+            }
+            _ => HubStoreError::Postgres(e.to_string()),
+        }
+    }
+}
+
+fn migrator() -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        Cow::Borrowed("hub"),
+        MigrationType::Simple,
+        include_str!("migrations/0001_hub.sql").into_sql_str(),
+        false,
+    )])
+}
+
+impl PgHubStore {
+    /// Connects to the database at `url`, brings its schema up to date and counts this
+    /// opening's epoch.
+    pub fn open(url: &str) -> Result<PgHubStore, HubStoreError> {
+        let open_err = |detail: String| HubStoreError::Open {
+            path: redact(url),
+            detail,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hub-pg")
+            .enable_all()
+            .build()
+            .map_err(|e| open_err(e.to_string()))?;
+        let (pool, identity, last) = runtime
+            .block_on(async {
+                let pool = PgPoolOptions::new()
+                    .max_connections(POOL_SIZE)
+                    .test_before_acquire(false)
+                    .connect(url)
+                    .await?;
+                migrator()
+                    .run(&pool)
+                    .await
+                    .map_err(|e| sqlx_core::Error::Migrate(Box::new(e)))?;
+                let identity = open_identity(&pool).await?;
+                let last: i64 = query("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&pool)
+                    .await?
+                    .try_get(0)?;
+                Ok::<_, sqlx_core::Error>((pool, identity, last))
+            })
+            .map_err(|e| open_err(e.to_string()))?;
+        let (seq, _) = watch::channel(last);
+        runtime.spawn(listen(pool.clone(), seq.clone()));
+        Ok(PgHubStore {
+            runtime: Some(runtime),
+            pool,
+            seq,
+            identity,
+        })
+    }
+
+    fn run<T>(
+        &self,
+        f: impl Future<Output = Result<T, HubStoreError>>,
+    ) -> Result<T, HubStoreError> {
+        match &self.runtime {
+            Some(rt) => rt.block_on(f),
+            None => Err(HubStoreError::WriterGone),
+        }
+    }
+
+    /// Copies a district's SQLite hub (read through `src`) into this empty database: stations,
+    /// connectors, routes, items and events with their sequences, the chain, the hub's identity
+    /// and epoch. Consoles of the district carry on against it without a rebuild.
+    pub fn import_sqlite(&self, src: &rusqlite::Connection) -> Result<Copied, HubStoreError> {
+        let copied = self.run(import::import(&self.pool, src))?;
+        self.committed(Some(copied.last_seq));
+        Ok(copied)
+    }
+
+    /// Wakes this process's watchers with `last`, if it is news.
+    fn committed(&self, last: Option<i64>) {
+        if let Some(last) = last {
+            bump(&self.seq, last);
+        }
+    }
+}
+
+impl Drop for PgHubStore {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+fn bump(seq: &watch::Sender<i64>, last: i64) {
+    seq.send_if_modified(|s| {
+        let news = last > *s;
+        if news {
+            *s = last;
+        }
+        news
+    });
+}
+
+/// Follows other processes' commits.
+async fn listen(pool: PgPool, seq: watch::Sender<i64>) {
+    let Ok(mut listener) = PgListener::connect_with(&pool).await else {
+        tracing::warn!("the hub cannot listen for other processes' commits");
+        return;
+    };
+    if listener.listen(CHANNEL).await.is_err() {
+        return;
+    }
+    while let Ok(n) = listener.recv().await {
+        if let Ok(last) = n.payload().parse() {
+            bump(&seq, last);
+        }
+    }
+}
+
+/// `url` without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn open_identity(pool: &PgPool) -> Result<HubIdentity, sqlx_core::Error> {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    query("INSERT INTO hub_meta (key, value) VALUES ('id', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(hex::encode(bytes))
+        .execute(pool)
+        .await?;
+    let epoch: String = query(
+        "INSERT INTO hub_meta (key, value) VALUES ('epoch', '1')
+         ON CONFLICT (key) DO UPDATE SET value = (hub_meta.value::BIGINT + 1)::TEXT RETURNING value",
+    )
+    .fetch_one(pool)
+    .await?
+    .try_get(0)?;
+    let id: String = query("SELECT value FROM hub_meta WHERE key = 'id'")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+    let epoch = epoch
+        .parse()
+        .map_err(|_| sqlx_core::Error::Protocol(format!("hub epoch {epoch}")))?;
+    Ok(HubIdentity { id, epoch })
+}
+
+fn is_unique_violation(e: &sqlx_core::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.code().as_deref() == Some("23505"))
+}
+
+fn station_of(r: &sqlx_postgres::PgRow) -> Result<StationRecord, sqlx_core::Error> {
+    Ok(StationRecord {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        prefix: r.try_get(2)?,
+    })
+}
+
+type Pg = Postgres;
+
+impl HubStore for PgHubStore {
+    fn add_station(&self, station: &StationRecord, token_hash: &str) -> Result<(), HubStoreError> {
+        self.run(async {
+            query::<Pg>(
+                "INSERT INTO stations (id, name, prefix, token_hash) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&station.id)
+            .bind(&station.name)
+            .bind(&station.prefix)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    HubStoreError::Exists(format!(
+                        "a station with id {} or prefix {}",
+                        station.id, station.prefix
+                    ))
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(())
+        })
+    }
+
+    fn set_station_token(&self, id: &str, token_hash: &str) -> Result<(), HubStoreError> {
+        self.run(async {
+            let n = query::<Pg>("UPDATE stations SET token_hash = $2 WHERE id = $1")
+                .bind(id)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(HubStoreError::Missing(format!("station {id}")));
+            }
+            Ok(())
+        })
+    }
+
+    fn add_connector(&self, id: &str, role: Role, token_hash: &str) -> Result<(), HubStoreError> {
+        self.run(async {
+            query::<Pg>("INSERT INTO connectors (id, role, token_hash) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(role.code())
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        HubStoreError::Exists(format!("connector {id}"))
+                    } else {
+                        e.into()
+                    }
+                })?;
+            Ok(())
+        })
+    }
+
+    fn credential(&self, station: bool, id: &str) -> Result<Option<Credential>, HubStoreError> {
+        self.run(async {
+            if station {
+                let row = query::<Pg>("SELECT token_hash FROM stations WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                return Ok(match row {
+                    Some(r) => Some(Credential {
+                        id: id.to_string(),
+                        role: Role::Station,
+                        token_hash: r.try_get(0)?,
+                    }),
+                    None => None,
+                });
+            }
+            let row = query::<Pg>("SELECT role, token_hash FROM connectors WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(r) = row else { return Ok(None) };
+            let role: String = r.try_get(0)?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| HubStoreError::Corrupt(format!("connector role {role}")))?;
+            Ok(Some(Credential {
+                id: id.to_string(),
+                role,
+                token_hash: r.try_get(1)?,
+            }))
+        })
+    }
+
+    fn station(&self, id: &str) -> Result<Option<StationRecord>, HubStoreError> {
+        self.run(async {
+            let row = query::<Pg>("SELECT id, name, prefix FROM stations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.as_ref().map(station_of).transpose()?)
+        })
+    }
+
+    fn stations(&self) -> Result<Vec<StationRecord>, HubStoreError> {
+        self.run(async {
+            let rows = query::<Pg>("SELECT id, name, prefix FROM stations ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+            Ok(rows.iter().map(station_of).collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn put_route(&self, route: &Route) -> Result<(), HubStoreError> {
+        self.run(async {
+            let known = query::<Pg>("SELECT id FROM stations WHERE id = $1")
+                .bind(&route.station)
+                .fetch_optional(&self.pool)
+                .await?;
+            if known.is_none() {
+                return Err(HubStoreError::Missing(format!("station {}", route.station)));
+            }
+            query::<Pg>(
+                "INSERT INTO routes (kind, key, station) VALUES ($1, $2, $3)
+                 ON CONFLICT (kind, key) DO UPDATE SET station = excluded.station",
+            )
+            .bind(route.kind.code())
+            .bind(&route.key)
+            .bind(&route.station)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn routes(&self) -> Result<Vec<Route>, HubStoreError> {
+        self.run(async {
+            let rows = query::<Pg>("SELECT kind, key, station FROM routes ORDER BY kind, key")
+                .fetch_all(&self.pool)
+                .await?;
+            let mut out = Vec::new();
+            for r in rows {
+                let kind: String = r.try_get(0)?;
+                let kind = match kind.as_str() {
+                    "grid" => RouteKind::Grid,
+                    _ => RouteKind::Community,
+                };
+                out.push(Route {
+                    kind,
+                    key: r.try_get(1)?,
+                    station: r.try_get(2)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn route(&self, kind: RouteKind, key: &str) -> Result<Option<String>, HubStoreError> {
+        self.run(async {
+            let row = query::<Pg>("SELECT station FROM routes WHERE kind = $1 AND key = $2")
+                .bind(kind.code())
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.map(|r| r.try_get(0)).transpose()?)
+        })
+    }
+
+    fn intake(&self, intake: NewIntake) -> Result<IntakeOutcome, HubStoreError> {
+        let (outcome, last) = self.run(write::intake(&self.pool, &intake))?;
+        self.committed(last);
+        Ok(outcome)
+    }
+
+    fn push(&self, push: Push) -> Result<Vec<PushOutcome>, HubStoreError> {
+        let (outcomes, last) = self.run(write::push(&self.pool, &push))?;
+        self.committed(last);
+        Ok(outcomes)
+    }
+
+    fn events_after(
+        &self,
+        station: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<EventPage, HubStoreError> {
+        self.run(read::events_after(&self.pool, station, after, limit))
+    }
+
+    fn incident(&self, id: IncidentId) -> Result<Option<(Incident, Vec<SeqEvent>)>, HubStoreError> {
+        self.run(async {
+            let mut c = self.pool.acquire().await?;
+            let Some(incident) = read::load_incident(&mut c, id).await? else {
+                return Ok(None);
+            };
+            Ok(Some((incident, read::events_of(&mut c, id).await?)))
+        })
+    }
+
+    fn police_feed(&self, after: i64, limit: usize) -> Result<PolicePage, HubStoreError> {
+        self.run(read::police_feed(&self.pool, after, limit))
+    }
+
+    fn police_ack(
+        &self,
+        id: IncidentId,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, HubStoreError> {
+        self.run(async {
+            let n = query::<Pg>(
+                "UPDATE police_feed SET acked_at = COALESCE(acked_at, $2), acked_by = COALESCE(acked_by, $3)
+                 WHERE incident = $1",
+            )
+            .bind(id.to_string())
+            .bind(at.to_rfc3339())
+            .bind(by)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    fn stats(&self) -> Result<Stats, HubStoreError> {
+        self.run(read::stats(&self.pool))
+    }
+
+    fn subscribe(&self) -> watch::Receiver<i64> {
+        let mut rx = self.seq.subscribe();
+        rx.mark_unchanged();
+        rx
+    }
+
+    fn identity(&self) -> HubIdentity {
+        self.identity.clone()
+    }
+
+    fn reported_heads(
+        &self,
+        station: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ReportedHead>, HubStoreError> {
+        self.run(async {
+            let mut conn = self.pool.acquire().await?;
+            write::reported_heads(&mut conn, station, after, limit, false).await
+        })
+    }
+
+    fn all_events(&self, after: i64, limit: usize) -> Result<Vec<SeqEvent>, HubStoreError> {
+        self.run(read::all_events(&self.pool, after, limit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HubStoreError, is_postgres_url, redact};
+
+    #[test]
+    fn a_database_out_of_reach_is_told_as_unwritable_not_as_damage() {
+        let told = HubStoreError::from(sqlx_core::Error::PoolTimedOut);
+        assert!(matches!(told, HubStoreError::CannotWrite(_)), "{told:?}");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let told = HubStoreError::from(sqlx_core::Error::Io(refused));
+        assert!(told.write_fault().is_some(), "{told:?}");
+        let other = HubStoreError::from(sqlx_core::Error::RowNotFound);
+        assert!(matches!(other, HubStoreError::Postgres(_)), "{other:?}");
+    }
+
+    #[test]
+    fn a_url_is_told_without_its_password() {
+        assert_eq!(
+            redact("postgres://hub:s3cret@10.0.0.5:5432/hub"),
+            "postgres://hub@10.0.0.5:5432/hub"
+        );
+        assert_eq!(
+            redact("postgres://127.0.0.1/hub"),
+            "postgres://127.0.0.1/hub"
+        );
+        assert!(is_postgres_url("postgresql://h/db"));
+        assert!(!is_postgres_url("/var/lib/fenliu-hub"));
+    }
+}
