@@ -25,13 +25,10 @@ fn last_line(dir: &Path, args: &[&str]) -> String {
     text.lines().last().expect("output").trim().to_string()
 }
 
-#[test]
-fn administration_prints_tokens_once_and_keeps_routes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let hub = dir.path().join("hub");
-    let hub = hub.to_str().expect("utf-8 path");
-    let token = last_line(
-        dir.path(),
+/// Adds station dn (大宁路街道, prefix DN) to the hub in `hub`; its token.
+fn add_dn(dir: &Path, hub: &str) -> String {
+    last_line(
+        dir,
         &[
             "hub",
             "station",
@@ -45,7 +42,15 @@ fn administration_prints_tokens_once_and_keeps_routes() {
             "--prefix",
             "DN",
         ],
-    );
+    )
+}
+
+#[test]
+fn administration_prints_tokens_once_and_keeps_routes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = dir.path().join("hub");
+    let hub = hub.to_str().expect("utf-8 path");
+    let token = add_dn(dir.path(), hub);
     assert!(token.starts_with("fl1.s.dn."), "{token}");
     fenliu(dir.path())
         .args([
@@ -419,4 +424,65 @@ fn sync_without_a_hub_says_so() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("no hub configured"));
+}
+
+#[test]
+fn a_drill_at_the_hub_reaches_the_station_marked_as_a_drill() {
+    use fenliu::domain::EventKind;
+    use fenliu::hub::store::{HubStore, SqliteHubStore};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub_dir = dir.path().join("hub");
+    let hub = hub_dir.to_str().expect("utf-8 path");
+    add_dn(dir.path(), hub);
+    let reference = last_line(
+        dir.path(),
+        &[
+            "hub",
+            "drill",
+            "--hub-dir",
+            hub,
+            "--station",
+            "dn",
+            "--template",
+            "dispute",
+        ],
+    );
+    assert!(reference.starts_with("DN-"), "{reference}");
+    fenliu(dir.path())
+        .args([
+            "hub",
+            "drill",
+            "--hub-dir",
+            hub,
+            "--station",
+            "dn",
+            "--template",
+            "nosuch",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("没有名为 nosuch 的演练模板"));
+    fenliu(dir.path())
+        .args(["hub", "drill", "--hub-dir", hub, "--station", "gz"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("station gz is not known"));
+
+    let store = SqliteHubStore::open_dir(&hub_dir).expect("hub store");
+    let page = store.events_after("dn", 0, 100).expect("events");
+    let received: Vec<_> = page
+        .events
+        .iter()
+        .filter_map(|e| match &e.event.kind {
+            EventKind::Received(r) => Some((r, &e.event.actor.operator)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(received.len(), 1, "one drill, nothing for the refused ones");
+    let (r, operator) = received[0];
+    assert!(r.drill, "marked as a drill");
+    assert_eq!(r.reference, reference);
+    assert_eq!(r.station, "dn");
+    assert_eq!(operator.as_str(), "hub-drill");
 }

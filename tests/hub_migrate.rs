@@ -46,6 +46,28 @@ async fn a_district_moved_to_postgres_serves_its_console_on() {
         said.contains("moved 2 stations, 2 items, 3 events"),
         "{said}"
     );
+    let report = |store: [&str; 2]| {
+        let out = Command::cargo_bin("fenliu")
+            .expect("binary")
+            .args(["hub", store[0], store[1], "report", "--format", "json"])
+            .args(["--from", "2020-01-01", "--to", "2100-01-01"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")
+    };
+    let moved = report(["--store", &url]);
+    assert_eq!(
+        moved,
+        report(["--hub-dir", &dir]),
+        "the district report reads the same from PostgreSQL"
+    );
+    assert!(moved.to_string().contains("\"dn\""), "{moved}");
 
     let listener = tokio::net::TcpListener::bind(hub.addr())
         .await

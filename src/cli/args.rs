@@ -460,6 +460,16 @@ pub enum HubCmd {
     Audit(super::hub::HubAuditCmd),
     /// The district's figures per station and the ranking of stations, over the hub's events.
     Report(super::hub::HubReportArgs),
+    /// A drill (模拟报警临检) for a station: a simulated alarm from a template, sent to its
+    /// workstations like an intake and marked as a drill.
+    Drill {
+        /// The station to test.
+        #[arg(long)]
+        station: String,
+        /// The template (see `fenliu drill --list`); the first one when not given.
+        #[arg(long)]
+        template: Option<String>,
+    },
     /// Move a district's hub (a --hub-dir) into an empty PostgreSQL database.
     Migrate {
         /// The district hub's directory (holds hub.db); the hub must be stopped.

@@ -92,15 +92,16 @@ fn run_postgres(url: &str, command: HubCmd) -> Result<()> {
             "--store {url}: give a PostgreSQL URL (postgres://user@host/db); a SQLite hub is --hub-dir DIR"
         ));
     }
-    if matches!(command, HubCmd::Audit(_) | HubCmd::Report(_)) {
+    if matches!(command, HubCmd::Audit(_)) {
         return Err(eyre!(
-            "hub audit and hub report read a hub directory (--hub-dir DIR); on PostgreSQL they are not available yet"
+            "hub audit verify reads a hub directory (--hub-dir DIR); on PostgreSQL it is not available yet"
         ));
     }
     let store =
         Arc::new(PgHubStore::open(url).wrap_err("cannot open the hub's PostgreSQL database")?);
     match command {
         HubCmd::Serve(serve_args) => serve(store, serve_args),
+        HubCmd::Report(report) => super::hub_evidence::report_of(store.as_ref(), report),
         command => manage(store.as_ref(), command),
     }
 }
@@ -161,6 +162,9 @@ fn manage(store: &dyn HubStore, command: HubCmd) -> Result<()> {
             for r in store.routes()? {
                 outln!("{}\t{}\t{}", r.kind.code(), r.key, r.station);
             }
+        }
+        HubCmd::Drill { station, template } => {
+            super::hub_drill::run(store, &station, template.as_deref())?
         }
         HubCmd::Serve(_) | HubCmd::Audit(_) | HubCmd::Report(_) | HubCmd::Migrate { .. } => {}
     }

@@ -4,7 +4,9 @@
 use super::args::ReportFormat;
 use super::hub::HubReportArgs;
 use crate::hub::district::{params, tally_of};
-use crate::hub::store::{ChainCheck, all_events, open_read_only, verify_chain};
+use crate::hub::store::{
+    ChainCheck, HubStore, HubStoreError, all_events, open_read_only, verify_chain,
+};
 use crate::report::{district, period};
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
@@ -28,8 +30,42 @@ pub fn verify(dir: &Path) -> Result<u8> {
     }
 }
 
-/// Prints the district report over the hub's events.
+/// Prints the district report over a hub directory's events (opened read-only).
 pub fn report(dir: &Path, args: HubReportArgs) -> Result<()> {
+    let conn = open_read_only(dir)?;
+    let stations: Vec<(String, String)> = conn
+        .prepare("SELECT id, name FROM stations ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    print_report(&stations, args, |after| {
+        Ok(all_events(&conn, after, PAGE)?
+            .into_iter()
+            .map(|e| (e.seq, e.event))
+            .collect())
+    })
+}
+
+/// Prints the district report over any hub store (PostgreSQL among them).
+pub fn report_of(store: &dyn HubStore, args: HubReportArgs) -> Result<()> {
+    let stations: Vec<(String, String)> = store
+        .stations()?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    print_report(&stations, args, |after| {
+        Ok(store
+            .all_events(after, PAGE)?
+            .into_iter()
+            .map(|e| (e.seq, e.event))
+            .collect())
+    })
+}
+
+fn print_report(
+    stations: &[(String, String)],
+    args: HubReportArgs,
+    page: impl FnMut(i64) -> Result<Vec<(i64, crate::domain::Event)>, HubStoreError>,
+) -> Result<()> {
     let tz = crate::hub::HubConfig::default().timezone;
     let (from, to) = period::period(
         args.from.as_deref(),
@@ -39,18 +75,8 @@ pub fn report(dir: &Path, args: HubReportArgs) -> Result<()> {
         ("--from", "--to"),
     )
     .map_err(|e| eyre!(e))?;
-    let conn = open_read_only(dir)?;
-    let stations: Vec<(String, String)> = conn
-        .prepare("SELECT id, name FROM stations ORDER BY id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let tally = tally_of(|after| {
-        Ok(all_events(&conn, after, PAGE)?
-            .into_iter()
-            .map(|e| (e.seq, e.event))
-            .collect())
-    })?;
-    let report = district::district(&tally, &stations, &params(from, to, tz));
+    let tally = tally_of(page)?;
+    let report = district::district(&tally, stations, &params(from, to, tz));
     match args.format {
         ReportFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
         ReportFormat::Table => out!("{}", district::table(&report)),

@@ -17,6 +17,7 @@ mod demo;
 mod doctor;
 mod drill;
 mod hub;
+mod hub_drill;
 mod hub_evidence;
 pub mod incident;
 mod loadtest;

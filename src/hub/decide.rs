@@ -219,6 +219,8 @@ pub struct IntakeInput<'a> {
     pub reference: String,
     /// The station's items received within [`REPEAT_WINDOW`] before `now`, oldest first.
     pub recent: &'a [Incident],
+    /// Whether the item is a drill.
+    pub drill: bool,
 }
 
 /// Plans a new intake: its received event (with the repeat-call link the console's intake
@@ -247,7 +249,7 @@ pub fn plan_intake(input: IntakeInput<'_>) -> Result<IntakePlan, String> {
             .priority
             .or(input.triage.map(|d| d.priority))
             .unwrap_or(Priority::Normal),
-        drill: false,
+        drill: input.drill,
         repeat_of,
     };
     let make = |kind| Event {

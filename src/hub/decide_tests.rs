@@ -239,6 +239,7 @@ fn an_intake_links_to_an_earlier_call_from_the_same_phone_within_the_window() {
         now: now(),
         reference: "DN-20261202-0001".into(),
         recent: &recent,
+        drill: false,
     })
     .expect("a plan");
     assert_eq!(plan.incident.repeat_of.as_deref(), Some("DN-20261201-0002"));
@@ -258,6 +259,7 @@ fn an_intake_links_to_an_earlier_call_from_the_same_phone_within_the_window() {
         now: now(),
         reference: "DN-20261202-0002".into(),
         recent: &stale,
+        drill: false,
     })
     .expect("a plan");
     assert_eq!(plan.incident.repeat_of, None);

@@ -78,6 +78,7 @@ pub async fn intake(
             triage,
             actor,
             now,
+            drill: false,
         })?)
     })
     .await?;

@@ -67,6 +67,7 @@ pub fn new_intake(
             device: "hub".into(),
         },
         now: now(),
+        drill: false,
     }
 }
 

@@ -118,6 +118,8 @@ pub struct NewIntake {
     /// Who took it in: `operator` is the connector's id.
     pub actor: Actor,
     pub now: DateTime<Utc>,
+    /// A drill (模拟报警临检) injected at the hub: runs every clock, kept out of the figures.
+    pub drill: bool,
 }
 
 /// What became of an intake.

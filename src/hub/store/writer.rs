@@ -233,6 +233,7 @@ fn intake_one(
         now: intake.now,
         reference,
         recent: &recent,
+        drill: intake.drill,
     })
     .map_err(|e| HubStoreError::Corrupt(format!("intake event refused: {e}")))?;
     for event in &plan.events {

@@ -91,6 +91,7 @@ pub(super) async fn intake(
         now: intake.now,
         reference,
         recent: &recent,
+        drill: intake.drill,
     })
     .map_err(|e| HubStoreError::Corrupt(format!("intake event refused: {e}")))?;
     let mut last = None;
