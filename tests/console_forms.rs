@@ -260,3 +260,20 @@ fn reclassify_lists_matching_categories_with_their_decision_and_keeps_red_flags(
         d.evidence
     );
 }
+
+#[test]
+fn the_detail_names_a_police_category_without_repeating_the_class() {
+    let mut police = item(Spec::default(), vec![]);
+    let mut d = decision(Class::Police, &["派出所"]);
+    d.category = Some("P6".into());
+    d.category_name = Some("警务类 › 危及生命".into());
+    d.mode = fenliu::domain::taxonomy::DispatchMode::Police;
+    police
+        .apply(&ev_by(police.id, 1, EventKind::Triaged(d), "王磊", "ws1"))
+        .expect("triaged");
+    let mut app = app_with(vec![police], vec![]);
+    app.update(code(KeyCode::Tab), at(2));
+    let screen = screen_lines(&app, 160, 48).join("\n");
+    assert!(screen.contains("警务类 危及生命 (90%)"), "{screen}");
+    assert!(!screen.contains("警务类 警务类"), "{screen}");
+}

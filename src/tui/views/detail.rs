@@ -66,12 +66,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(t) => {
             lines.push(Line::from(vec![
                 label(T::Classification),
-                Span::raw(format!(
-                    "{} {} ({:.0}%)",
-                    text::class(t.class, app.settings.lang),
-                    t.category_name.as_deref().unwrap_or(""),
-                    t.confidence * 100.0
-                )),
+                Span::raw({
+                    let class = text::class(t.class, app.settings.lang);
+                    // A police category's name begins with the class itself (警务类 › 危及生命).
+                    let name = t.category_name.as_deref().unwrap_or("");
+                    let name = name
+                        .strip_prefix(class)
+                        .and_then(|rest| rest.strip_prefix(" › "))
+                        .unwrap_or(name);
+                    format!("{class} {name} ({:.0}%)", t.confidence * 100.0)
+                }),
             ]));
             lines.push(Line::from(vec![
                 label(T::Basis),
