@@ -177,6 +177,9 @@ pub async fn pull(
         move || Ok(store.events_after(&station, after, limit)?),
     )
     .await?;
+    state
+        .metrics
+        .delivered(&page.events, state.config.clock.now());
     let last_seq = page.events.last().map_or(after, |e| e.seq);
     let committed = *state.store.subscribe().borrow();
     let hub_seq = page

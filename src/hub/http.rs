@@ -55,6 +55,7 @@ pub fn router(state: Arc<HubState>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), gate::gate))
         .layer(middleware::from_fn_with_state(state.clone(), around))
+        .layer(middleware::from_fn_with_state(state.clone(), latency))
         .with_state(state)
 }
 
@@ -64,7 +65,24 @@ pub fn metrics_router(state: Arc<HubState>) -> Router {
         .route("/metrics", get(handlers::metrics))
         .fallback(handlers::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), around))
+        .layer(middleware::from_fn_with_state(state.clone(), latency))
         .with_state(state)
+}
+
+/// Observes how long each answer took, by route pattern, method and status (outermost, so
+/// timeouts and refusals count too).
+async fn latency(State(state): State<Arc<HubState>>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "-".to_string(), |p| p.as_str().to_string());
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let took = started.elapsed();
+    state.metrics.latency.observe(&route, &method, status, took);
+    response
 }
 
 /// Times every request out, stamps the protocol version and counts the answer.
