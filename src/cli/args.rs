@@ -84,6 +84,10 @@ pub enum Command {
     Sample(super::sample::SampleArgs),
     /// A note for the next shift (交班留言): `note --shift TEXT`, a station event.
     Note(super::note::NoteArgs),
+    /// Print a completion script: `completions bash|zsh|fish|elvish|powershell`.
+    Completions(super::completions::CompletionsArgs),
+    /// Print the manual page (roff), or `man --dir DIR` to write one per subcommand.
+    Man(super::completions::ManArgs),
 }
 
 #[derive(Debug, Args)]

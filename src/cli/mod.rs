@@ -13,6 +13,7 @@ macro_rules! out {
 
 pub mod args;
 mod audit;
+mod completions;
 mod demo;
 mod doctor;
 mod drill;
@@ -152,6 +153,8 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Some(Command::Hub(args)) => return hub::run(args),
         Some(Command::Loadtest(args)) => return loadtest::run(args).map(|_| 0),
+        Some(Command::Completions(args)) => return completions::completions(&args),
+        Some(Command::Man(args)) => return completions::man(&args),
         _ => {}
     }
     let ctx = Ctx::from_global(&cli.global)?;
@@ -193,6 +196,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Sample(args)) => sample::run(&ctx, args),
         Some(Command::Note(args)) => note::run(&ctx, args),
         // Run above, before the console's config and data directory are needed.
-        Some(Command::Hub(_) | Command::Loadtest(_)) => Ok(0),
+        Some(
+            Command::Hub(_) | Command::Loadtest(_) | Command::Completions(_) | Command::Man(_),
+        ) => Ok(0),
     }
 }

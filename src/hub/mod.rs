@@ -18,6 +18,7 @@ pub mod reqlog;
 pub mod routing;
 pub mod serve;
 pub mod store;
+pub mod systemd;
 pub mod times;
 pub mod tls;
 
@@ -140,9 +141,15 @@ pub async fn serve(
     });
     tokio::spawn(async move {
         shutdown.await;
+        systemd::stopping();
         let _ = stop_tx.send(true);
     });
     let app = http::router(state);
+    // The store was opened (and migrated) and every listener bound before this call.
+    systemd::ready();
+    if let Some(period) = systemd::watchdog_period() {
+        tokio::spawn(systemd::watchdog(period, stop_rx.clone()));
+    }
     let main = serve::run(listeners.main, listeners.tls, app, limits, caps, stop_rx).await;
     if let Some(task) = metrics {
         task.await.map_err(std::io::Error::other)??;
