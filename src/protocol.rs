@@ -26,25 +26,34 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// `POST /v1/intake`: a new item from a connector (110 / 12345).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"source": "110", "source_ref": "110-20261122-0042",
+    "text": "楼上装修至深夜", "address": "广中路123弄", "grid": "g1", "phone": "13812341116"}))]
 pub struct IntakeRequest {
     #[schema(schema_with = schemas::source)]
     pub source: Source,
     /// The source's own number; the hub is idempotent on it.
+    #[schema(min_length = 1, max_length = 200)]
     pub source_ref: String,
+    #[schema(min_length = 1, max_length = 4000)]
     pub text: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub grid: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub community: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = "^[0-9+-]*$")]
     pub phone: Option<String>,
     #[serde(default)]
     #[schema(schema_with = schemas::priority)]
     pub priority: Option<Priority>,
     /// Route to this station explicitly, whatever the grid says.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub station: Option<String>,
     /// When the source took the report (e.g. the 110 call); the hub's time if absent or later.
     #[serde(default)]

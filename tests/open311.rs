@@ -202,7 +202,7 @@ async fn the_service_code_is_a_hint_and_a_red_flag_wins() {
         }
     };
     // The description says nothing the list knows: the caller's code fills in.
-    let vague = post("N6", "请尽快派人来看一下", "h1").await;
+    let vague = post("N6", "反映一个情况，具体见附件", "h1").await;
     assert_eq!(vague["category"], "N6", "{vague}");
     // The description says more than the code: triage on the description stands.
     let noise = post("N6", "楼上装修噪音一直到深夜，吵得睡不着", "h2").await;

@@ -38,7 +38,7 @@ struct Health {
     status: String,
 }
 
-/// Every answer of `/v1` carries the protocol version.
+/// What every error answer holds.
 const ERRORS: &str = "a stable code and a sentence for people";
 
 #[utoipa::path(post, path = "/v1/intake", tag = "intake", security(("token" = [])),
@@ -102,7 +102,7 @@ fn push() {}
 fn heads() {}
 
 #[utoipa::path(get, path = "/v1/incidents/{id}", tag = "station", security(("token" = [])),
-    params(("id" = String, Path, description = "the item's id (a UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "the item's id")),
     responses(
         (status = 200, description = "one of the station's own items", body = IncidentView),
         (status = 400, description = ERRORS, body = ErrorBody),

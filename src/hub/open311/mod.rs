@@ -105,7 +105,14 @@ async fn connector(
     let value = HeaderValue::from_str(&format!("Bearer {api_key}"))
         .map_err(|_| ApiError::Unauthorized("api_key is not valid at this hub".into()))?;
     headers.insert(header::AUTHORIZATION, value);
-    authenticate(state, &headers, ip, Role::Intake).await
+    authenticate(state, &headers, ip, Role::Intake)
+        .await
+        .map_err(|e| match e {
+            ApiError::Unauthorized(_) => {
+                ApiError::Unauthorized("api_key is not valid at this hub".into())
+            }
+            other => other,
+        })
 }
 
 /// Anonymous reads are rate-limited by address, like a caller of `/v1`.
