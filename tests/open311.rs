@@ -378,11 +378,14 @@ async fn reads_without_the_posters_key_show_only_public_fields() {
     assert_eq!(status, 404);
 }
 
+/// A form, the status it gets and a word its description holds.
+type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+
 #[tokio::test]
 async fn errors_come_in_the_spec_format() {
     let h = hub().await;
     let station_key = h.dn.clone();
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (sinkhole("nonsense", "e1"), 403, "api_key"),
         (sinkhole(&station_key, "e2"), 403, "intake"),
         (
@@ -459,6 +462,15 @@ async fn errors_come_in_the_spec_format() {
     assert_eq!(status, 400);
     let (status, body) = h.get("/open311/v2/requests.json?api_key=nonsense").await;
     assert_eq!((status, &body[0]["code"]), (403, &json!(403)), "{body}");
+    let r = h
+        .http
+        .delete(format!("{}/open311/v2/requests.json", h.url))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status().as_u16(), 405);
+    let body: Value = r.json().await.expect("a JSON error");
+    assert_eq!(body[0]["code"], 405, "{body}");
     // A JSON body is not what the spec posts.
     let r = h
         .http

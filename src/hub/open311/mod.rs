@@ -410,6 +410,11 @@ pub async fn spec_errors(req: Request, next: Next) -> Response {
     let description = serde_json::from_slice::<ErrorBody>(&bytes)
         .map(|e| e.message)
         .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+    let description = if description.trim().is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        description
+    };
     let status = match status {
         StatusCode::UNAUTHORIZED => StatusCode::FORBIDDEN,
         StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
