@@ -124,3 +124,25 @@ async fn schemas_follow_the_wire_types() {
         assert!(body.get(field).is_some(), "{field} missing from {body}");
     }
 }
+
+#[tokio::test]
+async fn max_wait_caps_a_long_poll() {
+    // The contract run asks for long waits; `hub serve --max-wait 1` keeps each one short.
+    let config = HubConfig {
+        max_wait: std::time::Duration::from_secs(1),
+        ..HubConfig::default()
+    };
+    let hub = TestHub::start(config).await;
+    let token = hub.token("dn").to_string();
+    let r = hub
+        .http
+        .get(format!("{}/v1/sync?after=0&wait=30", hub.url))
+        .bearer_auth(&token)
+        .timeout(std::time::Duration::from_secs(15))
+        .send()
+        .await
+        .expect("the poll answers long before its asked-for 30 s");
+    assert_eq!(r.status().as_u16(), 200);
+    let page: Value = r.json().await.expect("json");
+    assert_eq!(page["events"], serde_json::json!([]));
+}
