@@ -4,6 +4,7 @@
 use crate::domain::{Event, EventId, Incident, IncidentId, Priority, Source};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Version of the protocol under `/v1`; bumped on any incompatible change (2: the hub's identity
 /// and last sequence in every sync page; reserved references and implausible times refused;
@@ -23,25 +24,36 @@ pub const MAX_PAGE: usize = 500;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// `POST /v1/intake`: a new item from a connector (110 / 12345).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"source": "110", "source_ref": "110-20261122-0042",
+    "text": "楼上装修至深夜", "address": "广中路123弄", "grid": "g1", "phone": "13812341116"}))]
 pub struct IntakeRequest {
+    #[schema(schema_with = schemas::source)]
     pub source: Source,
     /// The source's own number; the hub is idempotent on it.
+    #[schema(min_length = 1, max_length = 200)]
     pub source_ref: String,
+    #[schema(min_length = 1, max_length = 4000)]
     pub text: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub grid: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub community: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = "^[0-9+-]*$")]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = schemas::priority)]
     pub priority: Option<Priority>,
     /// Route to this station explicitly, whatever the grid says.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub station: Option<String>,
     /// When the source took the report (e.g. the 110 call); the hub's time if absent or later.
     #[serde(default)]
@@ -49,8 +61,9 @@ pub struct IntakeRequest {
 }
 
 /// Answer to an intake: 201 when new, 200 with the same body when already known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IntakeResponse {
+    #[schema(value_type = uuid::Uuid)]
     pub id: IncidentId,
     #[serde(rename = "ref")]
     pub reference: String,
@@ -58,14 +71,16 @@ pub struct IntakeResponse {
 }
 
 /// One event as the hub holds it: with its sequence number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SeqEvent {
     pub seq: i64,
+    /// One event of the lifecycle (DESIGN §2), as the console journals it.
+    #[schema(value_type = Object)]
     pub event: Event,
 }
 
 /// Answer to `GET /v1/sync`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SyncPage {
     /// The station's events after the cursor, in sequence order.
     pub events: Vec<SeqEvent>,
@@ -85,16 +100,17 @@ pub struct SyncPage {
 /// A hub's stable random identity (made once with its database) and its epoch (counted up at
 /// every opening of the database): a different identity is a different hub, a new epoch is a
 /// restart, possibly from a restored copy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HubIdentity {
     pub id: String,
     pub epoch: i64,
 }
 
 /// `POST /v1/sync`: a batch of events recorded by a workstation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
+    #[schema(value_type = Vec<Object>)]
     pub events: Vec<Event>,
     /// The console's journal position and row hash after these events (absent from consoles
     /// that predate it): the hub links it into its own chain as a receipt.
@@ -103,7 +119,7 @@ pub struct PushRequest {
 }
 
 /// A position in a console's journal and the hash of its row there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChainHead {
     /// Which journal: its random id, 64 hex digits (a journal rebuilt from the hub is another).
@@ -115,7 +131,7 @@ pub struct ChainHead {
 }
 
 /// A head a station reported, with the hub's chain link that holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReportedHead {
     pub link: i64,
     #[serde(flatten)]
@@ -123,7 +139,7 @@ pub struct ReportedHead {
 }
 
 /// Answer to `GET /v1/sync/heads?after=LINK`: the heads this station reported, in chain order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HeadsPage {
     pub heads: Vec<ReportedHead>,
     /// More heads wait beyond this page.
@@ -131,15 +147,24 @@ pub struct HeadsPage {
 }
 
 /// What the hub made of one pushed event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PushOutcome {
     /// Accepted now, with its sequence number.
-    Accepted { id: EventId, seq: i64 },
+    Accepted {
+        #[schema(value_type = uuid::Uuid)]
+        id: EventId,
+        seq: i64,
+    },
     /// Accepted earlier (a retry): the same sequence number again.
-    Duplicate { id: EventId, seq: i64 },
+    Duplicate {
+        #[schema(value_type = uuid::Uuid)]
+        id: EventId,
+        seq: i64,
+    },
     /// Refused; nothing was recorded.
     Rejected {
+        #[schema(value_type = uuid::Uuid)]
         id: EventId,
         code: RejectCode,
         reason: String,
@@ -158,7 +183,7 @@ impl PushOutcome {
 }
 
 /// Why a pushed event was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectCode {
     /// Another workstation claimed the item first.
@@ -178,25 +203,27 @@ pub enum RejectCode {
 }
 
 /// Answer to `POST /v1/sync`: one outcome per pushed event, in order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PushResponse {
     pub results: Vec<PushOutcome>,
     pub hub_time: DateTime<Utc>,
 }
 
 /// One item handed back to the police, with its whole history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PoliceItem {
     /// Position in the police feed (its cursor).
     pub seq: i64,
+    #[schema(value_type = Object)]
     pub incident: Incident,
+    #[schema(value_type = Vec<Object>)]
     pub events: Vec<Event>,
     /// Whether the police already took it.
     pub acked: bool,
 }
 
 /// Answer to `GET /v1/police/feed`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PoliceFeed {
     pub items: Vec<PoliceItem>,
     pub last_seq: i64,
@@ -205,14 +232,15 @@ pub struct PoliceFeed {
 }
 
 /// `POST /v1/police/ack`: the police took an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PoliceAck {
+    #[schema(value_type = uuid::Uuid)]
     pub id: IncidentId,
 }
 
 /// Per-station counts for `GET /v1/stats`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StationStats {
     pub station: String,
     pub incidents: u64,
@@ -222,7 +250,7 @@ pub struct StationStats {
 }
 
 /// Answer to `GET /v1/stats`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Stats {
     pub stations: Vec<StationStats>,
     pub events: u64,
@@ -230,8 +258,49 @@ pub struct Stats {
 }
 
 /// Every error answer: a stable code and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
     pub error: String,
     pub message: String,
+}
+
+/// Schemas of the domain's codes as they travel in `/v1`.
+mod schemas {
+    use crate::domain::{Priority, Source};
+    use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
+    use utoipa::openapi::{RefOr, schema::ObjectBuilder};
+
+    fn codes(values: Vec<String>, nullable: bool) -> Object {
+        let kind = if nullable {
+            SchemaType::from_iter([Type::String, Type::Null])
+        } else {
+            SchemaType::new(Type::String)
+        };
+        let mut values: Vec<Option<String>> = values.into_iter().map(Some).collect();
+        if nullable {
+            values.push(None);
+        }
+        ObjectBuilder::new()
+            .schema_type(kind)
+            .enum_values(Some(values))
+            .build()
+    }
+
+    fn code_of<T: serde::Serialize>(v: T) -> String {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// A source's code (`110`, `12345`, …).
+    pub fn source() -> impl Into<RefOr<Schema>> {
+        codes(Source::ALL.into_iter().map(code_of).collect(), false)
+    }
+
+    /// `urgent`, `normal`, `nonurgent`, or absent.
+    pub fn priority() -> impl Into<RefOr<Schema>> {
+        let all = [Priority::Urgent, Priority::Normal, Priority::NonUrgent];
+        codes(all.into_iter().map(code_of).collect(), true)
+    }
 }

@@ -239,6 +239,9 @@ pub struct ServeArgs {
     /// Append the log (one line per request at info) to this file instead of stderr.
     #[arg(long)]
     pub log_file: Option<PathBuf>,
+    /// Longest a long-poll waits, in seconds (at most 30).
+    #[arg(long, default_value_t = crate::protocol::MAX_WAIT_SECS)]
+    pub max_wait: u64,
 }
 
 fn serve(store: Arc<dyn HubStore>, args: ServeArgs) -> Result<()> {
@@ -265,7 +268,9 @@ fn serve(store: Arc<dyn HubStore>, args: ServeArgs) -> Result<()> {
             per_sec: f64::from(rate_limit),
             burst: 2.0 * f64::from(rate_limit),
         },
+        list: std::sync::Arc::new(shared.list().clone()),
         classifier: std::sync::Arc::new(move |text: &str| Some(shared.classify(text))),
+        max_wait: Duration::from_secs(args.max_wait.min(crate::protocol::MAX_WAIT_SECS)),
         limits,
         ..HubConfig::default()
     };

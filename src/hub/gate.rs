@@ -11,7 +11,7 @@ use crate::protocol::MAX_BODY_BYTES;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -96,6 +96,30 @@ pub async fn gate(State(state): State<Arc<HubState>>, req: Request, next: Next) 
     response
 }
 
+/// Checks `headers`' token for `role` from `ip`: an address that keeps failing must wait, and a
+/// caller over its rate is refused.
+pub async fn authenticate(
+    state: &Arc<HubState>,
+    headers: &HeaderMap,
+    ip: IpAddr,
+    role: Role,
+) -> Result<Principal, ApiError> {
+    let now = Instant::now();
+    if let Some(wait) = state.failures.blocked(ip, now) {
+        return Err(ApiError::AuthLimited(wait.as_secs().max(1)));
+    }
+    let principal = check_token(state, headers, role).await.inspect_err(|e| {
+        if matches!(e, ApiError::Unauthorized(_)) {
+            state.failures.record(ip, now);
+        }
+    })?;
+    let key = format!("{}:{}", principal.role.code(), principal.id);
+    if !state.limiter.allow(&key, now) {
+        return Err(ApiError::RateLimited(principal.id));
+    }
+    Ok(principal)
+}
+
 /// A refusal, with the body left unread when there is one.
 type Refusal = (ApiError, Option<Body>);
 
@@ -109,24 +133,11 @@ async fn admit(
     let mut req = req;
     let refuse = |e: ApiError, req: Request| Err((e, has_body(&req).then(|| req.into_body())));
     if let Some(role) = role_of(route) {
-        let now = Instant::now();
-        if let Some(wait) = state.failures.blocked(ip, now) {
-            return refuse(ApiError::AuthLimited(wait.as_secs().max(1)), req);
-        }
-        let principal = match check_token(state, req.headers(), role).await {
+        let principal = match authenticate(state, req.headers(), ip, role).await {
             Ok(p) => p,
-            Err(e) => {
-                if matches!(e, ApiError::Unauthorized(_)) {
-                    state.failures.record(ip, now);
-                }
-                return refuse(e, req);
-            }
+            Err(e) => return refuse(e, req),
         };
         *caller = principal.id.clone();
-        let key = format!("{}:{}", principal.role.code(), principal.id);
-        if !state.limiter.allow(&key, now) {
-            return refuse(ApiError::RateLimited(principal.id), req);
-        }
         req.extensions_mut().insert(Caller(principal));
     }
     if req.method() == Method::POST {

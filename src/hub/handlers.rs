@@ -6,9 +6,9 @@ use super::gate::Caller;
 use super::http::{HubState, blocking, count_poll, parse_json, query_int, still_valid};
 use super::metrics::Metrics;
 use super::routing::{self, RouteAnswer};
-use super::store::{EventPage, NewIntake, PolicePage, Push};
+use super::store::{EventPage, IntakeOutcome, NewIntake, PolicePage, Push};
 use super::times;
-use crate::domain::{Actor, Incident, IncidentId};
+use crate::domain::{Actor, Incident, IncidentId, TriageDecision};
 use crate::protocol::{
     IntakeRequest, MAX_PAGE, MAX_WAIT_SECS, PoliceAck, PoliceFeed, PushOutcome, PushRequest,
     PushResponse, SeqEvent, SyncPage,
@@ -34,6 +34,24 @@ pub async fn intake(
     body: Result<Bytes, BytesRejection>,
 ) -> Api<Response> {
     let request: IntakeRequest = parse_json(body)?;
+    let outcome = take_in(&state, &principal, request, |triage| triage).await?;
+    let status = if outcome.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(outcome.response)).into_response())
+}
+
+/// Checks, routes, triages and records one intake of `principal`: the one way in for
+/// `/v1/intake` and Open311 alike. `refine` sees the classifier's decision on the text and
+/// returns the one recorded.
+pub(super) async fn take_in(
+    state: &Arc<HubState>,
+    principal: &Principal,
+    request: IntakeRequest,
+    refine: impl FnOnce(Option<TriageDecision>) -> Option<TriageDecision>,
+) -> Api<IntakeOutcome> {
     let request = routing::check_intake(request)?;
     let store = state.store.clone();
     let req = request.clone();
@@ -57,7 +75,7 @@ pub async fn intake(
         RouteAnswer::Nothing => Err(ApiError::Unroutable(routing::unroutable_message(&req))),
     })
     .await?;
-    let triage = (state.config.classifier)(&request.text);
+    let triage = refine((state.config.classifier)(&request.text));
     let clock = state.config.clock.now();
     if let Some(at) = request.received_at {
         times::check_time(at, clock).map_err(|m| ApiError::field("received_at", m))?;
@@ -83,23 +101,21 @@ pub async fn intake(
     })
     .await?;
     let m = &state.metrics;
-    let status = if outcome.created {
-        Metrics::inc(&m.intake_created);
-        StatusCode::CREATED
+    Metrics::inc(if outcome.created {
+        &m.intake_created
     } else {
-        Metrics::inc(&m.intake_repeated);
-        StatusCode::OK
-    };
-    Ok((status, Json(outcome.response)).into_response())
+        &m.intake_repeated
+    });
+    Ok(outcome)
 }
 
-/// The wait a poll asked for, capped.
-fn wait_of(query: Option<&str>) -> Api<Duration> {
+/// The wait a poll asked for, capped at the protocol's longest and the hub's own cap.
+fn wait_of(query: Option<&str>, cap: Duration) -> Api<Duration> {
     let wait = query_int(query, "wait")?.unwrap_or(0);
     if wait < 0 {
         return Err(ApiError::field("wait", "must be 0 or more seconds"));
     }
-    Ok(Duration::from_secs((wait as u64).min(MAX_WAIT_SECS)))
+    Ok(Duration::from_secs((wait as u64).min(MAX_WAIT_SECS)).min(cap))
 }
 
 fn after_of(query: Option<&str>) -> Api<i64> {
@@ -166,7 +182,11 @@ pub async fn pull(
     RawQuery(query): RawQuery,
 ) -> Api<Json<SyncPage>> {
     let q = query.as_deref();
-    let (after, wait, limit) = (after_of(q)?, wait_of(q)?, limit_of(q)?);
+    let (after, wait, limit) = (
+        after_of(q)?,
+        wait_of(q, state.config.max_wait)?,
+        limit_of(q)?,
+    );
     let store = state.store.clone();
     let station = principal.id.clone();
     let page: EventPage = long_poll(
@@ -268,7 +288,11 @@ pub async fn police_feed(
     RawQuery(query): RawQuery,
 ) -> Api<Json<PoliceFeed>> {
     let q = query.as_deref();
-    let (after, wait, limit) = (after_of(q)?, wait_of(q)?, limit_of(q)?);
+    let (after, wait, limit) = (
+        after_of(q)?,
+        wait_of(q, state.config.max_wait)?,
+        limit_of(q)?,
+    );
     let store = state.store.clone();
     let page: PolicePage = long_poll(
         &state,

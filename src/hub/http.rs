@@ -51,10 +51,13 @@ pub fn router(state: Arc<HubState>) -> Router {
         .route("/v1/report", get(super::district::report))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
+        .route("/v1/openapi.json", get(super::openapi::document))
+        .merge(super::open311::routes())
         .fallback(handlers::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), gate::gate))
         .layer(middleware::from_fn_with_state(state.clone(), around))
+        .layer(middleware::from_fn(super::open311::spec_errors))
         .layer(middleware::from_fn_with_state(state.clone(), latency))
         .with_state(state)
 }

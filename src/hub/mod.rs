@@ -13,6 +13,8 @@ pub mod http;
 pub mod ladder;
 pub mod limit;
 pub mod metrics;
+pub mod open311;
+pub mod openapi;
 mod receipts;
 pub mod reqlog;
 pub mod routing;
@@ -59,6 +61,10 @@ pub struct HubConfig {
     pub request_log: RequestLog,
     /// How often a waiting long-poll checks that its token was not rotated.
     pub revocation_check: Duration,
+    /// Longest a long-poll waits here (at most the protocol's 30 s; `hub serve --max-wait`).
+    pub max_wait: Duration,
+    /// The responsibility list Open311 publishes as services and reads service codes against.
+    pub list: Arc<crate::triage::ResponsibilityList>,
 }
 
 impl Default for HubConfig {
@@ -73,6 +79,8 @@ impl Default for HubConfig {
             fail_limit: FailLimit::default(),
             request_log: reqlog::to_tracing(),
             revocation_check: Duration::from_secs(1),
+            max_wait: Duration::from_secs(crate::protocol::MAX_WAIT_SECS),
+            list: open311::embedded_list(),
         }
     }
 }
