@@ -146,6 +146,25 @@ async fn services_are_the_responsibility_list() {
     let (status, body) = h.get("/open311/v2/services/Z9.json").await;
     assert_eq!(status, 404);
     assert_eq!(body[0]["code"], 404, "{body}");
+    // The spec's XML form too.
+    let text = |path: &'static str| {
+        let http = h.http.clone();
+        let url = format!("{}{path}", h.url);
+        async move {
+            let r = http.get(url).send().await.expect("get");
+            (r.status().as_u16(), r.text().await.expect("text"))
+        }
+    };
+    let (status, xml) = text("/open311/v2/services.xml").await;
+    assert_eq!(status, 200);
+    assert_eq!(xml.matches("<service>").count(), listed.len());
+    assert!(xml.contains("<service_code>X5</service_code><service_name>道路塌陷</service_name>"));
+    let (status, xml) = text("/open311/v2/services/X5.xml").await;
+    assert_eq!(status, 200);
+    assert!(xml.contains("<service_definition><service_code>X5</service_code>"));
+    let (status, xml) = text("/open311/v2/services/Z9.xml").await;
+    assert_eq!(status, 404);
+    assert!(xml.contains("<errors><error><code>404</code>"), "{xml}");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 mod form;
 mod view;
+mod xml;
 
 pub use view::{RequestView, Service};
 
@@ -59,6 +60,7 @@ pub fn embedded_list() -> Arc<ResponsibilityList> {
 pub fn routes() -> Router<Arc<HubState>> {
     Router::new()
         .route("/open311/v2/services.json", get(services))
+        .route("/open311/v2/services.xml", get(services_xml))
         .route("/open311/v2/services/{file}", get(definition))
         .route("/open311/v2/requests.json", get(list).post(post))
         .route("/open311/v2/requests/{file}", get(one))
@@ -69,25 +71,47 @@ async fn services(State(state): State<Arc<HubState>>) -> Json<Vec<Service>> {
     Json(view::services(&state.config.list))
 }
 
-/// `GET /open311/v2/services/{code}.json`.
-async fn definition(
-    State(state): State<Arc<HubState>>,
-    Path(file): Path<String>,
-) -> Api<Json<view::Definition>> {
-    let code = json_name(&file)?;
-    let category = view::category(&state.config.list, code)
-        .ok_or_else(|| ApiError::NotFound(format!("no service {code} here")))?;
-    Ok(Json(view::Definition {
-        service_code: category.code.clone(),
-        attributes: Vec::new(),
-    }))
+/// `GET /open311/v2/services.xml`.
+async fn services_xml(State(state): State<Arc<HubState>>) -> Response {
+    xml_answer(
+        StatusCode::OK,
+        xml::services(&view::services(&state.config.list)),
+    )
 }
 
-/// `NAME.json` → `NAME`; any other format is not served.
+fn xml_answer(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /open311/v2/services/{code}.json` (or `.xml`).
+async fn definition(State(state): State<Arc<HubState>>, Path(file): Path<String>) -> Api<Response> {
+    let (code, as_xml) = match file.strip_suffix(".xml") {
+        Some(code) if !code.is_empty() => (code, true),
+        _ => (json_name(&file)?, false),
+    };
+    let category = view::category(&state.config.list, code)
+        .ok_or_else(|| ApiError::NotFound(format!("no service {code} here")))?;
+    let definition = view::Definition {
+        service_code: category.code.clone(),
+        attributes: Vec::new(),
+    };
+    Ok(if as_xml {
+        xml_answer(StatusCode::OK, xml::definition(&definition))
+    } else {
+        Json(definition).into_response()
+    })
+}
+
+/// `NAME.json` → `NAME`; other formats are not served (but services' XML).
 fn json_name(file: &str) -> Api<&str> {
     file.strip_suffix(".json")
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| ApiError::NotFound(format!("`{file}`: this hub answers in .json only")))
+        .ok_or_else(|| ApiError::NotFound(format!("`{file}`: this hub answers in .json here")))
 }
 
 /// The caller's address, for the limits.
@@ -394,10 +418,12 @@ async fn list(
     Ok(Json(views))
 }
 
-/// Rewrites every error answered under `/open311/` into the spec's `[{code, description}]`,
+/// Rewrites every error answered under `/open311/` into the spec's `[{code, description}]`
+/// (its XML form for a `.xml` path),
 /// a bad token as 403 and an unroutable request as 400, as the spec gives them.
 pub async fn spec_errors(req: Request, next: Next) -> Response {
     let ours = req.uri().path().starts_with("/open311/");
+    let as_xml = req.uri().path().ends_with(".xml");
     let response = next.run(req).await;
     let status = response.status();
     if !ours || status.is_success() {
@@ -420,12 +446,19 @@ pub async fn spec_errors(req: Request, next: Next) -> Response {
         StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
         s => s,
     };
-    let body = serde_json::json!([{ "code": status.as_u16(), "description": description }]);
+    let (body, kind) = if as_xml {
+        (
+            xml::error(status.as_u16(), &description),
+            "application/xml; charset=utf-8",
+        )
+    } else {
+        let body = serde_json::json!([{ "code": status.as_u16(), "description": description }]);
+        (body.to_string(), "application/json")
+    };
     parts.status = status;
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
