@@ -9,6 +9,7 @@ mod pg;
 mod push;
 mod queries;
 mod recent;
+mod repeats;
 mod sqlite;
 mod writer;
 

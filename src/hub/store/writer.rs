@@ -4,6 +4,7 @@
 
 use super::push;
 use super::recent::Recent;
+use super::repeats::Repeats;
 use super::{HubStoreError, IntakeOutcome, NewIntake, StationRecord};
 use crate::domain::{Event, Incident, IncidentId, Status};
 use crate::hub::decide::{IntakeInput, REPEAT_WINDOW, hub_reference, plan_intake};
@@ -45,6 +46,7 @@ pub(super) fn run(
     seq: watch::Sender<i64>,
     recent: &RwLock<Recent>,
 ) {
+    let mut repeats = Repeats::default();
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < GROUP_MAX {
@@ -53,7 +55,7 @@ pub(super) fn run(
                 Err(_) => break,
             }
         }
-        commit_group(&mut conn, group, &seq, recent);
+        commit_group(&mut conn, group, &seq, recent, &mut repeats);
     }
 }
 
@@ -68,6 +70,7 @@ fn commit_group(
     group: Vec<Job>,
     seq: &watch::Sender<i64>,
     recent: &RwLock<Recent>,
+    repeats: &mut Repeats,
 ) {
     let began = conn.execute_batch("BEGIN IMMEDIATE");
     let mut answers = Vec::with_capacity(group.len());
@@ -78,7 +81,7 @@ fn commit_group(
             if conn.is_autocommit() {
                 break;
             }
-            answers.push(run_job(conn, job, &mut fresh));
+            answers.push(run_job(conn, job, &mut fresh, repeats));
         }
     }
     let fault = answers.iter().find_map(Answer::write_fault);
@@ -153,11 +156,11 @@ impl Answer {
     }
 }
 
-fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
+fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh, repeats: &mut Repeats) -> Answer {
     let mut mine = Fresh::new();
     let answer = match job {
         Job::Intake(intake, _) => {
-            let r = in_savepoint(conn, || intake_one(conn, intake, &mut mine));
+            let r = in_savepoint(conn, || intake_one(conn, intake, &mut mine, repeats));
             let ok = r.is_ok();
             (Answer::Intake(r), ok)
         }
@@ -169,6 +172,7 @@ fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
         Job::PoliceAck(id, by, at, _) => (Answer::PoliceAck(police_ack(conn, *id, by, *at)), true),
     };
     if answer.1 {
+        repeats.note(mine.iter().map(|(s, e)| (s.as_str(), &e.event)));
         fresh.extend(mine);
     }
     answer.0
@@ -198,6 +202,7 @@ fn intake_one(
     conn: &Connection,
     intake: &NewIntake,
     fresh: &mut Fresh,
+    repeats: &mut Repeats,
 ) -> Result<IntakeOutcome, HubStoreError> {
     let req = &intake.request;
     let source = req.source.code();
@@ -224,7 +229,13 @@ fn intake_one(
         });
     }
     let reference = fresh_reference(conn, &intake.station, intake.day)?;
-    let recent = received_since(conn, &intake.station.id, intake.now - REPEAT_WINDOW)?;
+    let recent = repeats.candidates(
+        conn,
+        &intake.station.id,
+        req.phone.as_deref(),
+        req.address.as_deref(),
+        intake.now - REPEAT_WINDOW,
+    )?;
     let plan = plan_intake(IntakeInput {
         request: req,
         station: &intake.station.id,
@@ -336,7 +347,7 @@ pub(super) fn load_incident(
 }
 
 /// The station's items received at or after `since`, oldest first.
-fn received_since(
+pub(super) fn received_since(
     conn: &Connection,
     station: &str,
     since: DateTime<Utc>,
@@ -360,7 +371,7 @@ fn received_since(
 }
 
 /// A time as items store it (their JSON form).
-fn stored_time(at: DateTime<Utc>) -> Result<String, HubStoreError> {
+pub(super) fn stored_time(at: DateTime<Utc>) -> Result<String, HubStoreError> {
     match serde_json::to_value(at) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(HubStoreError::Corrupt("cannot encode a time".into())),
