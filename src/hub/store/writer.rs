@@ -221,16 +221,18 @@ fn in_savepoint<T>(
     conn: &Connection,
     f: impl FnOnce() -> Result<T, HubStoreError>,
 ) -> Result<T, HubStoreError> {
-    conn.execute_batch("SAVEPOINT job")?;
+    let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+    run("SAVEPOINT job")?;
     match f() {
         Ok(v) => {
-            conn.execute_batch("RELEASE job")?;
+            run("RELEASE job")?;
             Ok(v)
         }
         // SQLite already rolled the whole transaction back (a full disk): tell the first error.
         Err(e) if conn.is_autocommit() => Err(e),
         Err(e) => {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            run("ROLLBACK TO job")?;
+            run("RELEASE job")?;
             Err(e)
         }
     }
