@@ -278,6 +278,38 @@ fn sqlite_repeat_links_survive_a_reopen_and_reach_backdated_calls() {
     );
 }
 
+#[test]
+fn sqlite_admin_writes_go_through_the_writer_and_its_quota() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hub.db");
+    let store = SqliteHubStore::open_capped(&path, Some(48)).expect("open");
+    store
+        .add_station(&station("dn", "DN"), "h")
+        .expect("station");
+    let text = "楼上装修噪音扰民，已经持续很久，".repeat(30);
+    let full = (0..400).find_map(|n| {
+        let mut i = new_intake("dn", "DN", &format!("full-{n}"), None);
+        i.request.text = text.clone();
+        store.intake(i).err()
+    });
+    assert!(
+        matches!(full, Some(HubStoreError::DiskFull)),
+        "the quota filled up: {full:?}"
+    );
+    let mut big = station("gz", "GZ");
+    big.name = "很长的街道名称".repeat(400);
+    let refused = store.add_station(&big, "h");
+    assert!(
+        matches!(refused, Err(HubStoreError::DiskFull)),
+        "an admin write meets the same full disk as any other write: {refused:?}"
+    );
+    assert_eq!(
+        store.station("gz").expect("read"),
+        None,
+        "nothing half-written"
+    );
+}
+
 fn principals(s: &dyn HubStore) {
     s.add_station(&station("dn", "DN"), "hash1")
         .expect("add station");
