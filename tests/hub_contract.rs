@@ -225,6 +225,91 @@ fn sqlite_keeps_everything_across_reopen() {
     assert_eq!((seqs, rest.more), (vec![3, 4], false));
 }
 
+/// An intake `hours` after the fixture's time from `phone`, at no address.
+fn call_from(n: u32, phone: &str, hours: i64) -> fenliu::hub::store::NewIntake {
+    let mut i = new_intake("dn", "DN", &format!("110-{n}"), None);
+    i.now += chrono::TimeDelta::hours(hours);
+    i.request.address = None;
+    i.request.phone = Some(phone.into());
+    i
+}
+
+fn repeat_of(s: &SqliteHubStore, i: fenliu::hub::store::NewIntake) -> Option<String> {
+    let id = s.intake(i).expect("intake").response.id;
+    s.incident(id).expect("read").expect("known").0.repeat_of
+}
+
+#[test]
+fn sqlite_repeat_links_survive_a_reopen_and_reach_backdated_calls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = {
+        let store = SqliteHubStore::open_dir(dir.path()).expect("open");
+        store
+            .add_station(&station("dn", "DN"), "h")
+            .expect("station");
+        let first = store.intake(call_from(1, "13800000001", 0)).expect("first");
+        let second = repeat_of(&store, call_from(2, "138 0000 0001", 1));
+        assert_eq!(second.as_deref(), Some(first.response.reference.as_str()));
+        first.response.reference
+    };
+    let store = SqliteHubStore::open_dir(dir.path()).expect("reopen");
+    assert_eq!(
+        repeat_of(&store, call_from(3, "+86 13800000001", 2)).as_deref(),
+        Some(first.as_str()),
+        "items recorded before the reopen are still found"
+    );
+    let fresh = store.intake(call_from(4, "13900000009", 3)).expect("fresh");
+    assert_eq!(
+        repeat_of(&store, call_from(8, "13900000009", 4)).as_deref(),
+        Some(fresh.response.reference.as_str()),
+        "an item recorded since the reopen is found"
+    );
+    // Three days back: older than anything the first lookups asked for.
+    let old = store.intake(call_from(5, "13700000007", -72)).expect("old");
+    assert_eq!(
+        repeat_of(&store, call_from(6, "13700000007", -71)).as_deref(),
+        Some(old.response.reference.as_str()),
+        "a backdated call finds its earlier call"
+    );
+    assert_eq!(
+        repeat_of(&store, call_from(7, "13800000001", -70)),
+        None,
+        "a later item is never the earlier call"
+    );
+}
+
+#[test]
+fn sqlite_admin_writes_go_through_the_writer_and_its_quota() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hub.db");
+    let store = SqliteHubStore::open_capped(&path, Some(48)).expect("open");
+    store
+        .add_station(&station("dn", "DN"), "h")
+        .expect("station");
+    let text = "楼上装修噪音扰民，已经持续很久，".repeat(30);
+    let full = (0..400).find_map(|n| {
+        let mut i = new_intake("dn", "DN", &format!("full-{n}"), None);
+        i.request.text = text.clone();
+        store.intake(i).err()
+    });
+    assert!(
+        matches!(full, Some(HubStoreError::DiskFull)),
+        "the quota filled up: {full:?}"
+    );
+    let mut big = station("gz", "GZ");
+    big.name = "很长的街道名称".repeat(400);
+    let refused = store.add_station(&big, "h");
+    assert!(
+        matches!(refused, Err(HubStoreError::DiskFull)),
+        "an admin write meets the same full disk as any other write: {refused:?}"
+    );
+    assert_eq!(
+        store.station("gz").expect("read"),
+        None,
+        "nothing half-written"
+    );
+}
+
 fn principals(s: &dyn HubStore) {
     s.add_station(&station("dn", "DN"), "hash1")
         .expect("add station");

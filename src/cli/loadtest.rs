@@ -1,6 +1,8 @@
 //! `fenliu loadtest`: a real hub process on loopback, N consoles long-polling, an intake driver.
 //! Latency is end to end: from sending an intake to a console of its station receiving it.
-//! The last line is `intake_per_s=X p50_ms=A p99_ms=B lost=L duplicated=D`.
+//! Then the same process's ceiling: as many connections asking `GET /healthz` as fast as it answers.
+//! The last line is `intake_per_s=X p50_ms=A p99_ms=B lost=L duplicated=D ceiling_per_s=C
+//! intake_share=S` (S = X / C, comparable across machines).
 
 use super::args::LoadtestArgs;
 use crate::hub::admin;
@@ -19,6 +21,8 @@ use std::time::{Duration, Instant};
 const MAX_STATIONS: usize = 500;
 const MAX_DURATION: u64 = 300;
 const WORKERS: usize = 48;
+/// Longest the ceiling is measured for.
+const CEILING_SECS: u64 = 5;
 
 /// What the consoles saw.
 #[derive(Default)]
@@ -237,6 +241,7 @@ async fn drive(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let ceiling = ceiling(&http, &url, Duration::from_secs(duration.min(CEILING_SECS))).await;
     shared.stop_consoles.store(true, Ordering::Relaxed);
     for c in consoles {
         c.abort();
@@ -251,13 +256,45 @@ async fn drive(
         shared.failed.load(Ordering::Relaxed),
         seen.items.len()
     );
+    let intake_per_s = accepted as f64 / elapsed;
+    let share = if ceiling > 0.0 {
+        intake_per_s / ceiling
+    } else {
+        0.0
+    };
     outln!(
-        "intake_per_s={:.0} p50_ms={:.1} p99_ms={:.1} lost={lost} duplicated={duplicated}",
-        accepted as f64 / elapsed,
+        "intake_per_s={intake_per_s:.0} p50_ms={:.1} p99_ms={:.1} lost={lost} duplicated={duplicated} ceiling_per_s={ceiling:.0} intake_share={share:.3}",
         percentile(&lat, 50.0),
         percentile(&lat, 99.0)
     );
     Ok(())
+}
+
+/// `GET /healthz` answered per second with as many connections as the intake driver used, for
+/// `span`, while the consoles keep long-polling: what a request costs this process at the least.
+async fn ceiling(http: &reqwest::Client, url: &str, span: Duration) -> f64 {
+    let answered = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let end = started + span;
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (http, url, answered) = (http.clone(), format!("{url}/healthz"), answered.clone());
+            tokio::spawn(async move {
+                while Instant::now() < end {
+                    if let Ok(r) = http.get(&url).send().await
+                        && r.status().is_success()
+                        && r.bytes().await.is_ok()
+                    {
+                        answered.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    answered.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -292,9 +329,17 @@ async fn intake_one(
         .json(&body)
         .send()
         .await;
-    match sent.map(|r| r.status().as_u16()) {
-        Ok(201) => shared.accepted.fetch_add(1, Ordering::Relaxed),
-        Ok(200) => shared.repeated.fetch_add(1, Ordering::Relaxed),
+    // The answer is read to its end, so that the connection is kept for the next intake.
+    let status = match sent {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            r.bytes().await.ok().map(|_| status)
+        }
+        Err(_) => None,
+    };
+    match status {
+        Some(201) => shared.accepted.fetch_add(1, Ordering::Relaxed),
+        Some(200) => shared.repeated.fetch_add(1, Ordering::Relaxed),
         _ => shared.failed.fetch_add(1, Ordering::Relaxed),
     };
 }

@@ -134,26 +134,45 @@ fn limit_of(query: Option<&str>) -> Api<usize> {
     Ok((limit as usize).min(MAX_PAGE))
 }
 
-/// Polls `fetch` until it has something, the wait ends, or the hub stops. The caller's token is
+/// How a long-poll reads its answer: `quick` from memory without blocking when it can, else
+/// `fetch` off the runtime; it sleeps on `commits` between tries.
+struct Source<Q, F> {
+    commits: tokio::sync::watch::Receiver<i64>,
+    quick: Q,
+    fetch: F,
+}
+
+/// Polls until there is something, the wait ends, or the hub stops. The caller's token is
 /// checked again before anything is answered and at every revocation check, so a rotated token's
 /// poll ends at once with 401.
-async fn long_poll<T: Send + 'static>(
+async fn long_poll<T: Send + 'static, Q, F>(
     state: &Arc<HubState>,
     principal: &Principal,
     wait: Duration,
     empty: impl Fn(&T) -> bool,
-    fetch: impl Fn() -> Api<T> + Send + Sync + Clone + 'static,
-) -> Api<T> {
+    source: Source<Q, F>,
+) -> Api<T>
+where
+    Q: Fn() -> Option<T>,
+    F: Fn() -> Api<T> + Send + Sync + Clone + 'static,
+{
     count_poll(state);
     let deadline = Instant::now() + wait;
-    let mut commits = state.store.subscribe();
+    let Source {
+        mut commits,
+        quick,
+        fetch,
+    } = source;
     let mut stopping = state.stopping.clone();
     let check = state.config.revocation_check;
     let revoked =
         || ApiError::Unauthorized("the token was replaced (rotate-token); use the new one".into());
     let mut waited = false;
     loop {
-        let page = blocking(fetch.clone()).await?;
+        let page = match quick() {
+            Some(page) => page,
+            None => blocking(fetch.clone()).await?,
+        };
         let done = !empty(&page) || Instant::now() >= deadline || *stopping.borrow();
         if done {
             if waited && !empty(&page) && !still_valid(state, principal).await? {
@@ -187,14 +206,19 @@ pub async fn pull(
         wait_of(q, state.config.max_wait)?,
         limit_of(q)?,
     );
-    let store = state.store.clone();
-    let station = principal.id.clone();
+    let (store, memory) = (state.store.clone(), state.store.clone());
+    let (station, here) = (principal.id.clone(), principal.id.clone());
+    let source = Source {
+        commits: state.store.subscribe_station(&principal.id),
+        quick: move || memory.events_in_memory(&here, after, limit),
+        fetch: move || Ok(store.events_after(&station, after, limit)?),
+    };
     let page: EventPage = long_poll(
         &state,
         &principal,
         wait,
         |p: &EventPage| p.events.is_empty(),
-        move || Ok(store.events_after(&station, after, limit)?),
+        source,
     )
     .await?;
     state
@@ -294,12 +318,17 @@ pub async fn police_feed(
         limit_of(q)?,
     );
     let store = state.store.clone();
+    let source = Source {
+        commits: state.store.subscribe(),
+        quick: || None,
+        fetch: move || Ok(store.police_feed(after, limit)?),
+    };
     let page: PolicePage = long_poll(
         &state,
         &principal,
         wait,
         |p: &PolicePage| p.items.is_empty(),
-        move || Ok(store.police_feed(after, limit)?),
+        source,
     )
     .await?;
     let last_seq = page.items.last().map_or(after, |i| i.seq);

@@ -9,7 +9,9 @@ mod pg;
 mod push;
 mod queries;
 mod recent;
+mod repeats;
 mod sqlite;
+mod wake;
 mod writer;
 
 pub use crate::hub::decide::is_hub_numbering;
@@ -259,6 +261,18 @@ pub trait HubStore: Send + Sync + 'static {
     fn stats(&self) -> Result<Stats, HubStoreError>;
     /// Wakes on every commit with the highest sequence number so far.
     fn subscribe(&self) -> watch::Receiver<i64>;
+    /// Wakes on the commits that write `station`'s events (a backend without per-station signals
+    /// wakes on every commit).
+    fn subscribe_station(&self, station: &str) -> watch::Receiver<i64> {
+        let _ = station;
+        self.subscribe()
+    }
+    /// The page [`HubStore::events_after`] would answer, when the backend holds it in memory and
+    /// can give it without blocking; `None` means ask `events_after`.
+    fn events_in_memory(&self, station: &str, after: i64, limit: usize) -> Option<EventPage> {
+        let _ = (station, after, limit);
+        None
+    }
     /// The hub's identity and the epoch of this opening.
     fn identity(&self) -> HubIdentity;
     /// The journal heads `station` reported, after chain link `after`, at most `limit`.

@@ -2,6 +2,7 @@
 //! read connections.
 
 use super::recent::Recent;
+use super::wake::Wake;
 use super::writer::{self, Job};
 use super::{
     Credential, EventPage, HubStore, HubStoreError, IntakeOutcome, NewIntake, PolicePage, Push,
@@ -34,6 +35,7 @@ pub struct SqliteHubStore {
     next_reader: AtomicUsize,
     seq: watch::Receiver<i64>,
     recent: Arc<RwLock<Recent>>,
+    wake: Arc<Wake>,
     identity: HubIdentity,
 }
 
@@ -78,10 +80,11 @@ impl SqliteHubStore {
         let (seq_tx, seq_rx) = watch::channel(last);
         let (jobs_tx, jobs_rx) = mpsc::channel();
         let recent = Arc::new(RwLock::new(Recent::new(last, RECENT_PER_STATION)));
-        let for_writer = recent.clone();
+        let wake = Arc::new(Wake::default());
+        let (for_writer, wake_for_writer) = (recent.clone(), wake.clone());
         let writer = std::thread::Builder::new()
             .name("hub-writer".into())
-            .spawn(move || writer::run(conn, jobs_rx, seq_tx, &for_writer))
+            .spawn(move || writer::run(conn, jobs_rx, seq_tx, &for_writer, &wake_for_writer))
             .map_err(|e| HubStoreError::Open {
                 path: path.display().to_string(),
                 detail: format!("cannot start the writer thread: {e}"),
@@ -97,6 +100,7 @@ impl SqliteHubStore {
             next_reader: AtomicUsize::new(0),
             seq: seq_rx,
             recent,
+            wake,
             identity,
         })
     }
@@ -122,12 +126,12 @@ impl SqliteHubStore {
         f(&conn)
     }
 
-    /// Admin writes are rare: they take a read connection and write directly.
-    fn admin<T>(
+    /// Admin writes go through the single writer, in its transaction, like every other write.
+    fn admin(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, HubStoreError>,
-    ) -> Result<T, HubStoreError> {
-        self.read(f)
+        f: impl FnOnce(&Connection) -> Result<(), HubStoreError> + Send + 'static,
+    ) -> Result<(), HubStoreError> {
+        self.submit(|tx| Job::Admin(std::cell::Cell::new(Some(Box::new(f))), tx))
     }
 
     fn submit<T>(
@@ -160,7 +164,8 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 impl HubStore for SqliteHubStore {
     fn add_station(&self, station: &StationRecord, token_hash: &str) -> Result<(), HubStoreError> {
-        self.admin(|c| {
+        let (station, token_hash) = (station.clone(), token_hash.to_string());
+        self.admin(move |c| {
             c.execute(
                 "INSERT INTO stations (id, name, prefix, token_hash) VALUES (?1, ?2, ?3, ?4)",
                 params![station.id, station.name, station.prefix, token_hash],
@@ -180,7 +185,8 @@ impl HubStore for SqliteHubStore {
     }
 
     fn set_station_token(&self, id: &str, token_hash: &str) -> Result<(), HubStoreError> {
-        self.admin(|c| {
+        let (id, token_hash) = (id.to_string(), token_hash.to_string());
+        self.admin(move |c| {
             let n = c.execute(
                 "UPDATE stations SET token_hash = ?2 WHERE id = ?1",
                 params![id, token_hash],
@@ -193,7 +199,8 @@ impl HubStore for SqliteHubStore {
     }
 
     fn add_connector(&self, id: &str, role: Role, token_hash: &str) -> Result<(), HubStoreError> {
-        self.admin(|c| {
+        let (id, token_hash) = (id.to_string(), token_hash.to_string());
+        self.admin(move |c| {
             c.execute(
                 "INSERT INTO connectors (id, role, token_hash) VALUES (?1, ?2, ?3)",
                 params![id, role.code(), token_hash],
@@ -272,7 +279,8 @@ impl HubStore for SqliteHubStore {
     }
 
     fn put_route(&self, route: &Route) -> Result<(), HubStoreError> {
-        self.admin(|c| {
+        let route = route.clone();
+        self.admin(move |c| {
             let known: Option<String> = c
                 .query_row(
                     "SELECT id FROM stations WHERE id = ?1",
@@ -340,9 +348,7 @@ impl HubStore for SqliteHubStore {
         after: i64,
         limit: usize,
     ) -> Result<EventPage, HubStoreError> {
-        if let Ok(recent) = self.recent.read()
-            && let Some(page) = recent.read(station, after, limit)
-        {
+        if let Some(page) = self.events_in_memory(station, after, limit) {
             return Ok(page);
         }
         self.read(|c| {
@@ -396,6 +402,16 @@ impl HubStore for SqliteHubStore {
         let mut rx = self.seq.clone();
         rx.mark_unchanged();
         rx
+    }
+
+    fn subscribe_station(&self, station: &str) -> watch::Receiver<i64> {
+        let mut rx = self.wake.subscribe(station);
+        rx.mark_unchanged();
+        rx
+    }
+
+    fn events_in_memory(&self, station: &str, after: i64, limit: usize) -> Option<EventPage> {
+        self.recent.read().ok()?.read(station, after, limit)
     }
 
     fn identity(&self) -> HubIdentity {

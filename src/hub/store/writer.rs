@@ -1,15 +1,20 @@
 //! The single writer: one thread owns the write connection, takes jobs from a channel and
 //! commits them in groups (one fsync for many requests). Each job runs inside its own savepoint,
-//! so one failing job never undoes another; watchers are woken after each commit.
+//! so one failing job never undoes another; watchers are woken after each commit. Admin writes
+//! (stations, connectors, routes) come through here too, so nothing writes beside the writer.
 
 use super::push;
 use super::recent::Recent;
+use super::repeats::Repeats;
+use super::wake::Wake;
 use super::{HubStoreError, IntakeOutcome, NewIntake, StationRecord};
 use crate::domain::{Event, Incident, IncidentId, Status};
 use crate::hub::decide::{IntakeInput, REPEAT_WINDOW, hub_reference, plan_intake};
 use crate::protocol::{IntakeResponse, PushOutcome, SeqEvent};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::sync::{RwLock, mpsc};
 use tokio::sync::watch;
 
@@ -26,6 +31,11 @@ pub(super) enum Job {
         Box<push::Push>,
         mpsc::SyncSender<Result<Vec<PushOutcome>, HubStoreError>>,
     ),
+    /// A change to stations, connectors or routes, run in the writer's transaction like any other.
+    Admin(
+        Cell<Option<AdminWrite>>,
+        mpsc::SyncSender<Result<(), HubStoreError>>,
+    ),
     /// The police took an item: incident, by whom, when.
     PoliceAck(
         IncidentId,
@@ -34,6 +44,9 @@ pub(super) enum Job {
         mpsc::SyncSender<Result<bool, HubStoreError>>,
     ),
 }
+
+/// An admin write: run once, on the writer's connection.
+pub(super) type AdminWrite = Box<dyn FnOnce(&Connection) -> Result<(), HubStoreError> + Send>;
 
 /// Events written by a job: station and event with its sequence number.
 pub(super) type Fresh = Vec<(String, SeqEvent)>;
@@ -44,7 +57,9 @@ pub(super) fn run(
     jobs: mpsc::Receiver<Job>,
     seq: watch::Sender<i64>,
     recent: &RwLock<Recent>,
+    wake: &Wake,
 ) {
+    let mut repeats = Repeats::default();
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < GROUP_MAX {
@@ -53,13 +68,14 @@ pub(super) fn run(
                 Err(_) => break,
             }
         }
-        commit_group(&mut conn, group, &seq, recent);
+        commit_group(&mut conn, group, &seq, (recent, wake), &mut repeats);
     }
 }
 
 enum Answer {
     Intake(Result<IntakeOutcome, HubStoreError>),
     Push(Result<Vec<PushOutcome>, HubStoreError>),
+    Admin(Result<(), HubStoreError>),
     PoliceAck(Result<bool, HubStoreError>),
 }
 
@@ -67,7 +83,8 @@ fn commit_group(
     conn: &mut Connection,
     group: Vec<Job>,
     seq: &watch::Sender<i64>,
-    recent: &RwLock<Recent>,
+    (recent, wake): (&RwLock<Recent>, &Wake),
+    repeats: &mut Repeats,
 ) {
     let began = conn.execute_batch("BEGIN IMMEDIATE");
     let mut answers = Vec::with_capacity(group.len());
@@ -78,7 +95,7 @@ fn commit_group(
             if conn.is_autocommit() {
                 break;
             }
-            answers.push(run_job(conn, job, &mut fresh));
+            answers.push(run_job(conn, job, &mut fresh, repeats));
         }
     }
     let fault = answers.iter().find_map(Answer::write_fault);
@@ -87,13 +104,20 @@ fn commit_group(
         let _ = conn.execute_batch("ROLLBACK");
     }
     if committed.is_ok() {
+        // The stations this group wrote to, each with its last sequence: only their polls wake.
+        let mut touched: HashMap<String, i64> = HashMap::new();
+        for (station, event) in &fresh {
+            let last = touched.entry(station.clone()).or_default();
+            *last = (*last).max(event.seq);
+        }
         if let Ok(mut r) = recent.write() {
             for (station, event) in fresh {
                 r.add(&station, event);
             }
         }
         let last: Option<i64> = conn
-            .query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))
+            .prepare_cached("SELECT MAX(seq) FROM events")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .unwrap_or(None);
         seq.send_if_modified(|s| {
             let new = last.unwrap_or(0);
@@ -101,6 +125,9 @@ fn commit_group(
             *s = new;
             changed
         });
+        for (station, last) in &touched {
+            wake.notify(station, *last);
+        }
     }
     let mut answers = answers.into_iter();
     for job in group {
@@ -119,6 +146,12 @@ fn commit_group(
             }
             (Job::PoliceAck(.., reply), Some(Answer::PoliceAck(a))) => {
                 let _ = reply.send(a);
+            }
+            (Job::Admin(_, reply), Some(Answer::Admin(a))) => {
+                let _ = reply.send(a);
+            }
+            (Job::Admin(_, reply), _) => {
+                let _ = reply.send(Err(commit_error(&committed, fault.as_ref())));
             }
             (Job::PoliceAck(.., reply), _) => {
                 let _ = reply.send(Err(commit_error(&committed, fault.as_ref())));
@@ -145,19 +178,20 @@ fn commit_error(r: &Result<(), rusqlite::Error>, fault: Option<&HubStoreError>) 
 impl Answer {
     fn write_fault(&self) -> Option<HubStoreError> {
         match self {
-            Answer::Intake(Err(e)) | Answer::PoliceAck(Err(e)) | Answer::Push(Err(e)) => {
-                e.write_fault()
-            }
+            Answer::Intake(Err(e))
+            | Answer::PoliceAck(Err(e))
+            | Answer::Push(Err(e))
+            | Answer::Admin(Err(e)) => e.write_fault(),
             _ => None,
         }
     }
 }
 
-fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
+fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh, repeats: &mut Repeats) -> Answer {
     let mut mine = Fresh::new();
     let answer = match job {
         Job::Intake(intake, _) => {
-            let r = in_savepoint(conn, || intake_one(conn, intake, &mut mine));
+            let r = in_savepoint(conn, || intake_one(conn, intake, &mut mine, repeats));
             let ok = r.is_ok();
             (Answer::Intake(r), ok)
         }
@@ -166,9 +200,17 @@ fn run_job(conn: &Connection, job: &Job, fresh: &mut Fresh) -> Answer {
             let ok = r.is_ok();
             (Answer::Push(r), ok)
         }
+        Job::Admin(write, _) => {
+            let r = match write.take() {
+                Some(write) => in_savepoint(conn, || write(conn)),
+                None => Err(HubStoreError::WriterGone),
+            };
+            (Answer::Admin(r), false)
+        }
         Job::PoliceAck(id, by, at, _) => (Answer::PoliceAck(police_ack(conn, *id, by, *at)), true),
     };
     if answer.1 {
+        repeats.note(mine.iter().map(|(s, e)| (s.as_str(), &e.event)));
         fresh.extend(mine);
     }
     answer.0
@@ -179,16 +221,18 @@ fn in_savepoint<T>(
     conn: &Connection,
     f: impl FnOnce() -> Result<T, HubStoreError>,
 ) -> Result<T, HubStoreError> {
-    conn.execute_batch("SAVEPOINT job")?;
+    let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+    run("SAVEPOINT job")?;
     match f() {
         Ok(v) => {
-            conn.execute_batch("RELEASE job")?;
+            run("RELEASE job")?;
             Ok(v)
         }
         // SQLite already rolled the whole transaction back (a full disk): tell the first error.
         Err(e) if conn.is_autocommit() => Err(e),
         Err(e) => {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            run("ROLLBACK TO job")?;
+            run("RELEASE job")?;
             Err(e)
         }
     }
@@ -198,6 +242,7 @@ fn intake_one(
     conn: &Connection,
     intake: &NewIntake,
     fresh: &mut Fresh,
+    repeats: &mut Repeats,
 ) -> Result<IntakeOutcome, HubStoreError> {
     let req = &intake.request;
     let source = req.source.code();
@@ -224,7 +269,13 @@ fn intake_one(
         });
     }
     let reference = fresh_reference(conn, &intake.station, intake.day)?;
-    let recent = received_since(conn, &intake.station.id, intake.now - REPEAT_WINDOW)?;
+    let recent = repeats.candidates(
+        conn,
+        &intake.station.id,
+        req.phone.as_deref(),
+        req.address.as_deref(),
+        intake.now - REPEAT_WINDOW,
+    )?;
     let plan = plan_intake(IntakeInput {
         request: req,
         station: &intake.station.id,
@@ -336,7 +387,7 @@ pub(super) fn load_incident(
 }
 
 /// The station's items received at or after `since`, oldest first.
-fn received_since(
+pub(super) fn received_since(
     conn: &Connection,
     station: &str,
     since: DateTime<Utc>,
@@ -360,7 +411,7 @@ fn received_since(
 }
 
 /// A time as items store it (their JSON form).
-fn stored_time(at: DateTime<Utc>) -> Result<String, HubStoreError> {
+pub(super) fn stored_time(at: DateTime<Utc>) -> Result<String, HubStoreError> {
     match serde_json::to_value(at) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(HubStoreError::Corrupt("cannot encode a time".into())),
