@@ -22,6 +22,9 @@ use super::segment::{Segmenter, Word};
 
 /// A danger score at or above this is not clearly low: the item stays with the police (P or C).
 pub const RAISED: f32 = 1.0;
+/// A danger score at or above this is grave: a department noun beside it is incidental unless
+/// its matter is strong on its own.
+pub const GRAVE: f32 = 2.0;
 /// Share of its weight a cue keeps when told as past background or as a fear.
 pub const LOWERED: f32 = 0.3;
 /// Share of the score left by a calm-down cue (never below [`RAISED`] for a current danger).
@@ -172,9 +175,17 @@ impl Danger {
         self.score_where(|_| true)
     }
 
+    /// Whether the department category `code` accounts for `cue` on its own. A missing or
+    /// unanswering person who is a child, elderly or otherwise vulnerable is never accounted for
+    /// by a department ("孩子找不到了" is not a lost-property matter).
+    pub fn explains(&self, code: Option<&str>, cue: &Cue) -> bool {
+        let person = self.vulnerable.is_some() && cue.family == Family::Missing;
+        !person && code.is_some_and(|k| cue.explained_by.iter().any(|e| e == k))
+    }
+
     /// The score left when the department category `code` accounts for the cues it explains.
     pub fn unexplained(&self, code: Option<&str>) -> f32 {
-        self.score_where(|c| code.is_none_or(|k| !c.explained_by.iter().any(|e| e == k)))
+        self.score_where(|c| !self.explains(code, c))
     }
 
     /// Cues that count, in text order.
