@@ -72,6 +72,9 @@ const PARTICLES: &[&str] = &[
     "几下",
     "了一顿",
 ];
+/// Words between two people that are never a verb typed by sound: prepositions and dialect
+/// function words (同你讲 is "tell you", not 捅你; 勒 is 在 in Wu).
+const NEVER_SOUNDED: &str = "同跟和与给对向替帮叫让在勒看提通";
 /// Families whose cues a fear of the future lowers (a threat or a suicide talk stays current).
 const FEAR_LOWERS: &[Family] = &[
     Family::Fire,
@@ -515,6 +518,9 @@ fn sounds_like_verb(frame: &CompiledFrame, word: &str) -> bool {
     let (Some(c), None) = (chars.next(), chars.next()) else {
         return false;
     };
+    if NEVER_SOUNDED.contains(c) {
+        return false;
+    }
     let Some(sound) = c.to_pinyin().map(|p| p.plain()) else {
         return false;
     };

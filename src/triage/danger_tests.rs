@@ -215,3 +215,17 @@ fn intimidation_is_not_clearly_low() {
     assert!(score("推销员赖着不走，老人吓得不敢出声") > 0.0);
     assert!(!raised("路灯不亮，晚上不太方便"));
 }
+
+#[test]
+fn dialect_function_words_are_no_verbs_typed_by_sound() {
+    assert!(!family("老公同我吵了一晚，没动手", Family::Violence));
+    assert!(!family("隔壁勒我屋门口装了只摄像头", Family::Violence));
+    assert!(family("老公又大我了", Family::Violence));
+}
+
+#[test]
+fn a_smoke_alarm_told_as_a_maintenance_matter_is_accounted_for() {
+    let d = DETECTOR.assess("楼道烟感低电量，请物业换电池");
+    assert!(d.unexplained(Some("H5")) < RAISED, "{d:?}");
+    assert!(d.unexplained(None) >= RAISED);
+}
