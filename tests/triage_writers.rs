@@ -323,3 +323,35 @@ fn opinion_thresholds_leave_one_writer_out() {
         }
     }
 }
+
+/// Conditional modes: a department matter that puts people at risk is handled jointly (C).
+#[test]
+fn conditional_modes_take_people_at_risk_to_joint_handling() {
+    for (text, code, mode) in [
+        (
+            "老楼的墙裂缝越来越大，里面还住着人",
+            "H8",
+            DispatchMode::Joint,
+        ),
+        (
+            "老楼的墙裂缝越来越大，已经没人住了",
+            "H8",
+            DispatchMode::Immediate,
+        ),
+        (
+            "小区停电两个钟头了，楼上有个老人在家用呼吸机",
+            "N5",
+            DispatchMode::Joint,
+        ),
+        (
+            "小区又停电了，冰箱里的菜都坏了",
+            "N5",
+            DispatchMode::Immediate,
+        ),
+        ("楼下的狗把快递员咬伤了", "N4", DispatchMode::Joint),
+    ] {
+        let d = CLASSIFIER.classify(text);
+        assert_eq!(d.category.as_deref(), Some(code), "{text}: {}", d.summary);
+        assert_eq!(d.mode, mode, "{text}: {}", d.summary);
+    }
+}
