@@ -1,7 +1,7 @@
-//! The writers' corpus (`tests/data/triage-writers.tsv`, writers A–D, tuned on) and the held-out
-//! writers (`tests/data/triage-heldout.tsv`, writer E, and `triage-heldout-f.tsv`, writer F, never
-//! tuned on): figures printed for the README, a floor on police recall only, plus the typing and
-//! long-text behaviours of the rule.
+//! The writers' corpora (`tests/data/triage-writers.tsv`, writers A–D, and the once held-out
+//! `triage-heldout.tsv`, writer E, and `triage-heldout-f.tsv`, writer F, all tuned on now):
+//! figures printed for the README, a floor on police recall, plus the typing and long-text
+//! behaviours of the rule.
 
 use std::sync::LazyLock;
 
@@ -16,9 +16,22 @@ static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| match Classifier::emb
 
 const WRITERS: &str = include_str!("data/triage-writers.tsv");
 const DEV: &str = include_str!("data/triage-dev.tsv");
+/// Writer E, held out until the writers G and H took its place.
 const HELD_OUT: &str = include_str!("data/triage-heldout.tsv");
-/// A second held-out writer (F), written after the second opinion was built and measured once.
+/// Writer F, held out until the writers G and H took its place.
 const HELD_OUT_F: &str = include_str!("data/triage-heldout-f.tsv");
+
+/// Writers A–F in one corpus, one header.
+fn all_writers() -> String {
+    let mut out = WRITERS.to_string();
+    for tsv in [HELD_OUT, HELD_OUT_F] {
+        for line in tsv.lines().skip(1) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
 
 fn metrics(tsv: &str) -> Metrics {
     match evaluate(&CLASSIFIER, tsv) {
@@ -27,9 +40,14 @@ fn metrics(tsv: &str) -> Metrics {
     }
 }
 
-/// The lines of one writer, with the header.
+/// The lines of one writer of writers A–D, with the header.
 fn writer(letter: &str) -> String {
-    let mut lines = WRITERS.lines();
+    writer_of(WRITERS, letter)
+}
+
+/// The lines of one writer of `tsv`, with the header.
+fn writer_of(tsv: &str, letter: &str) -> String {
+    let mut lines = tsv.lines();
     let mut out = format!("{}\n", lines.next().unwrap_or_default());
     for line in lines.filter(|l| l.rsplit('\t').next() == Some(letter)) {
         out.push_str(line);
@@ -38,17 +56,17 @@ fn writer(letter: &str) -> String {
     out
 }
 
-/// The floor the issue asks for: held-out police recall reached 0.958 with the second opinion,
-/// so the test fails only if it falls below 0.95 (the target is 0.97).
+/// The floor of the writers once held out (E, F): the test fails only if police recall on them
+/// falls below 0.95 (the target is 0.97).
 const HELD_OUT_FLOOR: f64 = 0.95;
 
-/// Prints only the figures of the held-out writer, never its lines; fails only when police recall
-/// on it falls below the floor, so that it cannot be used to tune.
+/// Prints the figures of writers E and F; fails only when police recall on one falls below the
+/// floor.
 #[test]
 fn held_out_writer_figures() {
     for (letter, tsv) in [("E", HELD_OUT), ("F", HELD_OUT_F)] {
         let m = metrics(tsv);
-        println!("held-out writer {letter}: {m}");
+        println!("writer {letter}: {m}");
         assert!(m.n >= 250, "held-out set {letter} too small: {}", m.n);
         assert!(
             m.police_recall >= HELD_OUT_FLOOR,
@@ -139,25 +157,36 @@ fn calm_and_past_lower_but_innocent_words_do_not_escalate() {
     }
 }
 
-/// Leave one writer out: the second opinion trained on the dev corpus and three writers,
-/// measured on the fourth. Printed for the README; police recall must stay at the rules' level.
+/// Leave one writer out: the second opinion trained on the dev corpus and five writers,
+/// measured on the sixth, beside the rules alone on the same lines. Printed for the README;
+/// police recall must stay at the floor.
 #[test]
 fn leave_one_writer_out_figures() {
+    let all = all_writers();
     let figures = match leave_one_writer_out(
         CLASSIFIER.list(),
         OpinionRules::default(),
         &[model::dev_corpus()],
-        WRITERS,
+        &all,
     ) {
         Ok(f) => f,
         Err(e) => panic!("leave one writer out: {e}"),
     };
     let writers: Vec<&str> = figures.iter().map(|f| f.writer.as_str()).collect();
-    assert_eq!(writers, ["A", "B", "C", "D"]);
+    assert_eq!(writers, ["A", "B", "C", "D", "E", "F"]);
+    let rules_alone = match Classifier::embedded() {
+        Ok(c) => c.with_model(None),
+        Err(e) => panic!("embedded list: {e}"),
+    };
     for f in &figures {
+        let alone = match evaluate(&rules_alone, &writer_of(&all, &f.writer)) {
+            Ok(r) => r.metrics,
+            Err(e) => panic!("eval: {e}"),
+        };
         println!("writer {} (model without it): {}", f.writer, f.metrics);
+        println!("writer {} (rules alone):      {alone}", f.writer);
         assert!(
-            f.metrics.police_recall >= 0.95,
+            f.metrics.police_recall >= HELD_OUT_FLOOR,
             "writer {}: {}",
             f.writer,
             f.metrics
@@ -175,7 +204,10 @@ fn the_second_opinion_never_lowers_a_police_reading() {
         Err(e) => panic!("embedded list: {e}"),
     };
     let police = |m: DispatchMode| matches!(m, DispatchMode::Police | DispatchMode::Joint);
-    for line in [DEV, WRITERS].iter().flat_map(|c| c.lines().skip(1)) {
+    for line in [DEV, WRITERS, HELD_OUT, HELD_OUT_F]
+        .iter()
+        .flat_map(|c| c.lines().skip(1))
+    {
         let Some(text) = line.split('\t').nth(1) else {
             continue;
         };
@@ -191,7 +223,7 @@ fn the_second_opinion_never_lowers_a_police_reading() {
 /// category and names its n-grams.
 #[test]
 fn the_second_opinion_names_its_ngrams_when_it_decides() {
-    let text = "家门口那条街的灯一到晚上就黑着，走夜路心里发毛，麻烦找人修一修";
+    let text = "家门口那条街的灯晚上黑着，麻烦找人修一修";
     let rules_alone = match Classifier::embedded() {
         Ok(c) => c.with_model(None).classify(text),
         Err(e) => panic!("embedded list: {e}"),
@@ -225,4 +257,101 @@ fn the_embedded_model_reads_a_police_matter_as_police() {
         panic!("no reading")
     };
     assert!(quiet.police.probability < 0.5, "{quiet:?}");
+}
+
+/// How the second opinion's thresholds were chosen: leave-one-writer-out figures over writers
+/// A–F for a few settings, the models trained once per writer. Run by hand
+/// (`cargo test --test triage_writers -- --ignored --nocapture`).
+#[test]
+#[ignore = "prints a table for choosing thresholds"]
+fn opinion_thresholds_leave_one_writer_out() {
+    let all = all_writers();
+    let base = OpinionRules::default();
+    let settings = [
+        ("shipped", base),
+        (
+            "lean off",
+            OpinionRules {
+                lean_at: 2.0,
+                ..base
+            },
+        ),
+        (
+            "lean 0.8",
+            OpinionRules {
+                lean_at: 0.8,
+                ..base
+            },
+        ),
+        (
+            "lean 0.95",
+            OpinionRules {
+                lean_at: 0.95,
+                ..base
+            },
+        ),
+        (
+            "raise 0.99",
+            OpinionRules {
+                raise_at: 0.99,
+                ..base
+            },
+        ),
+        (
+            "raise 0.995",
+            OpinionRules {
+                raise_at: 0.995,
+                ..base
+            },
+        ),
+    ];
+    let corpora = [model::dev_corpus(), all.as_str()];
+    for letter in ["A", "B", "C", "D", "E", "F"] {
+        let trained = std::sync::Arc::new(Model::from_corpora(&corpora, &[letter]));
+        let own = writer_of(&all, letter);
+        for (name, rules) in settings {
+            let c = match Classifier::embedded() {
+                Ok(c) => c
+                    .with_model(Some(trained.clone()))
+                    .with_opinion_rules(rules),
+                Err(e) => panic!("embedded list: {e}"),
+            };
+            match evaluate(&c, &own) {
+                Ok(r) => println!("{letter} {name:12} {}", r.metrics),
+                Err(e) => panic!("eval: {e}"),
+            }
+        }
+    }
+}
+
+/// Conditional modes: a department matter that puts people at risk is handled jointly (C).
+#[test]
+fn conditional_modes_take_people_at_risk_to_joint_handling() {
+    for (text, code, mode) in [
+        (
+            "老楼的墙裂缝越来越大，里面还住着人",
+            "H8",
+            DispatchMode::Joint,
+        ),
+        (
+            "老楼的墙裂缝越来越大，已经没人住了",
+            "H8",
+            DispatchMode::Immediate,
+        ),
+        (
+            "小区停电两个钟头了，楼上有个老人在家用呼吸机",
+            "N5",
+            DispatchMode::Joint,
+        ),
+        (
+            "小区又停电了，冰箱里的菜都坏了",
+            "N5",
+            DispatchMode::Immediate,
+        ),
+        ("楼下的狗把快递员咬伤了", "N4", DispatchMode::Joint),
+    ] {
+        let d = CLASSIFIER.classify(text);
+        assert_eq!(d.category.as_deref(), Some(code), "{text}: {}", d.summary);
+        assert_eq!(d.mode, mode, "{text}: {}", d.summary);
+    }
 }

@@ -10,7 +10,9 @@
 //! 3. Police wins when its best score is at least twice the best department score.
 //! 4. Police first: when the danger score not accounted for is not clearly low
 //!    ([`danger::RAISED`]), the class is police or uncertain (mode C) whatever the department
-//!    nouns say; they then only pick the department for the parallel dispatch.
+//!    nouns say; they then only pick the department for the parallel dispatch. A grave danger
+//!    ([`danger::GRAVE`]) beside a department matter that is not strong on its own is the
+//!    police's alone (mode P): the department noun was incidental.
 //! 5. A department matter with a police reading next to it (a strong police phrase, or one that
 //!    scores as much as the department) is `uncertain`, mode C.
 //! 6. A department matter alone is `nonpolice`, with the category's mode or a conditional mode.
@@ -35,6 +37,9 @@ const POLICE_FIRST: &str = "派出所";
 const MIN_SCORE: f32 = 1.0;
 /// Police wins over a department matter when its score is at least this multiple.
 const POLICE_DOMINANCE: f32 = 2.0;
+/// A department matter scoring at least this keeps a grave danger joint (mode C); under it, a
+/// grave danger makes the item the police's alone: the department noun was incidental.
+const DEPARTMENT_HOLDS: f32 = 2.0;
 /// Weight of a phrase in the request clause or a sensor header, against 1 elsewhere.
 const REQUEST_WEIGHT: f32 = 1.5;
 /// Words that open the clause stating what the caller asks for.
@@ -94,16 +99,25 @@ pub struct OpinionRules {
     pub switch_at: f32,
     /// A rules' category score under this is weak.
     pub weak_below: f32,
+    /// A department matter on which the rules found a danger cue, even one too light to raise
+    /// it, is made uncertain when the police reading is at least this: the danger is not
+    /// clearly low.
+    pub lean_at: f32,
+    /// An uncertain item with no category found by the rules is the police's, in the police
+    /// category the model reads, when the police reading is at least this.
+    pub name_at: f32,
 }
 
 impl Default for OpinionRules {
     fn default() -> Self {
         OpinionRules {
-            raise_at: 0.999,
+            raise_at: 0.995,
             fill_at: 0.9,
             quiet_below: 0.5,
             switch_at: 0.99,
             weak_below: 2.0,
+            lean_at: 0.9,
+            name_at: 0.99,
         }
     }
 }
@@ -228,14 +242,43 @@ impl Classifier {
         let rules = self.opinion;
         let (mut class, mut cat) = (ruled.class, ruled.cat);
         let fill = cat.is_none() && class == Class::Uncertain && ruled.quiet;
+        let unnamed = cat.is_none() && class == Class::Uncertain;
         let switch = class == Class::NonPolice && ruled.score < rules.weak_below;
-        if !(fill || switch || class == Class::NonPolice) {
+        if !(unnamed || switch || class == Class::NonPolice) {
             return (class, cat);
         }
         let grams = Model::grams(chars);
-        let Some(police) = model.police_reading(&grams) else {
+        let Some(police) = model.police_probability(&grams) else {
             return (class, cat);
         };
+        let police_grams = || {
+            model
+                .police_reading(&grams)
+                .map(|r| r.grams.join("、"))
+                .unwrap_or_default()
+        };
+        if unnamed && police >= rules.name_at {
+            let police_category = |code: &str| {
+                self.by_code
+                    .get(code)
+                    .is_some_and(|&i| self.list.categories[i].class == Class::Police)
+            };
+            if let Some((c, r)) = model
+                .category_reading(&grams, police_category)
+                .and_then(|r| Some((self.by_code.get(&r.label).copied()?, r)))
+            {
+                evidence.push(Evidence {
+                    rule: "model".into(),
+                    phrase: police_grams(),
+                    at: 0,
+                    effect: format!(
+                        "police reading {:.2}, model reads {} {:.2}: police",
+                        police, r.label, r.probability
+                    ),
+                });
+                return (Class::Police, Some(c));
+            }
+        }
         let department = |code: &str| {
             self.by_code
                 .get(code)
@@ -247,7 +290,7 @@ impl Classifier {
             .and_then(|r| Some((self.by_code.get(&r.label).copied()?, r)));
         if let Some((c, r)) = read {
             let take = if fill {
-                police.probability < rules.quiet_below && r.probability >= rules.fill_at
+                police < rules.quiet_below && r.probability >= rules.fill_at
             } else {
                 let keeps =
                     |m: DispatchMode| matches!(m, DispatchMode::Police | DispatchMode::Joint);
@@ -268,16 +311,14 @@ impl Classifier {
                 });
             }
         }
-        if class == Class::NonPolice && police.probability >= rules.raise_at {
+        let lean = !ruled.quiet && police >= rules.lean_at;
+        if class == Class::NonPolice && (police >= rules.raise_at || lean) {
             class = Class::Uncertain;
             evidence.push(Evidence {
                 rule: "model".into(),
-                phrase: police.grams.join("、"),
+                phrase: police_grams(),
                 at: 0,
-                effect: format!(
-                    "police reading {:.2}: uncertain, police first",
-                    police.probability
-                ),
+                effect: format!("police reading {:.2}: uncertain, police first", police),
             });
         }
         (class, cat)
@@ -313,7 +354,9 @@ impl Classifier {
         let police = best(&scores, true);
         let dept = department(&scores);
         let dept_code = dept.map(|(d, _)| self.list.categories[d].code.as_str());
-        let raised = danger.unexplained(dept_code) >= danger::RAISED;
+        let unexplained = danger.unexplained(dept_code);
+        let raised = unexplained >= danger::RAISED;
+        let grave = unexplained >= danger::GRAVE;
 
         let (class, cat) = match (police, dept) {
             (Some((p, ps)), Some((_, ds)))
@@ -321,6 +364,10 @@ impl Classifier {
             {
                 (Class::Police, Some(p))
             }
+            (p, Some((_, ds))) if grave && ds < DEPARTMENT_HOLDS => (
+                Class::Police,
+                p.map(|(p, _)| p).or_else(|| self.strongest_code(&danger)),
+            ),
             (Some((p, _)), None) => (Class::Police, Some(p)),
             (Some((p, ps)), Some((_, ds))) if raised && police_phrase && ps >= ds => {
                 (Class::Police, Some(p))
@@ -387,7 +434,7 @@ impl Classifier {
             evidence.push(self.evidence(h));
         }
         for cue in &danger.cues {
-            evidence.push(cue_evidence(cue, dept_code));
+            evidence.push(cue_evidence(&danger, cue, dept_code));
         }
         if let Some((phrase, at)) = &danger.calm {
             evidence.push(Evidence {
@@ -477,7 +524,7 @@ impl Classifier {
         let police_phrase = self.police_phrase(scores);
         let mut added = vec![0.0f32; out.len()];
         for cue in danger.counting() {
-            let explained = explained_by.is_some_and(|d| cue.explained_by.iter().any(|e| e == d));
+            let explained = danger.explains(explained_by, cue);
             let Some(&i) = cue.code.and_then(|c| self.by_code.get(c)) else {
                 continue;
             };
@@ -606,8 +653,8 @@ impl Classifier {
 }
 
 /// The evidence of one danger cue.
-fn cue_evidence(cue: &Cue, dept: Option<&str>) -> Evidence {
-    let explained = dept.is_some_and(|d| cue.explained_by.iter().any(|e| e == d));
+fn cue_evidence(danger: &Danger, cue: &Cue, dept: Option<&str>) -> Evidence {
+    let explained = danger.explains(dept, cue);
     let effect = match cue.state {
         State::Negated => "negated".to_string(),
         State::Past => format!("past, counts {:.1}", cue.counted()),

@@ -22,6 +22,9 @@ use super::segment::{Segmenter, Word};
 
 /// A danger score at or above this is not clearly low: the item stays with the police (P or C).
 pub const RAISED: f32 = 1.0;
+/// A danger score at or above this is grave: a department noun beside it is incidental unless
+/// its matter is strong on its own.
+pub const GRAVE: f32 = 2.0;
 /// Share of its weight a cue keeps when told as past background or as a fear.
 pub const LOWERED: f32 = 0.3;
 /// Share of the score left by a calm-down cue (never below [`RAISED`] for a current danger).
@@ -69,6 +72,9 @@ const PARTICLES: &[&str] = &[
     "几下",
     "了一顿",
 ];
+/// Words between two people that are never a verb typed by sound: prepositions and dialect
+/// function words (同你讲 is "tell you", not 捅你; 勒 is 在 in Wu).
+const NEVER_SOUNDED: &str = "同跟和与给对向替帮叫让在勒看提通";
 /// Families whose cues a fear of the future lowers (a threat or a suicide talk stays current).
 const FEAR_LOWERS: &[Family] = &[
     Family::Fire,
@@ -172,9 +178,17 @@ impl Danger {
         self.score_where(|_| true)
     }
 
+    /// Whether the department category `code` accounts for `cue` on its own. A missing or
+    /// unanswering person who is a child, elderly or otherwise vulnerable is never accounted for
+    /// by a department ("孩子找不到了" is not a lost-property matter).
+    pub fn explains(&self, code: Option<&str>, cue: &Cue) -> bool {
+        let person = self.vulnerable.is_some() && cue.family == Family::Missing;
+        !person && code.is_some_and(|k| cue.explained_by.iter().any(|e| e == k))
+    }
+
     /// The score left when the department category `code` accounts for the cues it explains.
     pub fn unexplained(&self, code: Option<&str>) -> f32 {
-        self.score_where(|c| code.is_none_or(|k| !c.explained_by.iter().any(|e| e == k)))
+        self.score_where(|c| !self.explains(code, c))
     }
 
     /// Cues that count, in text order.
@@ -504,6 +518,9 @@ fn sounds_like_verb(frame: &CompiledFrame, word: &str) -> bool {
     let (Some(c), None) = (chars.next(), chars.next()) else {
         return false;
     };
+    if NEVER_SOUNDED.contains(c) {
+        return false;
+    }
     let Some(sound) = c.to_pinyin().map(|p| p.plain()) else {
         return false;
     };

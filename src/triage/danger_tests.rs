@@ -132,3 +132,100 @@ fn a_one_character_verb_typed_by_sound_before_its_object() {
     assert!(!family("他比我大三岁", Family::Violence));
     assert!(!family("他大我三岁", Family::Violence));
 }
+
+#[test]
+fn injury_told_by_its_effect() {
+    assert!(family("他被那人推到墙上，额头划破了口子", Family::Violence));
+    assert!(family("儿子回来一身伤，鼻血止不住", Family::Violence));
+    assert!(!family(
+        "小区里的石凳没有划伤过谁，就是旧了",
+        Family::Violence
+    ));
+}
+
+#[test]
+fn weapons_carried_or_shown_without_being_used() {
+    assert!(family("那人腰里揣着一把刀在门口转", Family::Weapon));
+    assert!(family("他在群里晒刀具，说要找人算账", Family::Weapon));
+    assert!(!family(
+        "楼下新开了一家刀具店，招牌挡住了窗户",
+        Family::Weapon
+    ));
+}
+
+#[test]
+fn threats_in_plain_words_and_coercion() {
+    assert!(family("他说再不还钱就拉我们一起死", Family::Threat));
+    assert!(family("催债的在我家门上泼了红油漆", Family::Threat));
+    assert!(family("他们把手机抢走，不让报警", Family::Threat));
+    assert!(!family("店员说话很客气，就是退款慢", Family::Threat));
+}
+
+#[test]
+fn confinement_in_everyday_words() {
+    assert!(family("司机把车门锁了不让我们下车", Family::Threat));
+    assert!(!family("下雨了，孩子没能出去玩", Family::Threat));
+}
+
+#[test]
+fn a_person_not_seen_for_days_in_dialect_or_plain_words() {
+    assert!(family(
+        "楼上那个婆婆一个礼拜冒看到她下楼了",
+        Family::Missing
+    ));
+    assert!(family(
+        "对门大爷好几天没看到他了，敲门不应",
+        Family::Missing
+    ));
+    assert!(!family("好几天没看到太阳了，衣服晒不干", Family::Missing));
+}
+
+#[test]
+fn a_vulnerable_person_missing_is_no_department_matter() {
+    let child = DETECTOR.assess("孩子找不到了");
+    assert!(child.unexplained(Some("N8")) >= RAISED, "{child:?}");
+    let wallet = DETECTOR.assess("钱包找不到了");
+    assert!(wallet.unexplained(Some("N8")) < RAISED, "{wallet:?}");
+}
+
+#[test]
+fn fire_by_its_sound_colour_or_heat() {
+    assert!(family("隔壁仓库里噼啪响，窗户透出红光", Family::Fire));
+    assert!(family("插座冒火花，一股焦臭", Family::Fire));
+    assert!(!family("他气色好，红光满面的", Family::Fire));
+    assert!(!family("墙上的插座没有冒烟，就是松了", Family::Fire));
+}
+
+#[test]
+fn gas_smelt_or_heard_in_other_words() {
+    assert!(family("一进门就闻到一股煤气", Family::Explosion));
+    assert!(family("灶台那边咝咝的，阀门好像漏了", Family::Explosion));
+    assert!(!family("没有闻到煤气，就是灶台打不着火", Family::Explosion));
+}
+
+#[test]
+fn theft_told_as_false_claiming() {
+    assert!(family("我的快递被人冒领了", Family::Crime));
+    assert!(family("银行卡被盗刷了三千", Family::Crime));
+    assert!(!family("快递员说包裹已经放在驿站了", Family::Crime));
+}
+
+#[test]
+fn intimidation_is_not_clearly_low() {
+    assert!(score("推销员赖着不走，老人吓得不敢出声") > 0.0);
+    assert!(!raised("路灯不亮，晚上不太方便"));
+}
+
+#[test]
+fn dialect_function_words_are_no_verbs_typed_by_sound() {
+    assert!(!family("老公同我吵了一晚，没动手", Family::Violence));
+    assert!(!family("隔壁勒我屋门口装了只摄像头", Family::Violence));
+    assert!(family("老公又大我了", Family::Violence));
+}
+
+#[test]
+fn a_smoke_alarm_told_as_a_maintenance_matter_is_accounted_for() {
+    let d = DETECTOR.assess("楼道烟感低电量，请物业换电池");
+    assert!(d.unexplained(Some("H5")) < RAISED, "{d:?}");
+    assert!(d.unexplained(None) >= RAISED);
+}

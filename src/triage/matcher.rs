@@ -488,13 +488,15 @@ impl<T> Matcher<T> {
             }
             for &c in &self.starts[raw.id] {
                 let compound = &self.compounds[c];
-                if let Some(end) = self.chain(compound, raw, &raws, chars, &blocked) {
+                if let Some((end, negated)) =
+                    self.chain(compound, raw, &raws, chars, &blocked, &negators)
+                {
                     hits.push(Hit {
                         tag: &compound.tag,
                         phrase: &compound.phrase,
                         start: raw.start,
                         end,
-                        negated: false,
+                        negated,
                         hedged: false,
                         gapped: true,
                         sounded: raw.sound,
@@ -518,14 +520,15 @@ impl<T> Matcher<T> {
         let mut keep = tight.into_iter();
         hits.retain(|_| keep.next().unwrap_or(true));
         for hit in &mut hits {
-            hit.negated = preceded(&negators, hit.start, NEGATION_REACH);
+            hit.negated |= preceded(&negators, hit.start, NEGATION_REACH);
             hit.hedged = preceded(&hedges, hit.start, HEDGE_REACH);
         }
         hits.sort_by_key(|h| (h.start, h.end));
         hits
     }
 
-    /// Follows a gapped phrase from its first part; returns the end of the last part.
+    /// Follows a gapped phrase from its first part; returns the end of the last part and
+    /// whether a negation stands in a gap between its parts (插座没有冒烟).
     fn chain(
         &self,
         compound: &Compound<T>,
@@ -533,11 +536,13 @@ impl<T> Matcher<T> {
         raws: &[Raw],
         chars: &[char],
         blocked: &dyn Fn(usize, usize) -> bool,
-    ) -> Option<usize> {
+        negators: &[Raw],
+    ) -> Option<(usize, bool)> {
         if blocked(first.start, first.end) {
             return None;
         }
         let mut end = first.end;
+        let mut negated = false;
         for &part in compound.parts.iter().skip(1) {
             let next = raws
                 .iter()
@@ -545,9 +550,12 @@ impl<T> Matcher<T> {
                 .filter(|r| !chars[end..r.start].iter().any(|&c| is_sentence_break(c)))
                 .filter(|r| !blocked(r.start, r.end))
                 .min_by_key(|r| r.start)?;
+            negated |= negators
+                .iter()
+                .any(|n| n.start >= end && n.end <= next.start);
             end = next.end;
         }
-        Some(end)
+        Some((end, negated))
     }
 }
 
@@ -593,6 +601,15 @@ mod tests {
         assert!(!m.find("眼看就要动手了")[0].negated);
         assert!(!m.find("没想到被打了")[0].negated);
         assert!(!m.find("没有人劝，最后动手了")[0].negated);
+    }
+
+    #[test]
+    fn a_negation_between_the_parts_of_a_gapped_phrase_negates_it() {
+        let m = matcher(&["插座*冒烟"]);
+        let hits = m.find("墙上的插座没有冒烟，就是松了");
+        assert!(hits.iter().all(|h| h.negated), "{hits:?}");
+        let hits = m.find("墙上的插座在冒烟");
+        assert!(hits.iter().any(|h| !h.negated));
     }
 
     #[test]
