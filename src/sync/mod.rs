@@ -18,11 +18,28 @@ use thiserror::Error;
 /// Where the hub is and how to prove who we are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
+    /// The hub's address, or several (a city hub's processes) separated by commas.
     pub url: String,
     pub token: String,
     pub workstation: String,
     /// An extra CA certificate (PEM) to trust for an `https://` hub.
     pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl Settings {
+    /// The hub's addresses in the order they are tried, without trailing slashes.
+    pub fn addresses(&self) -> Vec<String> {
+        addresses(&self.url)
+    }
+}
+
+/// The addresses in `url`: one, or several separated by commas or spaces.
+pub fn addresses(url: &str) -> Vec<String> {
+    url.split(|c: char| c == ',' || c.is_whitespace())
+        .map(|a| a.trim().trim_end_matches('/'))
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Why a sync step failed.
@@ -102,7 +119,7 @@ pub fn settings(
         )
     })?;
     Ok(Some(Settings {
-        url: url.trim_end_matches('/').to_string(),
+        url: addresses(&url).join(", "),
         token,
         workstation,
         ca_file: config.hub.ca_file.as_ref().map(beside_config),

@@ -7,6 +7,7 @@ mod batch;
 mod group;
 mod import;
 mod read;
+mod tail;
 mod write;
 
 pub use import::Copied;
@@ -46,7 +47,11 @@ pub fn is_postgres_url(store: &str) -> bool {
 pub struct PgHubStore {
     runtime: Option<tokio::runtime::Runtime>,
     pool: PgPool,
+    /// The last sequence whose events this process holds: what long-polls wake on.
     seq: watch::Sender<i64>,
+    /// The last sequence committed, by this process or (as heard) another.
+    announced: watch::Sender<i64>,
+    tail: Arc<tail::Tail>,
     /// The hub's identity with the database's current epoch (every process opening counts one).
     identity: Arc<RwLock<HubIdentity>>,
     jobs: mpsc::UnboundedSender<group::Job>,
@@ -117,16 +122,31 @@ impl PgHubStore {
             })
             .map_err(|e| open_err(e.to_string()))?;
         let (seq, _) = watch::channel(last);
+        let (announced, _) = watch::channel(last);
+        let tail = Arc::new(tail::Tail::new(last));
         let identity = Arc::new(RwLock::new(identity));
         let recheck = Arc::new(Notify::new());
-        runtime.spawn(listen(pool.clone(), seq.clone(), recheck.clone()));
-        runtime.spawn(follow(pool.clone(), seq.clone(), identity.clone(), recheck));
+        runtime.spawn(tail::follow(
+            pool.clone(),
+            tail.clone(),
+            announced.subscribe(),
+            seq.clone(),
+        ));
+        runtime.spawn(listen(pool.clone(), announced.clone(), recheck.clone()));
+        runtime.spawn(follow(
+            pool.clone(),
+            announced.clone(),
+            identity.clone(),
+            recheck,
+        ));
         let (jobs, queue) = mpsc::unbounded_channel();
-        runtime.spawn(group::run(pool.clone(), queue, seq.clone()));
+        runtime.spawn(group::run(pool.clone(), queue, announced.clone()));
         Ok(PgHubStore {
             runtime: Some(runtime),
             pool,
             seq,
+            announced,
+            tail,
             identity,
             jobs,
         })
@@ -166,7 +186,7 @@ impl PgHubStore {
     /// Wakes this process's watchers with `last`, if it is news.
     fn committed(&self, last: Option<i64>) {
         if let Some(last) = last {
-            bump(&self.seq, last);
+            bump(&self.announced, last);
         }
     }
 }
@@ -482,6 +502,21 @@ impl HubStore for PgHubStore {
         after: i64,
         limit: usize,
     ) -> Result<EventPage, HubStoreError> {
+        // A console that comes from another process may be ahead of what this one has heard:
+        // read the last sequence now, so the page never tells it the hub is behind it.
+        if after > *self.seq.borrow() {
+            let last: i64 = self.run(async {
+                Ok(query::<Pg>("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get(0)?)
+            })?;
+            bump(&self.announced, last);
+            bump(&self.seq, last);
+        }
+        if let Some(page) = self.tail.read(station, after, limit) {
+            return Ok(page);
+        }
         self.run(read::events_after(&self.pool, station, after, limit))
     }
 
