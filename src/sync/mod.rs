@@ -112,6 +112,9 @@ pub fn settings(
             ));
         }
     };
+    if addresses(&url).is_empty() {
+        return Err(SyncError::Settings("[hub] url names no address".into()));
+    }
     let workstation = config.hub.workstation.clone().ok_or_else(|| {
         SyncError::Settings(
             "[hub] workstation is not set: give each workstation of the station its own number"
@@ -124,4 +127,22 @@ pub fn settings(
         workstation,
         ca_file: config.hub.ca_file.as_ref().map(beside_config),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::addresses;
+
+    #[test]
+    fn several_addresses_are_read_in_order() {
+        assert_eq!(
+            addresses("http://a:8780/, http://b:8780  http://c:8780,"),
+            vec!["http://a:8780", "http://b:8780", "http://c:8780"]
+        );
+        assert_eq!(
+            addresses("https://hub.example/"),
+            vec!["https://hub.example"]
+        );
+        assert!(addresses(" , ").is_empty());
+    }
 }
