@@ -8,6 +8,7 @@ use super::batch::{Batch, Memory};
 use super::{bump, write};
 use crate::protocol::PushOutcome;
 use sqlx_postgres::PgPool;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// Requests written in one transaction at most.
@@ -43,11 +44,30 @@ fn mismatch() -> HubStoreError {
     HubStoreError::Corrupt("the writer answered a request with another's answer".into())
 }
 
-/// Writes what `jobs` brings until every sender is gone, announcing commits on `seq`.
+/// How long an answer waits for the process to hold what it wrote.
+const HOLD_WAIT: Duration = Duration::from_secs(5);
+
+/// Answers `group` once `held` (the events this process holds) reaches `last`, so a request
+/// that follows its answer in this process reads what it wrote.
+fn settle(group: Vec<Job>, answers: Vec<Answer>, last: Option<i64>, held: &watch::Receiver<i64>) {
+    let mut held = held.clone();
+    tokio::spawn(async move {
+        if let Some(last) = last {
+            let _ = tokio::time::timeout(HOLD_WAIT, held.wait_for(|s| *s >= last)).await;
+        }
+        for (job, answer) in group.into_iter().zip(answers) {
+            job.answer(Ok(answer));
+        }
+    });
+}
+
+/// Writes what `jobs` brings until every sender is gone, announcing commits on `seq`; answers
+/// wait until `held` has them.
 pub(super) async fn run(
     pool: PgPool,
     mut jobs: mpsc::UnboundedReceiver<Job>,
     seq: watch::Sender<i64>,
+    held: watch::Receiver<i64>,
 ) {
     let mut memory = Memory::default();
     while let Some(first) = jobs.recv().await {
@@ -63,9 +83,7 @@ pub(super) async fn run(
                 if let Some(last) = last {
                     bump(&seq, last);
                 }
-                for (job, answer) in group.into_iter().zip(answers) {
-                    job.answer(Ok(answer));
-                }
+                settle(group, answers, last, &held);
             }
             Err(e) if group.len() == 1 => {
                 if let Some(job) = group.pop() {
@@ -77,15 +95,13 @@ pub(super) async fn run(
                 for job in group {
                     let alone = write_group(&pool, &mut memory, std::slice::from_ref(&job)).await;
                     match alone {
-                        Ok((mut answers, last)) => {
+                        Ok((answers, last)) if answers.len() == 1 => {
                             if let Some(last) = last {
                                 bump(&seq, last);
                             }
-                            match answers.pop() {
-                                Some(a) => job.answer(Ok(a)),
-                                None => job.answer(Err(mismatch())),
-                            }
+                            settle(vec![job], answers, last, &held);
                         }
+                        Ok(_) => job.answer(Err(mismatch())),
                         Err(e) => job.answer(Err(e)),
                     }
                 }

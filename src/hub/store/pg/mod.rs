@@ -140,7 +140,12 @@ impl PgHubStore {
             recheck,
         ));
         let (jobs, queue) = mpsc::unbounded_channel();
-        runtime.spawn(group::run(pool.clone(), queue, announced.clone()));
+        runtime.spawn(group::run(
+            pool.clone(),
+            queue,
+            announced.clone(),
+            seq.subscribe(),
+        ));
         Ok(PgHubStore {
             runtime: Some(runtime),
             pool,
