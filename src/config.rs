@@ -79,7 +79,8 @@ impl Default for TriageConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HubSection {
-    /// Base address, e.g. `https://hub.example:8780`.
+    /// Base address, e.g. `https://hub.example:8780`, or several separated by commas (a city
+    /// hub's processes), tried in turn while one is away.
     pub url: Option<String>,
     /// The station's token (prefer `token_file`: keep secrets out of config files).
     pub token: Option<String>,

@@ -597,4 +597,11 @@ pub struct LoadtestArgs {
     /// run adds its own stations and leaves the others alone.
     #[arg(long, value_name = "URL")]
     pub store: Option<String>,
+    /// Hub processes on the one PostgreSQL database (`--store`), the consoles spread over them
+    /// and failing over.
+    #[arg(long, default_value_t = 1)]
+    pub hubs: usize,
+    /// Kill one hub process halfway through the run (with `--hubs 2` or more).
+    #[arg(long)]
+    pub kill_one: bool,
 }

@@ -26,24 +26,24 @@ const CEILING_SECS: u64 = 5;
 
 /// What the consoles saw.
 #[derive(Default)]
-struct Seen {
+pub(super) struct Seen {
     /// source_ref → incident id, first sighting.
-    items: HashMap<String, String>,
+    pub(super) items: HashMap<String, String>,
     /// Event ids delivered, to catch a second delivery.
     events: HashSet<String>,
-    duplicated: u64,
-    latencies_ms: Vec<f64>,
+    pub(super) duplicated: u64,
+    pub(super) latencies_ms: Vec<f64>,
 }
 
-struct Shared {
-    sent: Mutex<HashMap<String, Instant>>,
-    seen: Mutex<Seen>,
-    accepted: AtomicU64,
-    repeated: AtomicU64,
-    failed: AtomicU64,
-    stop_consoles: AtomicBool,
+pub(super) struct Shared {
+    pub(super) sent: Mutex<HashMap<String, Instant>>,
+    pub(super) seen: Mutex<Seen>,
+    pub(super) accepted: AtomicU64,
+    pub(super) repeated: AtomicU64,
+    pub(super) failed: AtomicU64,
+    pub(super) stop_consoles: AtomicBool,
     /// Start of this run's grid names (`g`, then the run's tag on a shared store).
-    grid: String,
+    pub(super) grid: String,
 }
 
 /// The p-th percentile (0..=100) of sorted values, nearest rank.
@@ -56,7 +56,7 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Stops the hub process we started when the load test ends, however it ends.
-struct HubProcess(Child);
+pub(super) struct HubProcess(pub(super) Child);
 
 impl Drop for HubProcess {
     fn drop(&mut self) {
@@ -117,36 +117,15 @@ pub fn run(args: LoadtestArgs) -> Result<()> {
         Some(url) => ("--store", std::ffi::OsString::from(url)),
         None => ("--hub-dir", dir.clone().into_os_string()),
     };
-    let exe = std::env::current_exe().wrap_err("cannot find the fenliu binary")?;
-    let mut child = Command::new(exe)
-        .args([
-            "hub",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "1000000",
-            "--max-connections",
-            "16000",
-            "--max-per-address",
-            "16000",
-            where_flag,
-        ])
-        .arg(&where_arg)
-        .env("FENLIU_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .wrap_err("cannot start the hub process")?;
-    let stdout = child.stdout.take().ok_or_else(|| eyre!("no hub output"))?;
-    let hub = HubProcess(child);
-    let mut first = String::new();
-    std::io::BufReader::new(stdout).read_line(&mut first)?;
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .ok_or_else(|| eyre!("the hub did not say where it listens: {first:?}"))?
-        .to_string();
+    if args.hubs > 1 || args.kill_one {
+        let url = args
+            .store
+            .clone()
+            .ok_or_else(|| eyre!("--hubs and --kill-one need --store postgres://…"))?;
+        let _ = std::fs::remove_dir_all(&dir);
+        return super::loadtest_city::run(&args, &url, tokens, intake_token, rate, &tag);
+    }
+    let (hub, url) = spawn_hub(where_flag, &where_arg)?;
     outln!(
         "hub {url} ({} stations) in {}",
         args.stations,
@@ -164,6 +143,44 @@ pub fn run(args: LoadtestArgs) -> Result<()> {
     drop(hub);
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// Starts `fenliu hub serve` on a free loopback port over `where_flag where_arg`; its address.
+pub(super) fn spawn_hub(
+    where_flag: &str,
+    where_arg: &std::ffi::OsStr,
+) -> Result<(HubProcess, String)> {
+    let exe = std::env::current_exe().wrap_err("cannot find the fenliu binary")?;
+    let mut child = Command::new(exe)
+        .args([
+            "hub",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "1000000",
+            "--max-connections",
+            "16000",
+            "--max-per-address",
+            "16000",
+            where_flag,
+        ])
+        .arg(where_arg)
+        .env("FENLIU_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .wrap_err("cannot start the hub process")?;
+    let stdout = child.stdout.take().ok_or_else(|| eyre!("no hub output"))?;
+    let hub = HubProcess(child);
+    let mut first = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut first)?;
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .ok_or_else(|| eyre!("the hub did not say where it listens: {first:?}"))?
+        .to_string();
+    Ok((hub, url))
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf> {
@@ -297,7 +314,7 @@ async fn ceiling(http: &reqwest::Client, url: &str, span: Duration) -> f64 {
     answered.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -363,33 +380,38 @@ async fn console(http: reqwest::Client, url: String, token: String, shared: Arc<
                 continue;
             }
         };
-        let now = Instant::now();
-        let sent = lock(&shared.sent);
-        let mut seen = lock(&shared.seen);
-        for e in &page.events {
-            if !seen.events.insert(e.event.id.to_string()) {
-                seen.duplicated += 1;
+        record(&shared, &page);
+        after = page.last_seq;
+    }
+}
+
+/// Notes what a console's page brought: first sightings with their latency, and duplicates.
+pub(super) fn record(shared: &Shared, page: &SyncPage) {
+    let now = Instant::now();
+    let sent = lock(&shared.sent);
+    let mut seen = lock(&shared.seen);
+    for e in &page.events {
+        if !seen.events.insert(e.event.id.to_string()) {
+            seen.duplicated += 1;
+            continue;
+        }
+        if let crate::domain::EventKind::Received(r) = &e.event.kind {
+            let Some(source_ref) = r.source_ref.clone() else {
                 continue;
-            }
-            if let crate::domain::EventKind::Received(r) = &e.event.kind {
-                let Some(source_ref) = r.source_ref.clone() else {
-                    continue;
-                };
-                let incident = e.event.incident.to_string();
-                match seen.items.get(&source_ref) {
-                    Some(known) if *known != incident => seen.duplicated += 1,
-                    Some(_) => {}
-                    None => {
-                        if let Some(t) = sent.get(&source_ref) {
-                            let ms = now.saturating_duration_since(*t).as_secs_f64() * 1000.0;
-                            seen.latencies_ms.push(ms);
-                        }
-                        seen.items.insert(source_ref, incident);
+            };
+            let incident = e.event.incident.to_string();
+            match seen.items.get(&source_ref) {
+                Some(known) if *known != incident => seen.duplicated += 1,
+                Some(_) => {}
+                None => {
+                    if let Some(t) = sent.get(&source_ref) {
+                        let ms = now.saturating_duration_since(*t).as_secs_f64() * 1000.0;
+                        seen.latencies_ms.push(ms);
                     }
+                    seen.items.insert(source_ref, incident);
                 }
             }
         }
-        after = page.last_seq;
     }
 }
 

@@ -22,6 +22,7 @@ mod hub_drill;
 mod hub_evidence;
 pub mod incident;
 mod loadtest;
+mod loadtest_city;
 mod mode;
 mod note;
 mod render;

@@ -11,6 +11,12 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
         eyre!("no hub configured: set [hub] url in the config (or FENLIU_HUB_URL)")
     })?;
     let client = Client::new(&settings)?;
+    // With several addresses, say which one answered.
+    let several = client.addresses().len() > 1;
+    let via = move |url: &Option<String>| match url {
+        Some(u) if several => format!(" hub={u}"),
+        _ => String::new(),
+    };
     let store = ctx.store()?;
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
     runtime.block_on(async move {
@@ -35,12 +41,13 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
                 );
             }
             outln!(
-                "pushed={} duplicates={} rejected={} pulled={} outbox={}",
+                "pushed={} duplicates={} rejected={} pulled={} outbox={}{}",
                 counts.pushed,
                 counts.duplicates,
                 counts.rejected,
                 counts.pulled,
-                status.outbox
+                status.outbox,
+                via(&status.hub_url)
             );
             return Ok(());
         }
@@ -53,7 +60,12 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Result<()> {
                     if changed.is_err() { break }
                     let s = status.borrow_and_update().clone();
                     let state = if s.online { "online" } else { "offline" };
-                    outln!("{state} outbox={} {}", s.outbox, s.last_error.unwrap_or_default());
+                    outln!(
+                        "{state} outbox={}{} {}",
+                        s.outbox,
+                        via(&s.hub_url),
+                        s.last_error.unwrap_or_default()
+                    );
                 }
                 Some(update) = handle.updates.recv() => {
                     if let sync::Update::Notice(n) = update {

@@ -1,4 +1,6 @@
 //! The hub's HTTP client: bearer token, version check on every answer, errors in plain words.
+//! With several addresses (a city hub's processes) it keeps to one until it is away, then asks
+//! the next at once; every request the hub answers is safe to send again elsewhere.
 
 use super::{Settings, SyncError};
 use crate::domain::Event;
@@ -7,13 +9,17 @@ use crate::protocol::{
     VERSION_HEADER,
 };
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// Talks to one hub as one station.
+/// Talks to one hub as one station, through one of its addresses.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
-    base: String,
+    bases: Arc<[String]>,
+    /// Index into `bases` of the address in use.
+    current: Arc<AtomicUsize>,
     token: String,
     workstation: String,
     clock: std::sync::Arc<dyn crate::clock::Clock>,
@@ -42,7 +48,8 @@ impl Client {
             .map_err(|e| SyncError::Settings(format!("cannot set up HTTP: {e}")))?;
         Ok(Client {
             http,
-            base: settings.url.clone(),
+            bases: settings.addresses().into(),
+            current: Arc::new(AtomicUsize::new(0)),
             token: settings.token.clone(),
             workstation: settings.workstation.clone(),
             clock: std::sync::Arc::new(crate::clock::SystemClock),
@@ -53,6 +60,19 @@ impl Client {
     pub fn with_clock(mut self, clock: std::sync::Arc<dyn crate::clock::Clock>) -> Client {
         self.clock = clock;
         self
+    }
+
+    /// The address in use: the last that answered, or the next to try.
+    pub fn base(&self) -> &str {
+        let i = self.current.load(Ordering::Relaxed);
+        self.bases
+            .get(i % self.bases.len().max(1))
+            .map_or("", |s| s.as_str())
+    }
+
+    /// Every address of the hub, in the order they are tried.
+    pub fn addresses(&self) -> &[String] {
+        &self.bases
     }
 
     /// The console's current time, for skew and last-sync.
@@ -90,44 +110,73 @@ impl Client {
             events: events.to_vec(),
             head,
         };
-        let request = self
-            .http
-            .post(format!("{}/v1/sync", self.base))
-            .bearer_auth(&self.token)
-            .timeout(Duration::from_secs(30))
-            .json(&body);
-        self.send(request).await
+        self.send(|base| {
+            self.http
+                .post(format!("{base}/v1/sync"))
+                .bearer_auth(&self.token)
+                .timeout(Duration::from_secs(30))
+                .json(&body)
+        })
+        .await
     }
 
     /// The journal heads this station reported, after chain link `after`.
     pub async fn heads(&self, after: i64) -> Result<HeadsPage, SyncError> {
-        let request = self
-            .http
-            .get(format!("{}/v1/sync/heads?after={after}", self.base))
-            .bearer_auth(&self.token)
-            .timeout(Duration::from_secs(30));
-        self.send(request).await
+        self.send(|base| {
+            self.http
+                .get(format!("{base}/v1/sync/heads?after={after}"))
+                .bearer_auth(&self.token)
+                .timeout(Duration::from_secs(30))
+        })
+        .await
     }
 
     /// Asks for the station's events after `after`, waiting up to `wait` seconds for new ones.
     pub async fn pull(&self, after: i64, wait: u64, limit: usize) -> Result<SyncPage, SyncError> {
-        let request = self
-            .http
-            .get(format!(
-                "{}/v1/sync?after={after}&wait={wait}&limit={limit}",
-                self.base
-            ))
-            .bearer_auth(&self.token)
-            .timeout(Duration::from_secs(wait + 15));
-        self.send(request).await
+        self.send(|base| {
+            self.http
+                .get(format!(
+                    "{base}/v1/sync?after={after}&wait={wait}&limit={limit}"
+                ))
+                .bearer_auth(&self.token)
+                .timeout(Duration::from_secs(wait + 15))
+        })
+        .await
     }
 
+    /// Sends the request `build` makes for an address: to the one in use, and while that is
+    /// away, to each next one in turn; the first that answers is kept.
     async fn send<T: DeserializeOwned>(
         &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let n = self.bases.len().max(1);
+        let first = self.current.load(Ordering::Relaxed);
+        let mut tried = 0;
+        loop {
+            let i = (first + tried) % n;
+            let base = self.bases.get(i).map_or("", |s| s.as_str());
+            match self.send_to(base, build(base)).await {
+                Err(SyncError::Unreachable { url, detail }) if tried + 1 < n => {
+                    tracing::warn!(%url, %detail, "the hub is away at this address; trying the next");
+                    tried += 1;
+                }
+                Err(e @ SyncError::Unreachable { .. }) => return Err(e),
+                answer => {
+                    self.current.store(i, Ordering::Relaxed);
+                    return answer;
+                }
+            }
+        }
+    }
+
+    async fn send_to<T: DeserializeOwned>(
+        &self,
+        base: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
         let response = request.send().await.map_err(|e| SyncError::Unreachable {
-            url: self.base.clone(),
+            url: base.to_string(),
             detail: describe(&e),
         })?;
         let version = response
@@ -140,7 +189,7 @@ impl Client {
         if version != PROTOCOL_VERSION {
             if version.is_empty() && status.is_server_error() {
                 return Err(SyncError::Unreachable {
-                    url: self.base.clone(),
+                    url: base.to_string(),
                     detail: format!("a proxy answered {status}"),
                 });
             }
@@ -154,7 +203,7 @@ impl Client {
             });
         }
         let bytes = response.bytes().await.map_err(|e| SyncError::Unreachable {
-            url: self.base.clone(),
+            url: base.to_string(),
             detail: describe(&e),
         })?;
         if !status.is_success() {

@@ -35,6 +35,8 @@ pub struct SyncStatus {
     pub hub_warning: Option<String>,
     /// Since when the hub has been away and sync keeps retrying (重连).
     pub offline_since: Option<DateTime<Utc>>,
+    /// The hub's address in use: the one that last answered, or the next to be tried.
+    pub hub_url: Option<String>,
 }
 
 /// What one push-and-pull did.
@@ -151,7 +153,9 @@ impl Engine {
         let received = self.client.now();
         let previous = self.status.borrow().skew_ms.map(TimeDelta::milliseconds);
         let skew = plan::refine(previous, sent, received, hub_time);
+        let url = self.client.base().to_string();
         self.status.send_modify(|s| {
+            s.hub_url = Some(url);
             s.online = true;
             s.last_sync = Some(received);
             s.offline_since = None;
@@ -171,7 +175,9 @@ impl Engine {
     fn mark_offline(&self, e: &SyncError) {
         tracing::warn!(error = %e, "sync with the hub failed");
         let now = self.client.now();
+        let url = self.client.base().to_string();
         self.status.send_modify(|s| {
+            s.hub_url = Some(url);
             s.online = false;
             s.offline_since.get_or_insert(now);
             s.last_error = Some(e.to_string());

@@ -18,11 +18,28 @@ use thiserror::Error;
 /// Where the hub is and how to prove who we are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
+    /// The hub's address, or several (a city hub's processes) separated by commas.
     pub url: String,
     pub token: String,
     pub workstation: String,
     /// An extra CA certificate (PEM) to trust for an `https://` hub.
     pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl Settings {
+    /// The hub's addresses in the order they are tried, without trailing slashes.
+    pub fn addresses(&self) -> Vec<String> {
+        addresses(&self.url)
+    }
+}
+
+/// The addresses in `url`: one, or several separated by commas or spaces.
+pub fn addresses(url: &str) -> Vec<String> {
+    url.split(|c: char| c == ',' || c.is_whitespace())
+        .map(|a| a.trim().trim_end_matches('/'))
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Why a sync step failed.
@@ -95,6 +112,9 @@ pub fn settings(
             ));
         }
     };
+    if addresses(&url).is_empty() {
+        return Err(SyncError::Settings("[hub] url names no address".into()));
+    }
     let workstation = config.hub.workstation.clone().ok_or_else(|| {
         SyncError::Settings(
             "[hub] workstation is not set: give each workstation of the station its own number"
@@ -102,9 +122,27 @@ pub fn settings(
         )
     })?;
     Ok(Some(Settings {
-        url: url.trim_end_matches('/').to_string(),
+        url: addresses(&url).join(", "),
         token,
         workstation,
         ca_file: config.hub.ca_file.as_ref().map(beside_config),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::addresses;
+
+    #[test]
+    fn several_addresses_are_read_in_order() {
+        assert_eq!(
+            addresses("http://a:8780/, http://b:8780  http://c:8780,"),
+            vec!["http://a:8780", "http://b:8780", "http://c:8780"]
+        );
+        assert_eq!(
+            addresses("https://hub.example/"),
+            vec!["https://hub.example"]
+        );
+        assert!(addresses(" , ").is_empty());
+    }
 }

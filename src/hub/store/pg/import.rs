@@ -2,7 +2,7 @@
 //! with its sequence numbers, the hub's identity and epoch and its chain, in one transaction.
 
 use super::super::HubStoreError;
-use super::write::begin;
+use super::batch::begin;
 use rusqlite::types::Value;
 use sqlx_core::query::query;
 use sqlx_core::row::Row;

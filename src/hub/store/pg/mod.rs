@@ -3,8 +3,11 @@
 //! in commit order; commits are announced with `NOTIFY` so every process wakes its long-polls.
 //! The trait is blocking: each call runs on the store's own runtime.
 
+mod batch;
+mod group;
 mod import;
 mod read;
+mod tail;
 mod write;
 
 pub use import::Copied;
@@ -23,10 +26,15 @@ use sqlx_core::sql_str::SqlSafeStr;
 use sqlx_postgres::{PgListener, PgPool, PgPoolOptions, Postgres};
 use std::borrow::Cow;
 use std::future::Future;
-use tokio::sync::watch;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 /// The channel commits are announced on, with the last sequence as payload.
 const CHANNEL: &str = "fenliu_hub_seq";
+/// How often the last sequence and the epoch are read again, whatever the notifications said:
+/// this covers a notification lost while the listener reconnected.
+const RECHECK: Duration = Duration::from_secs(1);
 /// Connections the pool keeps at most.
 const POOL_SIZE: u32 = 16;
 
@@ -39,8 +47,14 @@ pub fn is_postgres_url(store: &str) -> bool {
 pub struct PgHubStore {
     runtime: Option<tokio::runtime::Runtime>,
     pool: PgPool,
+    /// The last sequence whose events this process holds: what long-polls wake on.
     seq: watch::Sender<i64>,
-    identity: HubIdentity,
+    /// The last sequence committed, by this process or (as heard) another.
+    announced: watch::Sender<i64>,
+    tail: Arc<tail::Tail>,
+    /// The hub's identity with the database's current epoch (every process opening counts one).
+    identity: Arc<RwLock<HubIdentity>>,
+    jobs: mpsc::UnboundedSender<group::Job>,
 }
 
 impl From<sqlx_core::Error> for HubStoreError {
@@ -108,12 +122,38 @@ impl PgHubStore {
             })
             .map_err(|e| open_err(e.to_string()))?;
         let (seq, _) = watch::channel(last);
-        runtime.spawn(listen(pool.clone(), seq.clone()));
+        let (announced, _) = watch::channel(last);
+        let tail = Arc::new(tail::Tail::new(last));
+        let identity = Arc::new(RwLock::new(identity));
+        let recheck = Arc::new(Notify::new());
+        runtime.spawn(tail::follow(
+            pool.clone(),
+            tail.clone(),
+            announced.subscribe(),
+            seq.clone(),
+        ));
+        runtime.spawn(listen(pool.clone(), announced.clone(), recheck.clone()));
+        runtime.spawn(follow(
+            pool.clone(),
+            announced.clone(),
+            identity.clone(),
+            recheck,
+        ));
+        let (jobs, queue) = mpsc::unbounded_channel();
+        runtime.spawn(group::run(
+            pool.clone(),
+            queue,
+            announced.clone(),
+            seq.subscribe(),
+        ));
         Ok(PgHubStore {
             runtime: Some(runtime),
             pool,
             seq,
+            announced,
+            tail,
             identity,
+            jobs,
         })
     }
 
@@ -136,10 +176,22 @@ impl PgHubStore {
         Ok(copied)
     }
 
+    /// Hands `job` to the writer and waits for its answer.
+    fn write<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, HubStoreError>>) -> group::Job,
+    ) -> Result<T, HubStoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(job(tx))
+            .map_err(|_| HubStoreError::WriterGone)?;
+        self.run(async { rx.await.map_err(|_| HubStoreError::WriterGone)? })
+    }
+
     /// Wakes this process's watchers with `last`, if it is news.
     fn committed(&self, last: Option<i64>) {
         if let Some(last) = last {
-            bump(&self.seq, last);
+            bump(&self.announced, last);
         }
     }
 }
@@ -162,18 +214,60 @@ fn bump(seq: &watch::Sender<i64>, last: i64) {
     });
 }
 
-/// Follows other processes' commits.
-async fn listen(pool: PgPool, seq: watch::Sender<i64>) {
-    let Ok(mut listener) = PgListener::connect_with(&pool).await else {
-        tracing::warn!("the hub cannot listen for other processes' commits");
-        return;
-    };
-    if listener.listen(CHANNEL).await.is_err() {
-        return;
+/// Follows other processes' commits as they are announced; a payload that is no sequence (a
+/// process opening, with a new epoch) asks for a re-read at once. Reconnects for ever.
+async fn listen(pool: PgPool, seq: watch::Sender<i64>, recheck: Arc<Notify>) {
+    loop {
+        if let Ok(mut listener) = PgListener::connect_with(&pool).await
+            && listener.listen(CHANNEL).await.is_ok()
+        {
+            recheck.notify_one();
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(n)) => match n.payload().parse() {
+                        Ok(last) => bump(&seq, last),
+                        Err(_) => recheck.notify_one(),
+                    },
+                    // The connection dropped and is made again: what came meanwhile is lost.
+                    Ok(None) => recheck.notify_one(),
+                    Err(_) => break,
+                }
+            }
+        }
+        tracing::warn!("the hub lost its listener for other processes' commits; reconnecting");
+        recheck.notify_one();
+        tokio::time::sleep(RECHECK).await;
     }
-    while let Ok(n) = listener.recv().await {
-        if let Ok(last) = n.payload().parse() {
+}
+
+/// Reads the last sequence and the epoch every [`RECHECK`], and whenever asked.
+async fn follow(
+    pool: PgPool,
+    seq: watch::Sender<i64>,
+    identity: Arc<RwLock<HubIdentity>>,
+    recheck: Arc<Notify>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(RECHECK) => {},
+            _ = recheck.notified() => {},
+        }
+        let read = query::<Pg>(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events),
+                    (SELECT value FROM hub_meta WHERE key = 'epoch')",
+        )
+        .fetch_one(&pool)
+        .await;
+        let Ok(row) = read else { continue };
+        if let Ok(last) = row.try_get::<i64, _>(0) {
             bump(&seq, last);
+        }
+        let epoch = row.try_get::<Option<String>, _>(1).ok().flatten();
+        if let Some(epoch) = epoch.and_then(|e| e.parse::<i64>().ok())
+            && let Ok(mut id) = identity.write()
+            && epoch > id.epoch
+        {
+            id.epoch = epoch;
         }
     }
 }
@@ -204,6 +298,10 @@ async fn open_identity(pool: &PgPool) -> Result<HubIdentity, sqlx_core::Error> {
     .fetch_one(pool)
     .await?
     .try_get(0)?;
+    query("SELECT pg_notify($1, 'epoch')")
+        .bind(CHANNEL)
+        .execute(pool)
+        .await?;
     let id: String = query("SELECT value FROM hub_meta WHERE key = 'id'")
         .fetch_one(pool)
         .await?
@@ -396,15 +494,11 @@ impl HubStore for PgHubStore {
     }
 
     fn intake(&self, intake: NewIntake) -> Result<IntakeOutcome, HubStoreError> {
-        let (outcome, last) = self.run(write::intake(&self.pool, &intake))?;
-        self.committed(last);
-        Ok(outcome)
+        self.write(|tx| group::Job::Intake(Box::new(intake), tx))
     }
 
     fn push(&self, push: Push) -> Result<Vec<PushOutcome>, HubStoreError> {
-        let (outcomes, last) = self.run(write::push(&self.pool, &push))?;
-        self.committed(last);
-        Ok(outcomes)
+        self.write(|tx| group::Job::Push(Box::new(push), tx))
     }
 
     fn events_after(
@@ -413,6 +507,21 @@ impl HubStore for PgHubStore {
         after: i64,
         limit: usize,
     ) -> Result<EventPage, HubStoreError> {
+        // A console that comes from another process may be ahead of what this one has heard:
+        // read the last sequence now, so the page never tells it the hub is behind it.
+        if after > *self.seq.borrow() {
+            let last: i64 = self.run(async {
+                Ok(query::<Pg>("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get(0)?)
+            })?;
+            bump(&self.announced, last);
+            bump(&self.seq, last);
+        }
+        if let Some(page) = self.tail.read(station, after, limit) {
+            return Ok(page);
+        }
         self.run(read::events_after(&self.pool, station, after, limit))
     }
 
@@ -462,7 +571,10 @@ impl HubStore for PgHubStore {
     }
 
     fn identity(&self) -> HubIdentity {
-        self.identity.clone()
+        match self.identity.read() {
+            Ok(id) => id.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     fn reported_heads(

@@ -1,11 +1,10 @@
-//! Writes of the PostgreSQL backend. Each runs in one transaction holding the hub's advisory
-//! lock, so sequence numbers (events, chain links, the police feed) are taken in commit order and
-//! a reader following the cursor never passes a number that commits later. The decider says
-//! what to record; this only gathers its state and persists its answer.
+//! Intakes and pushes of the PostgreSQL backend, each inside a [`Batch`]: one transaction
+//! holding the hub's advisory lock, shared by whatever arrived together. The decider says what
+//! to record; this only gathers its state and persists its answer.
 
-use super::super::chain::{GENESIS, Link, digest, head_of, link_hash};
+use super::super::chain::{Link, head_of};
 use super::super::{HubStoreError, IntakeOutcome, NewIntake, Push};
-use super::CHANNEL;
+use super::batch::Batch;
 use super::read::{load_incident, parse};
 use crate::domain::{Actor, Event, EventKind, Incident, IncidentId};
 use crate::hub::decide::{
@@ -13,76 +12,58 @@ use crate::hub::decide::{
     needs_claimer, needs_reference_check,
 };
 use crate::protocol::{ChainHead, IntakeResponse, PushOutcome, ReportedHead};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx_core::query::query;
 use sqlx_core::row::Row;
-use sqlx_postgres::{PgConnection, PgPool, Postgres};
+use sqlx_postgres::{PgConnection, Postgres};
 
-/// The advisory lock every write holds (`fenliu` in ASCII).
-const WRITE_LOCK: i64 = 0x66_65_6e_6c_69_75;
-
-type Tx = sqlx_core::transaction::Transaction<'static, Postgres>;
-
-/// Opens a write transaction and waits for the hub's write lock.
-pub(super) async fn begin(pool: &PgPool) -> Result<Tx, HubStoreError> {
-    let mut tx = pool.begin().await?;
-    query::<Postgres>("SELECT pg_advisory_xact_lock($1)")
-        .bind(WRITE_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
-}
-
-/// Announces the last sequence (delivered at commit) and commits.
-async fn finish(mut tx: Tx, last: Option<i64>) -> Result<(), HubStoreError> {
-    if let Some(last) = last {
-        query::<Postgres>("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(last.to_string())
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Records an intake once per (connector, source, source_ref); returns the last sequence written.
+/// Records an intake once per (connector, source, source_ref) within `b`.
 pub(super) async fn intake(
-    pool: &PgPool,
+    b: &mut Batch,
     intake: &NewIntake,
-) -> Result<(IntakeOutcome, Option<i64>), HubStoreError> {
-    let mut tx = begin(pool).await?;
+) -> Result<IntakeOutcome, HubStoreError> {
     let req = &intake.request;
-    let (connector, source) = (&intake.actor.operator, req.source.code());
-    let known = query::<Postgres>(
-        "SELECT k.incident, i.station, i.ref FROM intake_keys k JOIN incidents i ON i.id = k.incident
-         WHERE k.connector = $1 AND k.source = $2 AND k.source_ref = $3",
-    )
-    .bind(connector)
-    .bind(source)
-    .bind(&req.source_ref)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(r) = known {
-        let id: String = r.try_get(0)?;
-        let id = IncidentId::parse(&id)
-            .ok_or_else(|| HubStoreError::Corrupt(format!("intake key names item {id}")))?;
-        let response = IntakeResponse {
-            id,
-            station: r.try_get(1)?,
-            reference: r.try_get(2)?,
-        };
-        return Ok((
-            IntakeOutcome {
-                response,
-                created: false,
-            },
-            None,
-        ));
+    let key = (
+        intake.actor.operator.clone(),
+        req.source.code().to_string(),
+        req.source_ref.clone(),
+    );
+    if let Some(response) = b.taken_in(&key) {
+        return Ok(IntakeOutcome {
+            response: response.clone(),
+            created: false,
+        });
     }
     let station = &intake.station;
-    let reference = fresh_reference(&mut tx, &station.id, &station.prefix, intake.day).await?;
-    let recent = received_since(&mut tx, &station.id, intake.now - REPEAT_WINDOW).await?;
+    let day_key = intake.day.format("%Y%m%d").to_string();
+    let mut number = b.counter(&station.prefix, &day_key).await?;
+    let reference = loop {
+        number += 1;
+        let n = u32::try_from(number)
+            .map_err(|_| HubStoreError::Corrupt(format!("reference counter {number}")))?;
+        let reference = decide::hub_reference(&station.prefix, intake.day, n);
+        match known_or_taken(b, &key, &station.id, &reference).await? {
+            Lookup::Known(response) => {
+                return Ok(IntakeOutcome {
+                    response,
+                    created: false,
+                });
+            }
+            Lookup::Taken => continue,
+            Lookup::Free if b.made_uses(&station.id, &reference) => continue,
+            Lookup::Free => break reference,
+        }
+    };
+    b.set_counter(&station.prefix, &day_key, number);
+    let recent = if names_a_caller(req) {
+        let since = intake.now - REPEAT_WINDOW;
+        let mut recent = received_since(&mut b.tx, &station.id, since).await?;
+        recent.extend(b.made_since(&station.id, since).cloned());
+        recent.sort_by(|x, y| (x.received_at, &x.reference).cmp(&(y.received_at, &y.reference)));
+        recent
+    } else {
+        Vec::new()
+    };
     let plan = decide::plan_intake(IntakeInput {
         request: req,
         station: &station.id,
@@ -94,69 +75,76 @@ pub(super) async fn intake(
         drill: intake.drill,
     })
     .map_err(|e| HubStoreError::Corrupt(format!("intake event refused: {e}")))?;
-    let mut last = None;
     for event in &plan.events {
-        last = Some(insert_event(&mut tx, event, &station.id).await?);
+        b.event(event, &station.id)?;
     }
-    save_incident(&mut tx, &plan.incident, true).await?;
-    let id = plan.id.to_string();
-    query::<Postgres>(
-        "INSERT INTO intake_keys (connector, source, source_ref, incident) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(connector)
-    .bind(source)
-    .bind(&req.source_ref)
-    .bind(&id)
-    .execute(&mut *tx)
-    .await?;
     let link = Link::Intake {
-        connector: connector.clone(),
-        source: source.to_string(),
-        source_ref: req.source_ref.clone(),
-        incident: id,
+        connector: key.0.clone(),
+        source: key.1.clone(),
+        source_ref: key.2.clone(),
+        incident: plan.id.to_string(),
     };
-    append(&mut tx, &station.id, &link).await?;
-    finish(tx, last).await?;
     let response = IntakeResponse {
         id: plan.id,
         reference: plan.reference,
         station: station.id.clone(),
     };
-    Ok((
-        IntakeOutcome {
-            response,
-            created: true,
-        },
-        last,
-    ))
+    b.made(&plan.incident, key, response.clone())?;
+    b.link(&station.id, &link)?;
+    Ok(IntakeOutcome {
+        response,
+        created: true,
+    })
 }
 
-/// The station's next free reference of the day, passing over numbers an item already uses.
-async fn fresh_reference(
-    c: &mut PgConnection,
+/// Whether an intake gives a phone or an address, the only things a repeat call is found by.
+fn names_a_caller(req: &crate::protocol::IntakeRequest) -> bool {
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    given(&req.phone) || given(&req.address)
+}
+
+/// What the database says of an intake's key and the reference it would get.
+enum Lookup {
+    Known(IntakeResponse),
+    Taken,
+    Free,
+}
+
+/// One round trip: the answer already given for this key, or whether `reference` is in use.
+async fn known_or_taken(
+    b: &mut Batch,
+    key: &(String, String, String),
     station: &str,
-    prefix: &str,
-    day: NaiveDate,
-) -> Result<String, HubStoreError> {
-    let day_key = day.format("%Y%m%d").to_string();
-    loop {
-        let number: i64 = query::<Postgres>(
-            "INSERT INTO ref_counters (prefix, day, last) VALUES ($1, $2, 1)
-             ON CONFLICT (prefix, day) DO UPDATE SET last = ref_counters.last + 1 RETURNING last",
-        )
-        .bind(prefix)
-        .bind(&day_key)
-        .fetch_one(&mut *c)
-        .await?
-        .try_get(0)?;
-        let number = u32::try_from(number)
-            .map_err(|_| HubStoreError::Corrupt(format!("reference counter {number}")))?;
-        let reference = decide::hub_reference(prefix, day, number);
-        if !reference_taken(c, station, &reference).await? {
-            return Ok(reference);
+    reference: &str,
+) -> Result<Lookup, HubStoreError> {
+    let rows = query::<Postgres>(
+        "SELECT k.incident, i.station, i.ref, FALSE FROM intake_keys k
+           JOIN incidents i ON i.id = k.incident
+          WHERE k.connector = $1 AND k.source = $2 AND k.source_ref = $3
+         UNION ALL
+         SELECT NULL, NULL, NULL, EXISTS (SELECT 1 FROM incidents WHERE station = $4 AND ref = $5)",
+    )
+    .bind(&key.0)
+    .bind(&key.1)
+    .bind(&key.2)
+    .bind(station)
+    .bind(reference)
+    .fetch_all(&mut *b.tx)
+    .await?;
+    let mut taken = false;
+    for r in &rows {
+        if let Some(id) = r.try_get::<Option<String>, _>(0)? {
+            let id = IncidentId::parse(&id)
+                .ok_or_else(|| HubStoreError::Corrupt(format!("intake key names item {id}")))?;
+            return Ok(Lookup::Known(IntakeResponse {
+                id,
+                station: r.try_get(1)?,
+                reference: r.try_get(2)?,
+            }));
         }
+        taken |= r.try_get::<bool, _>(3)?;
     }
+    Ok(if taken { Lookup::Taken } else { Lookup::Free })
 }
 
 async fn reference_taken(
@@ -193,22 +181,19 @@ async fn received_since(
         .collect()
 }
 
-/// Validates and records a station's events; returns the last sequence written.
-pub(super) async fn push(
-    pool: &PgPool,
-    push: &Push,
-) -> Result<(Vec<PushOutcome>, Option<i64>), HubStoreError> {
-    let mut tx = begin(pool).await?;
+/// Validates and records a station's events within `b`. Rows that wait are written before each
+/// event is judged, so the decider sees every earlier event of the transaction.
+pub(super) async fn push(b: &mut Batch, push: &Push) -> Result<Vec<PushOutcome>, HubStoreError> {
     let prefix: Option<String> = query::<Postgres>("SELECT prefix FROM stations WHERE id = $1")
         .bind(&push.station)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *b.tx)
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
     let mut outcomes = Vec::with_capacity(push.events.len());
-    let mut last = None;
     for event in &push.events {
-        let state = gather(&mut tx, &push.station, prefix.as_deref(), event).await?;
+        b.flush().await?;
+        let state = gather(&mut b.tx, &push.station, prefix.as_deref(), event).await?;
         let id = event.id;
         outcomes.push(match decide_push(&push.station, state, event, push.now) {
             Verdict::Duplicate { seq } => PushOutcome::Duplicate { id, seq },
@@ -218,23 +203,22 @@ pub(super) async fn push(
                 new,
                 police,
             } => {
-                let seq = insert_event(&mut tx, event, &push.station).await?;
-                last = Some(seq);
+                let seq = b.event(event, &push.station)?;
                 if let Some(incident) = &incident {
-                    save_incident(&mut tx, incident, new).await?;
+                    save_incident(&mut b.tx, incident, new).await?;
                 }
                 if police {
-                    to_police(&mut tx, event.incident).await?;
+                    to_police(&mut b.tx, event.incident).await?;
                 }
                 PushOutcome::Accepted { id, seq }
             }
         });
     }
     if let Some(head) = &push.head {
-        link_head(&mut tx, &push.station, head).await?;
+        b.flush().await?;
+        link_head(b, &push.station, head).await?;
     }
-    finish(tx, last).await?;
-    Ok((outcomes, last))
+    Ok(outcomes)
 }
 
 /// What the decider needs to know about `event`'s item.
@@ -302,35 +286,6 @@ async fn to_police(c: &mut PgConnection, incident: IncidentId) -> Result<(), Hub
     Ok(())
 }
 
-/// Stores an event at the next sequence number and links it into the chain.
-async fn insert_event(
-    c: &mut PgConnection,
-    event: &Event,
-    station: &str,
-) -> Result<i64, HubStoreError> {
-    let body = serde_json::to_string(event)
-        .map_err(|e| HubStoreError::Corrupt(format!("cannot encode an event: {e}")))?;
-    let seq: i64 = query::<Postgres>(
-        "INSERT INTO events (seq, id, incident, station, kind, body)
-         SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, $3, $4, $5 FROM events RETURNING seq",
-    )
-    .bind(event.id.to_string())
-    .bind(event.incident.to_string())
-    .bind(station)
-    .bind(event.kind.name())
-    .bind(&body)
-    .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
-    let link = Link::Event {
-        seq,
-        station: station.to_string(),
-        digest: digest(&body),
-    };
-    append(c, station, &link).await?;
-    Ok(seq)
-}
-
 async fn save_incident(
     c: &mut PgConnection,
     incident: &Incident,
@@ -363,39 +318,9 @@ async fn save_incident(
     Ok(())
 }
 
-/// Appends one link to the hub's chain; returns its position.
-async fn append(c: &mut PgConnection, station: &str, link: &Link) -> Result<i64, HubStoreError> {
-    let prev = query::<Postgres>("SELECT pos, hash FROM chain ORDER BY pos DESC LIMIT 1")
-        .fetch_optional(&mut *c)
-        .await?;
-    let (pos, prev_hash) = match prev {
-        Some(r) => (r.try_get::<i64, _>(0)? + 1, r.try_get::<String, _>(1)?),
-        None => (1, GENESIS.to_string()),
-    };
-    let body = serde_json::to_string(link)
-        .map_err(|e| HubStoreError::Corrupt(format!("cannot encode a chain link: {e}")))?;
-    let hash = link_hash(&prev_hash, &body);
-    query::<Postgres>(
-        "INSERT INTO chain (pos, kind, station, seq, body, hash) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(pos)
-    .bind(link.kind())
-    .bind(station)
-    .bind(link.seq())
-    .bind(body)
-    .bind(hash)
-    .execute(&mut *c)
-    .await?;
-    Ok(pos)
-}
-
 /// Links the head a station reported, unless it is the one it reported last.
-async fn link_head(
-    c: &mut PgConnection,
-    station: &str,
-    head: &ChainHead,
-) -> Result<(), HubStoreError> {
-    let last = reported_heads(c, station, i64::MAX, 1, true).await?;
+async fn link_head(b: &mut Batch, station: &str, head: &ChainHead) -> Result<(), HubStoreError> {
+    let last = reported_heads(&mut b.tx, station, i64::MAX, 1, true).await?;
     if last.first().is_some_and(|h| &h.head == head) {
         return Ok(());
     }
@@ -403,7 +328,7 @@ async fn link_head(
         station: station.to_string(),
         head: head.clone(),
     };
-    append(c, station, &link).await.map(drop)
+    b.link(station, &link)
 }
 
 /// The heads `station` reported: after link `from` in chain order, or (`newest`) before it,
