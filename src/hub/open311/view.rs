@@ -85,9 +85,10 @@ pub fn category<'a>(list: &'a ResponsibilityList, code: &str) -> Option<&'a Cate
     list.categories.iter().find(|c| c.code == code.trim())
 }
 
-/// The decision recorded for a posted request: the classifier's on the description, unless it
-/// found no category and no red flag, in which case the caller's service code fills in. A red
-/// flag or a police reading always stands.
+/// The decision recorded for a posted request: the classifier's on the description, unless its
+/// rules found no category and no red flag, in which case the caller's service code fills in. A
+/// red flag, a police reading or an uncertain one always stands; a category that only the learned
+/// second opinion guessed, with no rule behind it, gives way to the caller's code.
 pub fn with_hint(
     decided: Option<TriageDecision>,
     hint: &Category,
@@ -95,7 +96,9 @@ pub fn with_hint(
 ) -> Option<TriageDecision> {
     if let Some(d) = &decided {
         let red_flag = d.evidence.iter().any(|e| e.rule.starts_with("redflag:"));
-        if red_flag || d.class == Class::Police || d.category.is_some() {
+        let by_rule = d.evidence.iter().any(|e| e.rule != "model");
+        let guarded = d.class == Class::Police || d.class == Class::Uncertain;
+        if red_flag || guarded || (d.category.is_some() && by_rule) {
             return decided;
         }
     }
@@ -212,5 +215,24 @@ mod tests {
         }];
         let kept = with_hint(Some(red.clone()), hint, "v");
         assert_eq!(kept, Some(red));
+    }
+
+    #[test]
+    fn a_category_only_the_model_guessed_gives_way_to_the_callers_code() {
+        let list = parse(EMBEDDED_LIST).expect("list");
+        let n6 = category(&list, "N6").expect("N6");
+        let n9 = category(&list, "N9").expect("N9");
+        let mut guessed = with_hint(None, n9, "v").expect("decision");
+        guessed.evidence = vec![Evidence {
+            rule: "model".into(),
+            phrase: "体、见、个".into(),
+            at: 0,
+            effect: "model reads N9 0.98: category taken".into(),
+        }];
+        let filled = with_hint(Some(guessed.clone()), n6, "v").expect("decision");
+        assert_eq!(filled.category.as_deref(), Some("N6"));
+        guessed.evidence[0].rule = "phrase".into();
+        let kept = with_hint(Some(guessed.clone()), n6, "v");
+        assert_eq!(kept, Some(guessed));
     }
 }
