@@ -792,13 +792,23 @@ mod console_link {
             id: items[0].id,
             command: Command::Claim,
         });
-        next_hub(
-            &ws.screen,
-            |a| matches!(a, Action::Hub(h) if h.online && h.outbox == 0),
-        );
+        // The claim is recorded locally first; a status of the link sent before it may still be
+        // on its way, so an empty outbox counts only once the store agrees.
+        ws.updates_until(&reference, |i| {
+            i.reference == reference && i.status == Status::Claimed
+        });
         let dir = ws._dir.path().to_path_buf();
-        ws.stop();
         let store = Store::open_dir(&dir).expect("store");
+        loop {
+            next_hub(
+                &ws.screen,
+                |a| matches!(a, Action::Hub(h) if h.online && h.outbox == 0),
+            );
+            if store.outbox_len().expect("outbox") == 0 {
+                break;
+            }
+        }
+        ws.stop();
         assert_eq!(
             store.outbox_len().expect("outbox"),
             0,
