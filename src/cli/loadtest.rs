@@ -46,6 +46,55 @@ pub(super) struct Shared {
     pub(super) grid: String,
 }
 
+impl Shared {
+    /// A run's tallies, empty, for grids starting with `grid`.
+    pub(super) fn new(grid: String) -> Arc<Shared> {
+        Arc::new(Shared {
+            sent: Mutex::new(HashMap::new()),
+            seen: Mutex::new(Seen::default()),
+            accepted: AtomicU64::new(0),
+            repeated: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            stop_consoles: AtomicBool::new(false),
+            grid,
+        })
+    }
+
+    /// Waits, up to 15 s, until the consoles have seen every accepted intake.
+    pub(super) async fn drain(&self, accepted: u64) {
+        let drain_until = Instant::now() + Duration::from_secs(15);
+        while (lock(&self.seen).items.len() as u64) < accepted && Instant::now() < drain_until {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Prints the `accepted=…` line and gives the latency percentiles, lost and duplicated.
+    pub(super) fn tally(&self, accepted: u64, elapsed: f64) -> Tally {
+        let seen = lock(&self.seen);
+        let mut lat = seen.latencies_ms.clone();
+        lat.sort_by(|a, b| a.total_cmp(b));
+        outln!(
+            "accepted={accepted} failed={} seen={} elapsed_s={elapsed:.1}",
+            self.failed.load(Ordering::Relaxed),
+            seen.items.len()
+        );
+        Tally {
+            p50_ms: percentile(&lat, 50.0),
+            p99_ms: percentile(&lat, 99.0),
+            lost: accepted.saturating_sub(seen.items.len() as u64),
+            duplicated: seen.duplicated + self.repeated.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// What a run's consoles saw of its accepted intakes.
+pub(super) struct Tally {
+    pub(super) p50_ms: f64,
+    pub(super) p99_ms: f64,
+    pub(super) lost: u64,
+    pub(super) duplicated: u64,
+}
+
 /// The p-th percentile (0..=100) of sorted values, nearest rank.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -204,15 +253,7 @@ async fn drive(
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
-    let shared = Arc::new(Shared {
-        sent: Mutex::new(HashMap::new()),
-        seen: Mutex::new(Seen::default()),
-        accepted: AtomicU64::new(0),
-        repeated: AtomicU64::new(0),
-        failed: AtomicU64::new(0),
-        stop_consoles: AtomicBool::new(false),
-        grid,
-    });
+    let shared = Shared::new(grid);
     let stations = tokens.len();
     let consoles: Vec<_> = tokens
         .into_iter()
@@ -250,29 +291,13 @@ async fn drive(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let accepted = shared.accepted.load(Ordering::Relaxed);
-    let drain_until = Instant::now() + Duration::from_secs(15);
-    loop {
-        let seen = lock(&shared.seen).items.len() as u64;
-        if seen >= accepted || Instant::now() > drain_until {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    shared.drain(accepted).await;
     let ceiling = ceiling(&http, &url, Duration::from_secs(duration.min(CEILING_SECS))).await;
     shared.stop_consoles.store(true, Ordering::Relaxed);
     for c in consoles {
         c.abort();
     }
-    let seen = lock(&shared.seen);
-    let mut lat = seen.latencies_ms.clone();
-    lat.sort_by(|a, b| a.total_cmp(b));
-    let lost = accepted.saturating_sub(seen.items.len() as u64);
-    let duplicated = seen.duplicated + shared.repeated.load(Ordering::Relaxed);
-    outln!(
-        "accepted={accepted} failed={} seen={} elapsed_s={elapsed:.1}",
-        shared.failed.load(Ordering::Relaxed),
-        seen.items.len()
-    );
+    let t = shared.tally(accepted, elapsed);
     let intake_per_s = accepted as f64 / elapsed;
     let share = if ceiling > 0.0 {
         intake_per_s / ceiling
@@ -280,9 +305,11 @@ async fn drive(
         0.0
     };
     outln!(
-        "intake_per_s={intake_per_s:.0} p50_ms={:.1} p99_ms={:.1} lost={lost} duplicated={duplicated} ceiling_per_s={ceiling:.0} intake_share={share:.3}",
-        percentile(&lat, 50.0),
-        percentile(&lat, 99.0)
+        "intake_per_s={intake_per_s:.0} p50_ms={:.1} p99_ms={:.1} lost={} duplicated={} ceiling_per_s={ceiling:.0} intake_share={share:.3}",
+        t.p50_ms,
+        t.p99_ms,
+        t.lost,
+        t.duplicated
     );
     Ok(())
 }

@@ -5,12 +5,11 @@
 //! The last line is the single hub's: `intake_per_s=X p50_ms=A p99_ms=B lost=L duplicated=D`.
 
 use super::args::LoadtestArgs;
-use super::loadtest::{HubProcess, Shared, lock, percentile, record, spawn_hub};
+use super::loadtest::{HubProcess, Shared, lock, record, spawn_hub};
 use crate::protocol::{IntakeRequest, SyncPage};
 use color_eyre::eyre::{Result, eyre};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const MAX_HUBS: usize = 8;
@@ -73,15 +72,7 @@ async fn drive(
         .pool_max_idle_per_host(256)
         .build()?;
     let urls: Arc<[String]> = urls.into();
-    let shared = Arc::new(Shared {
-        sent: Mutex::new(HashMap::new()),
-        seen: Mutex::new(Default::default()),
-        accepted: AtomicU64::new(0),
-        repeated: AtomicU64::new(0),
-        failed: AtomicU64::new(0),
-        stop_consoles: AtomicBool::new(false),
-        grid,
-    });
+    let shared = Shared::new(grid);
     let failovers = Arc::new(AtomicU64::new(0));
     let stations = tokens.len();
     let consoles: Vec<_> = tokens
@@ -141,10 +132,7 @@ async fn drive(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let accepted = shared.accepted.load(Ordering::Relaxed);
-    let drain_until = Instant::now() + Duration::from_secs(15);
-    while (lock(&shared.seen).items.len() as u64) < accepted && Instant::now() < drain_until {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    shared.drain(accepted).await;
     shared.stop_consoles.store(true, Ordering::Relaxed);
     for c in consoles {
         c.abort();
@@ -153,27 +141,20 @@ async fn drive(
         Some(k) => Some(k.await?.duration_since(started).as_secs_f64()),
         None => None,
     };
-    let seen = lock(&shared.seen);
-    let mut lat = seen.latencies_ms.clone();
-    lat.sort_by(|a, b| a.total_cmp(b));
-    let lost = accepted.saturating_sub(seen.items.len() as u64);
-    let duplicated = seen.duplicated + shared.repeated.load(Ordering::Relaxed);
     outln!(
         "hubs={} killed_at_s={} console_failovers={}",
         urls.len(),
         killed_at.map_or("-".into(), |t| format!("{t:.1}")),
         failovers.load(Ordering::Relaxed)
     );
+    let t = shared.tally(accepted, elapsed);
     outln!(
-        "accepted={accepted} failed={} seen={} elapsed_s={elapsed:.1}",
-        shared.failed.load(Ordering::Relaxed),
-        seen.items.len()
-    );
-    outln!(
-        "intake_per_s={:.0} p50_ms={:.1} p99_ms={:.1} lost={lost} duplicated={duplicated}",
+        "intake_per_s={:.0} p50_ms={:.1} p99_ms={:.1} lost={} duplicated={}",
         accepted as f64 / elapsed,
-        percentile(&lat, 50.0),
-        percentile(&lat, 99.0)
+        t.p50_ms,
+        t.p99_ms,
+        t.lost,
+        t.duplicated
     );
     Ok(())
 }
