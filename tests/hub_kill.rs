@@ -6,7 +6,6 @@ mod hubkit;
 
 use fenliu::hub::store::{Role, SqliteHubStore};
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -27,7 +26,7 @@ impl Drop for Hub {
 }
 
 fn start(dir: &Path) -> (Hub, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fenliu"))
+    let child = Command::new(env!("CARGO_BIN_EXE_fenliu"))
         .args(["hub", "serve", "--listen", "127.0.0.1:0", "--hub-dir"])
         .arg(dir)
         .env("FENLIU_LOG", "error")
@@ -35,17 +34,8 @@ fn start(dir: &Path) -> (Hub, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("start the hub");
-    let stdout = child.stdout.take().expect("stdout");
-    let hub = Hub(child);
-    let mut line = String::new();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the hub says where it listens");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
+    let mut hub = Hub(child);
+    let url = hubkit::listening_url(&mut hub.0);
     (hub, url)
 }
 

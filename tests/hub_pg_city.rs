@@ -14,7 +14,6 @@ use sqlx_core::connection::Connection;
 use sqlx_core::query::query;
 use sqlx_postgres::PgConnection;
 use std::collections::HashSet;
-use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,16 +38,7 @@ fn serve(store: &str) -> Hub {
         .stderr(Stdio::null())
         .spawn()
         .expect("start a hub process");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the hub says where it listens");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("an address")
-        .to_string();
+    let url = hubkit::listening_url(&mut child);
     Hub(child, url)
 }
 

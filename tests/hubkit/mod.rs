@@ -16,6 +16,20 @@ use fenliu::protocol::{IntakeRequest, PushOutcome};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The address a `fenliu hub serve` child prints on the first line of its stdout.
+pub fn listening_url(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("the hub's stdout");
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the hub says where it listens");
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("an address on the hub's first line")
+        .to_string()
+}
+
 /// 2026-11-22 13:00 UTC.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0)
