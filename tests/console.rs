@@ -1140,6 +1140,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             hub_changed: false,
             last_sync: Some(t0()),
             offline_since: None,
+            address: None,
         }),
         t0(),
     );
@@ -1152,6 +1153,7 @@ fn the_header_shows_the_hub_and_a_notice_is_told_with_the_bell() {
             hub_changed: true,
             last_sync: Some(t0()),
             offline_since: None,
+            address: None,
         }),
         t0(),
     );

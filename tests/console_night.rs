@@ -616,7 +616,48 @@ fn hub(online: bool, skew_warning: bool, changed: bool) -> HubState {
         hub_changed: changed,
         last_sync: Some(at(-20)),
         offline_since: (!online).then(|| at(-5)),
+        address: None,
     }
+}
+
+/// With several hub addresses configured, the header names the one in use, or the one being
+/// tried while offline, at 80×24 as well as wide, and keeps the operator.
+#[test]
+fn the_header_names_the_hub_address_in_use_when_there_are_several() {
+    let mut app = app();
+    app.update(
+        Action::Hub(HubState {
+            address: Some("10.1.0.2:8780".into()),
+            ..hub(true, false, false)
+        }),
+        t0(),
+    );
+    for (w, h) in [(80, 24), (160, 48)] {
+        let shown = screen_text(&app, w, h);
+        let header = shown.lines().next().unwrap_or_default();
+        assert!(
+            header.contains("在线10.1.0.2:8780") && header.contains("值班:王磊"),
+            "{w}x{h}: {header}"
+        );
+    }
+    app.update(
+        Action::Hub(HubState {
+            address: Some("10.1.0.3:8780".into()),
+            ..hub(false, false, false)
+        }),
+        t0(),
+    );
+    let shown = screen_text(&app, 80, 24);
+    let header = shown.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("!离线")
+            && header.contains("试连10.1.0.3:8780")
+            && header.contains("值班:王磊"),
+        "{header}"
+    );
+    app.update(Action::Hub(hub(true, false, false)), t0());
+    let shown = screen_text(&app, 160, 48);
+    assert!(!shown.lines().next().unwrap_or_default().contains("8780"));
 }
 
 #[test]

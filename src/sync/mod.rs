@@ -42,6 +42,12 @@ pub fn addresses(url: &str) -> Vec<String> {
         .collect()
 }
 
+/// The host and port of an address, for a narrow header (`https://hub2:8787/x` → `hub2:8787`).
+pub fn host_and_port(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
 /// Why a sync step failed.
 #[derive(Debug, Error)]
 pub enum SyncError {
@@ -131,7 +137,17 @@ pub fn settings(
 
 #[cfg(test)]
 mod tests {
-    use super::addresses;
+    use super::{addresses, host_and_port};
+
+    #[test]
+    fn an_address_is_shortened_to_host_and_port() {
+        assert_eq!(
+            host_and_port("https://hub2.example:8787/"),
+            "hub2.example:8787"
+        );
+        assert_eq!(host_and_port("http://127.0.0.1:9/base"), "127.0.0.1:9");
+        assert_eq!(host_and_port("hub3:80"), "hub3:80");
+    }
 
     #[test]
     fn several_addresses_are_read_in_order() {

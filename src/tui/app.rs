@@ -244,6 +244,8 @@ pub struct HubState {
     pub last_sync: Option<DateTime<Utc>>,
     /// Since when sync has been retrying a hub that went away (重连).
     pub offline_since: Option<DateTime<Utc>>,
+    /// The address in use (host and port), when `[hub] url` lists several to fail over between.
+    pub address: Option<String>,
 }
 
 /// Settings fixed for the session.

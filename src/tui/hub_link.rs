@@ -39,6 +39,7 @@ impl HubLink {
             sync::spawn_shared(client, store, POLL_WAIT)
         };
         let mut status = handle.status.clone();
+        let several = settings.addresses().len() > 1;
         let to_header = actions.clone();
         runtime.spawn(async move {
             loop {
@@ -50,6 +51,11 @@ impl HubLink {
                     hub_changed: s.hub_warning.is_some(),
                     last_sync: s.last_sync,
                     offline_since: s.offline_since,
+                    address: s
+                        .hub_url
+                        .as_deref()
+                        .filter(|_| several)
+                        .map(sync::host_and_port),
                 };
                 if to_header.send(Action::Hub(state)).is_err() || status.changed().await.is_err() {
                     return;

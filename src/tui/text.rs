@@ -160,6 +160,7 @@ texts! {
     LastSync => "上次同步", "last sync";
     LastSyncShort => "同步", "sync";
     Reconnecting => "重连", "reconnecting";
+    Trying => "试连", "trying";
     OutboxShort => "出", "out";
     ClockSkewShort => "偏差", "skew";
     HubChangedShort => "枢纽已换", "hub changed";

@@ -12,8 +12,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// `枢纽: 在线 (出站 0)`, `枢纽: ! 离线 重连 5s 上次同步 21:00:00 (出站 3)` or `枢纽: 本地
-/// (出站0)`; offline and skew are marked with `!`, not only coloured. `short` uses the short
-/// labels.
+/// (出站0)`; offline and skew are marked with `!`, not only coloured. With several addresses
+/// configured, the one in use (`在线 hub2:8787`) or being tried (`试连 hub2:8787`) is named.
+/// `short` uses the short labels.
 fn hub_text(app: &App, short: bool) -> (String, bool) {
     let pick = |long: T, brief: T| app.t(if short { brief } else { long });
     let gap = if short { "" } else { " " };
@@ -31,11 +32,17 @@ fn hub_text(app: &App, short: bool) -> (String, bool) {
     };
     if h.online {
         text.push_str(app.t(T::HubOnline));
+        if let Some(a) = &h.address {
+            text.push_str(&format!(" {a}"));
+        }
     } else {
         text.push_str(&format!("!{gap}{}", app.t(T::HubOffline)));
         if let Some(since) = h.offline_since {
             let secs = (app.now - since).num_seconds().max(0);
             text.push_str(&format!(" {}{gap}{secs}s", app.t(T::Reconnecting)));
+        }
+        if let Some(a) = &h.address {
+            text.push_str(&format!(" {}{gap}{a}", app.t(T::Trying)));
         }
         if let Some(t) = h.last_sync {
             let local = t.with_timezone(&app.settings.tz).format("%H:%M:%S");
