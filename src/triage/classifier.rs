@@ -18,7 +18,7 @@
 //! 6. A department matter alone is `nonpolice`, with the category's mode or a conditional mode.
 //! 7. Nothing at all is `uncertain`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::domain::taxonomy::{Class, DispatchMode, Evidence, Priority, TriageDecision};
@@ -77,7 +77,7 @@ pub struct Classifier {
     list: ResponsibilityList,
     matcher: Matcher<Tag>,
     detector: Detector,
-    by_code: HashMap<String, usize>,
+    by_code: FxHashMap<String, usize>,
     model: Option<Arc<Model>>,
     opinion: OpinionRules,
 }

@@ -13,7 +13,7 @@
 //! a fraction. A calm-down cue ("已经走了") halves the score but never takes a current danger
 //! below [`RAISED`]: it lowers, it does not erase.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::lexicon::{CueGroup, LEXICON, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
@@ -207,7 +207,7 @@ enum Tag {
 struct CompiledFrame {
     index: usize,
     verbs: Vec<&'static str>,
-    objects: HashSet<&'static str>,
+    objects: FxHashSet<&'static str>,
     unless: Vec<&'static str>,
     /// One-character verbs may be typed by sound.
     sound_verbs: bool,
@@ -222,7 +222,7 @@ pub struct Detector {
     segmenter: Segmenter,
     frames: Vec<CompiledFrame>,
     /// For a first character of a verb: the frames (one bit each, of 32) with a verb starting so.
-    by_first_char: HashMap<char, u64>,
+    by_first_char: FxHashMap<char, u64>,
     /// The frames whose one-character verbs may be typed by sound: every one-character word is
     /// tried.
     sound_mask: u64,
@@ -308,7 +308,7 @@ impl Detector {
                 person: f.objects.iter().any(|o| o == "人"),
             })
             .collect();
-        let mut by_first_char: HashMap<char, u64> = HashMap::new();
+        let mut by_first_char: FxHashMap<char, u64> = FxHashMap::default();
         let mut sound_mask = 0u64;
         for (bit, f) in frames.iter().enumerate().take(MAX_FRAMES) {
             for v in &f.verbs {

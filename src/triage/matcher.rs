@@ -2,9 +2,9 @@
 //! description, character offsets, gapped phrases (`甲*乙`), negation, hedges and near-miss blockers.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use super::sound::{SoundTable, sound_match};
-use super::trie::CharTrie;
+use super::sound::{SoundTable, find_all};
 
 /// Largest number of characters a gap in a `甲*乙` phrase may span.
 pub const GAP_MAX_CHARS: usize = 10;
@@ -203,16 +203,41 @@ pub fn fold(text: &str) -> String {
 
 /// The characters of `text` folded ([`fold_char`]) and simplified (繁→简), one per input char.
 pub fn normalize(text: &str) -> Vec<char> {
-    let folded: String = text.chars().map(fold_char).collect();
-    if folded.is_ascii() {
-        return folded.chars().collect();
+    let folded: Vec<char> = text.chars().map(fold_char).collect();
+    if !folded.iter().any(|&c| may_simplify(c)) {
+        return folded;
     }
-    let simplified = fast2s::convert(&folded);
-    if simplified.chars().count() == folded.chars().count() {
+    let joined: String = folded.iter().collect();
+    let simplified = fast2s::convert(&joined);
+    if simplified.chars().count() == folded.len() {
         simplified.chars().collect()
     } else {
-        folded.chars().collect()
+        folded
     }
+}
+
+/// Characters of the three-byte range that the 繁→简 conversion changes in some context.
+static SIMPLIFIES: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    let chars: Vec<char> = (0x800u32..0x10000).filter_map(char::from_u32).collect();
+    let spaced: String = chars.iter().flat_map(|&c| [c, ' ']).collect();
+    let converted = fast2s::convert(&spaced);
+    for (&c, d) in chars.iter().zip(converted.chars().step_by(2)) {
+        if c != d || CONTEXT_ONLY.contains(c) {
+            let u = c as usize;
+            bits[u / 64] |= 1 << (u % 64);
+        }
+    }
+    bits
+});
+
+/// Characters the conversion changes only next to certain others (藉口, 看著, 苧麻).
+const CONTEXT_ONLY: &str = "藉著苧";
+
+/// Whether [`normalize`] may have to simplify `c`: only three-byte characters are converted.
+fn may_simplify(c: char) -> bool {
+    let u = c as usize;
+    (0x800..0x10000).contains(&u) && SIMPLIFIES[u / 64] & (1 << (u % 64)) != 0
 }
 
 const NEGATOR: u8 = 1;
@@ -342,7 +367,6 @@ impl<T> MatcherBuilder<T> {
 
     /// Builds the automaton.
     pub fn build(self) -> Matcher<T> {
-        let trie = CharTrie::new(self.patterns.iter().map(|p| p.chars()));
         let mut starts = vec![Vec::new(); self.patterns.len()];
         let mut used: Vec<bool> = self.tags.iter().map(|t| !t.is_empty()).collect();
         for (i, compound) in self.compounds.iter().enumerate() {
@@ -358,7 +382,6 @@ impl<T> MatcherBuilder<T> {
         }
         let sound = SoundTable::build(&self.patterns, &used);
         Matcher {
-            trie,
             sound,
             tags: self.tags,
             kinds: self.kinds,
@@ -395,7 +418,7 @@ impl<T> Hit<'_, T> {
 
 /// Finds tagged phrases in descriptions in one pass.
 pub struct Matcher<T> {
-    trie: CharTrie,
+    /// Every phrase, found by spelling and by sound in one pass.
     sound: SoundTable,
     tags: Vec<Vec<(T, String)>>,
     kinds: Vec<u8>,
@@ -420,7 +443,7 @@ impl<T> Matcher<T> {
     /// Like [`Matcher::find`] over a text already normalised by [`normalize`].
     pub fn find_normalized<'a>(&'a self, chars: &[char]) -> Vec<Hit<'a, T>> {
         let mut raws: Vec<Raw> = Vec::new();
-        self.trie.for_each_match(chars, |id, start, end| {
+        let sounded = find_all(&self.sound, chars, |id, start, end| {
             raws.push(Raw {
                 id,
                 start,
@@ -429,7 +452,7 @@ impl<T> Matcher<T> {
             })
         });
         let exact = raws.len();
-        for (id, start, end) in sound_match(&self.sound, chars) {
+        for (id, start, end) in sounded {
             let known_word_there = raws[..exact]
                 .iter()
                 .any(|r| r.id != id && r.start <= start && end <= r.end);
@@ -569,6 +592,23 @@ mod tests {
             builder.add(p, i);
         }
         builder.build()
+    }
+
+    #[test]
+    fn simplifying_only_where_needed_gives_what_the_conversion_gives() {
+        for text in [
+            "看著孩子，藉口說沒事",
+            "憑藉苧麻回覆乾隆計畫",
+            "噪音擾民ＡＢＣ",
+            "简体字没有变化",
+            "",
+            "ascii only",
+        ] {
+            let folded: String = text.chars().map(fold_char).collect();
+            let whole: Vec<char> = fast2s::convert(&folded).chars().collect();
+            assert_eq!(normalize(text), whole, "{text}");
+        }
+        assert!(may_simplify('擾') && may_simplify('著') && !may_simplify('扰'));
     }
 
     #[test]

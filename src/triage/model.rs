@@ -206,56 +206,62 @@ impl Bayes {
         self.entries.get(at as usize..(at + n) as usize)
     }
 
-    /// Log scores of every label for the n-grams `grams`.
-    fn scores(&self, grams: &[u64]) -> Vec<f32> {
+    /// Log scores of every label for the n-grams `grams`, with the known n-grams' entries.
+    fn scores<'m>(&'m self, grams: &[u64]) -> (Vec<f32>, Vec<(u64, &'m [(u16, f32)])>) {
         let mut s = self.prior.clone();
-        let mut known = 0.0f32;
-        for g in grams {
-            if let Some(entry) = self.seen(*g) {
-                known += 1.0;
+        let mut found = Vec::with_capacity(grams.len());
+        for &g in grams {
+            if let Some(entry) = self.seen(g) {
                 for &(l, w) in entry {
                     s[l as usize] += w;
                 }
+                found.push((g, entry));
             }
         }
+        let known = found.len() as f32;
         for (x, u) in s.iter_mut().zip(&self.unseen) {
             *x += known * u;
         }
-        s
+        (s, found)
     }
 
-    /// What n-gram `g` adds to label `l`.
-    fn weight(&self, g: u64, l: usize) -> Option<f32> {
-        let entry = self.seen(g)?;
+    /// What a known n-gram with labels `entry` adds to label `l`.
+    fn weight(&self, entry: &[(u16, f32)], l: usize) -> f32 {
         let w = entry
             .iter()
             .find(|(x, _)| *x as usize == l)
             .map_or(0.0, |(_, w)| *w);
-        Some(w + self.unseen[l])
+        w + self.unseen[l]
     }
 
     /// The most probable label among those `allowed`, with its probability among them and its
     /// heaviest n-grams.
     fn read(&self, grams: &[u64], allowed: impl Fn(&str) -> bool) -> Option<Reading> {
-        let scores = self.scores(grams);
-        let mut order: Vec<usize> = (0..self.labels.len())
-            .filter(|&l| allowed(&self.labels[l]))
-            .collect();
-        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-        let &best = order.first()?;
+        let (scores, found) = self.scores(grams);
+        let mut best: Option<usize> = None;
+        let mut runner: Option<usize> = None;
+        let mut order: Vec<usize> = Vec::new();
+        for l in (0..self.labels.len()).filter(|&l| allowed(&self.labels[l])) {
+            order.push(l);
+            if best.is_none_or(|b| scores[l] > scores[b]) {
+                runner = best;
+                best = Some(l);
+            } else if runner.is_none_or(|r| scores[l] > scores[r]) {
+                runner = Some(l);
+            }
+        }
+        let best = best?;
         let top = scores[best];
         let total: f32 = order.iter().map(|&l| (scores[l] - top).exp()).sum();
-        let runner = order.get(1).copied();
-        let mut weighed: Vec<(f32, u64)> = grams
+        let mut weighed: Vec<(f32, u64)> = found
             .iter()
-            .filter_map(|&g| {
-                let w =
-                    self.weight(g, best)? - runner.and_then(|r| self.weight(g, r)).unwrap_or(0.0);
-                Some((w, g))
+            .map(|&(g, entry)| {
+                let w = self.weight(entry, best) - runner.map_or(0.0, |r| self.weight(entry, r));
+                (w, g)
             })
             .filter(|(w, _)| *w > 0.0)
             .collect();
-        weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
+        weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         Some(Reading {
             label: self.labels[best].clone(),
             probability: 1.0 / total,
@@ -366,7 +372,7 @@ impl Model {
     /// than [`Model::police_reading`]).
     pub fn police_probability(&self, grams: &[u64]) -> Option<f32> {
         let p = self.police.labels.iter().position(|l| l == POLICE)?;
-        let scores = self.police.scores(grams);
+        let (scores, _) = self.police.scores(grams);
         let others: f32 = scores
             .iter()
             .enumerate()

@@ -1,8 +1,10 @@
-//! Same-sound matching: phrases and descriptions are read as toneless pinyin syllables (the
-//! `pinyin` crate), so a phrase typed with a wrong character of the same sound still matches
-//! (燥音 for 噪音, 起伙 for 起火). One character must stay right in a two-character phrase, and
-//! at most one may differ in a phrase of up to four (two in a longer one), so that unrelated words
-//! that merely sound alike (大家 for 打架) do not match.
+//! Exact and same-sound matching in one pass. Phrases and descriptions are read as codes: a
+//! character whose toneless pinyin syllable (the `pinyin` crate) is that of a character of a
+//! sound-matched phrase is coded by the syllable, any other by itself. A phrase found in the codes
+//! is an exact match when every character agrees, and a same-sound match when one differs but reads
+//! the same (燥音 for 噪音, 起伙 for 起火). One character must stay right in a two-character phrase,
+//! and at most one may differ in a phrase of up to four (two in a longer one), so that unrelated
+//! words that merely sound alike (大家 for 打架) do not match.
 
 use std::collections::HashMap;
 
@@ -10,23 +12,27 @@ use pinyin::ToPinyin;
 
 use super::trie::CharTrie;
 
-/// Code of a character whose sound is in no phrase (or that has none).
+/// Code of a private-use character of a text, which no phrase holds.
 const NO_SOUND: char = '\u{F8FF}';
 /// First code of the syllables (a private-use range).
 const FIRST: u32 = 0xE000;
+/// The private-use range the syllable codes are taken from.
+const PRIVATE: std::ops::RangeInclusive<u32> = 0xE000..=0xF8FF;
 
+/// Characters below this (Latin, punctuation, kana) are their own codes.
+const BELOW_READINGS: u32 = 0x3400;
 /// First and last character of the common CJK block, whose codes are worked out once.
 const CJK_FIRST: u32 = 0x4E00;
 const CJK_LAST: u32 = 0x9FFF;
 
-/// The phrases read as syllables, with an automaton over them.
+/// Every phrase read as codes, with an automaton over them.
 pub struct SoundTable {
     syllables: HashMap<&'static str, char>,
     /// The code of every character of the CJK block, looked up by offset.
     cjk: Vec<char>,
     trie: CharTrie,
-    /// For each sound pattern: the phrase's pattern id and its characters.
-    phrases: Vec<(usize, Vec<char>)>,
+    /// For each phrase: its characters, and whether it may match by sound.
+    phrases: Vec<(Vec<char>, bool)>,
 }
 
 fn syllable(c: char) -> Option<&'static str> {
@@ -34,70 +40,73 @@ fn syllable(c: char) -> Option<&'static str> {
 }
 
 impl SoundTable {
-    /// Reads every used pattern of two or more Chinese characters as syllables.
-    pub fn build(patterns: &[String], used: &[bool]) -> SoundTable {
+    /// Reads every pattern as codes; those `by_sound` of two or more Chinese characters, each with
+    /// a reading, may also match by sound.
+    pub fn build(patterns: &[String], by_sound: &[bool]) -> SoundTable {
         let mut syllables: HashMap<&'static str, char> = HashMap::new();
-        let mut encoded = Vec::new();
-        let mut phrases = Vec::new();
+        let mut phrases = Vec::with_capacity(patterns.len());
         for (id, p) in patterns.iter().enumerate() {
             let chars: Vec<char> = p.chars().collect();
-            if !used.get(id).copied().unwrap_or(false) || chars.len() < 2 {
-                continue;
-            }
-            let Some(sounds) = chars
-                .iter()
-                .map(|&c| syllable(c))
-                .collect::<Option<Vec<_>>>()
-            else {
-                continue;
+            let sounds: Option<Vec<&'static str>> = chars.iter().map(|&c| syllable(c)).collect();
+            let sounded = by_sound.get(id).copied().unwrap_or(false) && chars.len() >= 2;
+            let sounded = match sounds {
+                Some(sounds) if sounded => {
+                    for s in sounds {
+                        let next = FIRST + u32::try_from(syllables.len()).unwrap_or(0);
+                        syllables
+                            .entry(s)
+                            .or_insert_with(|| char::from_u32(next).unwrap_or(NO_SOUND));
+                    }
+                    true
+                }
+                _ => false,
             };
-            let mut code = String::new();
-            for s in sounds {
-                let next = FIRST + u32::try_from(syllables.len()).unwrap_or(0);
-                let c = *syllables
-                    .entry(s)
-                    .or_insert_with(|| char::from_u32(next).unwrap_or(NO_SOUND));
-                code.push(c);
-            }
-            encoded.push(code);
-            phrases.push((id, chars));
+            phrases.push((chars, sounded));
         }
-        let trie = CharTrie::new(encoded.iter().map(|e| e.chars()));
-        let cjk = if syllables.is_empty() {
-            Vec::new()
-        } else {
-            (CJK_FIRST..=CJK_LAST)
-                .map(|u| {
-                    char::from_u32(u)
-                        .and_then(syllable)
-                        .and_then(|s| syllables.get(s).copied())
-                        .unwrap_or(NO_SOUND)
-                })
-                .collect()
-        };
-        SoundTable {
+        let mut table = SoundTable {
             syllables,
-            cjk,
-            trie,
+            cjk: Vec::new(),
+            trie: CharTrie::default(),
             phrases,
-        }
+        };
+        table.cjk = (CJK_FIRST..=CJK_LAST)
+            .map(|u| char::from_u32(u).map_or(NO_SOUND, |c| table.code_of(c)))
+            .collect();
+        let codes: Vec<Vec<char>> = table
+            .phrases
+            .iter()
+            .map(|(chars, _)| chars.iter().map(|&c| table.code(c)).collect())
+            .collect();
+        table.trie = CharTrie::new(codes.iter().map(|c| c.iter().copied()));
+        table
     }
-}
 
-impl SoundTable {
-    /// The code of one character's sound, or [`NO_SOUND`].
-    fn code(&self, c: char) -> char {
-        let u = c as u32;
-        if (CJK_FIRST..=CJK_LAST).contains(&u) {
-            return self
-                .cjk
-                .get((u - CJK_FIRST) as usize)
-                .copied()
-                .unwrap_or(NO_SOUND);
+    /// The code of one character, worked out.
+    fn code_of(&self, c: char) -> char {
+        if (c as u32) < BELOW_READINGS {
+            return c;
+        }
+        if PRIVATE.contains(&(c as u32)) {
+            return NO_SOUND;
         }
         syllable(c)
             .and_then(|s| self.syllables.get(s).copied())
-            .unwrap_or(NO_SOUND)
+            .unwrap_or(c)
+    }
+
+    /// The code of one character.
+    #[inline]
+    fn code(&self, c: char) -> char {
+        let u = c as u32;
+        if (CJK_FIRST..=CJK_LAST).contains(&u) {
+            if let Some(&code) = self.cjk.get((u - CJK_FIRST) as usize) {
+                return code;
+            }
+        }
+        if u < BELOW_READINGS {
+            return c;
+        }
+        self.code_of(c)
     }
 }
 
@@ -109,32 +118,44 @@ fn allowed_differences(len: usize) -> usize {
     if len <= 4 { 1 } else { 2 }
 }
 
-/// Same-sound matches of the table's phrases in `chars` that are not exact matches:
-/// `(pattern id, start, end)` in characters.
-pub fn sound_match(table: &SoundTable, chars: &[char]) -> Vec<(usize, usize, usize)> {
-    if table.trie.is_empty() || chars.iter().all(char::is_ascii) {
-        return Vec::new();
+/// Whether `text`, which reads as `phrase`, may stand for it: some but few characters differ,
+/// one that stays is not a common one, and none that differs is.
+fn sounds_like(text: &[char], phrase: &[char]) -> bool {
+    let mut differ = 0;
+    let mut anchors = 0;
+    for (a, b) in text.iter().zip(phrase) {
+        if a != b {
+            if LIGHT.contains(*a) {
+                return false;
+            }
+            differ += 1;
+        } else if !LIGHT.contains(*a) {
+            anchors += 1;
+        }
+    }
+    differ > 0 && differ <= allowed_differences(phrase.len()) && anchors > 0
+}
+
+/// Every phrase in `chars`: `exact(pattern id, start, end)` for those spelt as they are, by start
+/// then end, and `(pattern id, start, end)` in the result for same-sound matches that are not
+/// exact; offsets in characters.
+pub fn find_all(
+    table: &SoundTable,
+    chars: &[char],
+    mut exact: impl FnMut(usize, usize, usize),
+) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    if table.trie.is_empty() {
+        return out;
     }
     let code: Vec<char> = chars.iter().map(|&c| table.code(c)).collect();
-    let mut out = Vec::new();
-    table.trie.for_each_match(&code, |pattern, start, end| {
-        let (id, phrase) = &table.phrases[pattern];
-        let differ = chars[start..end]
-            .iter()
-            .zip(phrase)
-            .filter(|(a, b)| a != b)
-            .count();
-        let light_typo = chars[start..end]
-            .iter()
-            .zip(phrase)
-            .any(|(a, b)| a != b && LIGHT.contains(*a));
-        let anchors = chars[start..end]
-            .iter()
-            .zip(phrase)
-            .filter(|(a, b)| a == b && !LIGHT.contains(**a))
-            .count();
-        if differ > 0 && differ <= allowed_differences(phrase.len()) && anchors > 0 && !light_typo {
-            out.push((*id, start, end));
+    table.trie.for_each_match(&code, |id, start, end| {
+        let (phrase, sounded) = &table.phrases[id];
+        let text = &chars[start..end];
+        if text == phrase.as_slice() {
+            exact(id, start, end);
+        } else if *sounded && sounds_like(text, phrase) {
+            out.push((id, start, end));
         }
     });
     out
@@ -152,7 +173,7 @@ mod tests {
 
     fn found(t: &SoundTable, text: &str) -> Vec<(usize, usize, usize)> {
         let chars: Vec<char> = text.chars().collect();
-        sound_match(t, &chars)
+        find_all(t, &chars, |_, _, _| {})
     }
 
     #[test]
@@ -170,5 +191,23 @@ mod tests {
         assert!(found(&t, "abc").is_empty());
         let light = table(&["杀了"]);
         assert!(found(&light, "吓傻了").is_empty());
+    }
+
+    #[test]
+    fn exact_matches_come_from_the_same_pass() {
+        let patterns: Vec<String> = ["噪音", "火", "ab", "噪音扰民"]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        let t = SoundTable::build(&patterns, &[true, true, true, false]);
+        let chars: Vec<char> = "燥音扰民ab着火噪音".chars().collect();
+        let mut exact = Vec::new();
+        let sound = find_all(&t, &chars, |id, s, e| exact.push((id, s, e)));
+        assert_eq!(exact, vec![(2, 4, 6), (1, 7, 8), (0, 8, 10)]);
+        assert_eq!(
+            sound,
+            vec![(0, 0, 2)],
+            "a phrase kept exact never matches by sound"
+        );
     }
 }
