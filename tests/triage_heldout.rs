@@ -1,22 +1,23 @@
-//! Writers G and H, written apart after every other writer and never read or tuned on: the
+//! Writers G, H and I, written apart after every other writer and never read or tuned on: the
 //! generalisation figures README quotes. Only their figures are printed, never their lines, and
 //! the test fails only when police recall on either falls below the floor, so it cannot be used
 //! to tune.
 
 use fenliu::triage::{Classifier, evaluate};
 
-const HELD_OUT: [(&str, &str); 2] = [
+const HELD_OUT: [(&str, &str); 3] = [
     ("G", include_str!("data/triage-heldout-g.tsv")),
     ("H", include_str!("data/triage-heldout-h.tsv")),
+    ("I", include_str!("data/triage-heldout-i.tsv")),
 ];
 
 /// A floor under the held-out writers' police recall, a guard against falling back: measured at
-/// 0.919 (G) and 0.973 (H) when they were first read, so below the 0.95 the project aims at and
+/// 0.919 (G), 0.973 (H) and 0.969 (I) when they were first read, so below the 0.95 the project aims at and
 /// the 0.97 target; raise it as the rule improves, never tune on these lines to pass it.
 const FLOOR: f64 = 0.90;
 
 #[test]
-fn held_out_writers_g_and_h() {
+fn held_out_writers_g_h_and_i() {
     let classifier = match Classifier::embedded() {
         Ok(c) => c,
         Err(e) => panic!("embedded list: {e}"),
