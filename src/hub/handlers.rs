@@ -6,7 +6,9 @@ use super::gate::Caller;
 use super::http::{HubState, blocking, count_poll, parse_json, query_int, still_valid};
 use super::metrics::Metrics;
 use super::routing::{self, RouteAnswer};
-use super::store::{EventPage, IntakeOutcome, NewIntake, PolicePage, Push};
+use super::store::{
+    EventPage, HubStore, IntakeOutcome, NewIntake, PolicePage, Push, StationRecord,
+};
 use super::times;
 use crate::domain::{Actor, Incident, IncidentId, TriageDecision};
 use crate::protocol::{
@@ -45,50 +47,30 @@ pub async fn intake(
 
 /// Checks, routes, triages and records one intake of `principal`: the one way in for
 /// `/v1/intake` and Open311 alike. `refine` sees the classifier's decision on the text and
-/// returns the one recorded.
+/// returns the one recorded. Routing, triage and the write run in one trip off the runtime.
 pub(super) async fn take_in(
     state: &Arc<HubState>,
     principal: &Principal,
     request: IntakeRequest,
-    refine: impl FnOnce(Option<TriageDecision>) -> Option<TriageDecision>,
+    refine: impl FnOnce(Option<TriageDecision>) -> Option<TriageDecision> + Send + 'static,
 ) -> Api<IntakeOutcome> {
     let request = routing::check_intake(request)?;
-    let store = state.store.clone();
-    let req = request.clone();
-    let station = blocking(move || match routing::decide(&req) {
-        RouteAnswer::Station(id) => Ok(store.station(&id)?.ok_or_else(|| {
-            ApiError::Unroutable(format!("station {id} is not known to this hub"))
-        })?),
-        RouteAnswer::Lookup(order) => {
-            for (kind, key) in order {
-                if let Some(id) = store.route(kind, &key)? {
-                    return store.station(&id)?.ok_or_else(|| {
-                        ApiError::Unroutable(format!(
-                            "the route for {} {key} names unknown station {id}",
-                            kind.code()
-                        ))
-                    });
-                }
-            }
-            Err(ApiError::Unroutable(routing::unroutable_message(&req)))
-        }
-        RouteAnswer::Nothing => Err(ApiError::Unroutable(routing::unroutable_message(&req))),
-    })
-    .await?;
-    let triage = refine((state.config.classifier)(&request.text));
     let clock = state.config.clock.now();
     if let Some(at) = request.received_at {
         times::check_time(at, clock).map_err(|m| ApiError::field("received_at", m))?;
     }
     let now = clock.min(request.received_at.unwrap_or(DateTime::<Utc>::MAX_UTC));
     let day = now.with_timezone(&state.config.timezone).date_naive();
-    let actor = Actor {
-        operator: principal.id.clone(),
-        station: station.id.clone(),
-        device: "hub".into(),
-    };
-    let store = state.store.clone();
+    let (store, classifier) = (state.store.clone(), state.config.classifier.clone());
+    let operator = principal.id.clone();
     let outcome = blocking(move || {
+        let station = route_of(store.as_ref(), &request)?;
+        let triage = refine(classifier(&request.text));
+        let actor = Actor {
+            operator,
+            station: station.id.clone(),
+            device: "hub".into(),
+        };
         Ok(store.intake(NewIntake {
             request,
             station,
@@ -107,6 +89,29 @@ pub(super) async fn take_in(
         &m.intake_repeated
     });
     Ok(outcome)
+}
+
+/// The station an intake goes to, by its station, grid or community (blocking reads).
+fn route_of(store: &dyn HubStore, req: &IntakeRequest) -> Api<StationRecord> {
+    match routing::decide(req) {
+        RouteAnswer::Station(id) => Ok(store.station(&id)?.ok_or_else(|| {
+            ApiError::Unroutable(format!("station {id} is not known to this hub"))
+        })?),
+        RouteAnswer::Lookup(order) => {
+            for (kind, key) in order {
+                if let Some(id) = store.route(kind, &key)? {
+                    return store.station(&id)?.ok_or_else(|| {
+                        ApiError::Unroutable(format!(
+                            "the route for {} {key} names unknown station {id}",
+                            kind.code()
+                        ))
+                    });
+                }
+            }
+            Err(ApiError::Unroutable(routing::unroutable_message(req)))
+        }
+        RouteAnswer::Nothing => Err(ApiError::Unroutable(routing::unroutable_message(req))),
+    }
 }
 
 /// The wait a poll asked for, capped at the protocol's longest and the hub's own cap.
