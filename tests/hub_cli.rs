@@ -305,7 +305,7 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
         "--source",
         "walkin",
         "--text",
-        "来访咨询",
+        "来访求助，说不清什么事",
     ]);
     let again = third(&[
         "incident",
@@ -322,7 +322,8 @@ fn a_served_hub_feeds_a_console_and_stops_on_sigterm() {
     let counts = third(&["sync", "--once"]);
     assert_eq!(
         counts, "pushed=4 duplicates=0 rejected=0 pulled=0 outbox=0",
-        "both items and their triage reach the hub, none refused"
+        "both items and their triage reach the hub, none refused (neither is a work order, which \
+         at night would also be deferred to the morning)"
     );
     let doctor = fenliu(dir.path())
         .env("FENLIU_DATA_DIR", dir.path().join("data3"))
