@@ -137,6 +137,9 @@ struct Bayes {
     entries: Vec<(u16, f32)>,
 }
 
+/// A known n-gram with the labels that saw it and what it adds to each.
+type Known<'m> = (u64, &'m [(u16, f32)]);
+
 /// One reading of the model: the label, its probability, and the n-grams behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
@@ -207,7 +210,7 @@ impl Bayes {
     }
 
     /// Log scores of every label for the n-grams `grams`, with the known n-grams' entries.
-    fn scores<'m>(&'m self, grams: &[u64]) -> (Vec<f32>, Vec<(u64, &'m [(u16, f32)])>) {
+    fn scores<'m>(&'m self, grams: &[u64]) -> (Vec<f32>, Vec<Known<'m>>) {
         let mut s = self.prior.clone();
         let mut found = Vec::with_capacity(grams.len());
         for &g in grams {

@@ -98,10 +98,10 @@ impl SoundTable {
     #[inline]
     fn code(&self, c: char) -> char {
         let u = c as u32;
-        if (CJK_FIRST..=CJK_LAST).contains(&u) {
-            if let Some(&code) = self.cjk.get((u - CJK_FIRST) as usize) {
-                return code;
-            }
+        if (CJK_FIRST..=CJK_LAST).contains(&u)
+            && let Some(&code) = self.cjk.get((u - CJK_FIRST) as usize)
+        {
+            return code;
         }
         if u < BELOW_READINGS {
             return c;
