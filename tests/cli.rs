@@ -578,6 +578,35 @@ fn triage_eval_ends_with_the_metrics_line() {
     assert!(last.ends_with(" n=2"), "{last}");
 }
 
+/// A held-out set is measured without a line of it on the screen: a miss is printed by default,
+/// never with `--figures-only`.
+#[test]
+fn triage_eval_figures_only_prints_no_line_of_the_corpus() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let corpus = dir.join("held.tsv");
+    std::fs::write(
+        &corpus,
+        "id\ttext\tclass\tcategory\tmode\n\
+         a\t楼上半夜装修，电钻声吵得睡不着\tpolice\tP2\tP\n\
+         b\t有人在小区门口持刀砍人\tpolice\tP2\tP\n",
+    )
+    .expect("write");
+    let path = corpus.to_str().expect("path");
+    let full = run_ok(dir, &["triage", "eval", path]);
+    assert!(
+        full.contains("电钻声"),
+        "the miss is shown by default: {full}"
+    );
+    let quiet = run_ok(dir, &["triage", "eval", "--figures-only", path]);
+    assert_eq!(quiet.lines().count(), 1, "{quiet}");
+    assert!(
+        regex_lite(quiet.trim()) && !quiet.contains("电钻声"),
+        "{quiet}"
+    );
+    assert_eq!(quiet.trim(), full.lines().last().unwrap_or_default());
+}
+
 /// `police_recall=R diversion=D category_accuracy=C mode_accuracy=M n=N` with three decimals.
 fn regex_lite(line: &str) -> bool {
     let parts: Vec<&str> = line.split(' ').collect();

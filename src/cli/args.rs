@@ -121,6 +121,10 @@ pub enum TriageCmd {
         /// trained on the dev corpus and the other writers only.
         #[arg(long)]
         by_writer: bool,
+        /// Print the figures only, never a line of the corpus: for a held-out set that must stay
+        /// unread.
+        #[arg(long, conflicts_with = "json")]
+        figures_only: bool,
     },
 }
 

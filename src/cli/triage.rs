@@ -56,6 +56,7 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<u8> {
                 file,
                 json,
                 by_writer: true,
+                ..
             }),
             _,
         ) => {
@@ -96,12 +97,22 @@ pub fn run(ctx: &Ctx, args: TriageArgs) -> Result<u8> {
             outln!("wrote {} ({} bytes)", out.display(), bytes.len());
             Ok(0)
         }
-        (Some(TriageCmd::Eval { file, json, .. }), _) => {
+        (
+            Some(TriageCmd::Eval {
+                file,
+                json,
+                figures_only,
+                ..
+            }),
+            _,
+        ) => {
             let tsv = std::fs::read_to_string(&file)
                 .wrap_err_with(|| format!("cannot read {}", file.display()))?;
             let report = triage::evaluate(&classifier, &tsv)
                 .wrap_err_with(|| format!("{}: not a labelled corpus", file.display()))?;
-            if json {
+            if figures_only {
+                outln!("{}", report.metrics);
+            } else if json {
                 outln!("{}", report.to_json()?);
             } else {
                 out!("{report}");
