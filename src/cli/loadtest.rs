@@ -1,8 +1,10 @@
 //! `fenliu loadtest`: a real hub process on loopback, N consoles long-polling, an intake driver.
 //! Latency is end to end: from sending an intake to a console of its station receiving it.
-//! Then the same process's ceiling: as many connections asking `GET /healthz` as fast as it answers.
-//! The last line is `intake_per_s=X p50_ms=A p99_ms=B lost=L duplicated=D ceiling_per_s=C
-//! intake_share=S` (S = X / C, comparable across machines).
+//! Around the intake run, before it and after it, the same process's ceiling: as many connections
+//! asking `GET /healthz` as fast as it answers. The last line is `intake_per_s=X p50_ms=A p99_ms=B
+//! lost=L duplicated=D ceiling_per_s=C intake_share=S ceiling_before_per_s=… ceiling_after_per_s=…`
+//! (C the mean of the two, S = X / C, comparable across machines; the two halves show how far the
+//! machine drifted during the run).
 
 use super::args::LoadtestArgs;
 use crate::hub::admin;
@@ -259,6 +261,8 @@ async fn drive(
         .into_iter()
         .map(|token| tokio::spawn(console(http.clone(), url.clone(), token, shared.clone())))
         .collect();
+    let span = Duration::from_secs(duration.min(CEILING_SECS)) / 2;
+    let before = ceiling(&http, &url, span).await;
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let end = started + Duration::from_secs(duration);
@@ -292,7 +296,8 @@ async fn drive(
     let elapsed = started.elapsed().as_secs_f64();
     let accepted = shared.accepted.load(Ordering::Relaxed);
     shared.drain(accepted).await;
-    let ceiling = ceiling(&http, &url, Duration::from_secs(duration.min(CEILING_SECS))).await;
+    let after = ceiling(&http, &url, span).await;
+    let ceiling = (before + after) / 2.0;
     shared.stop_consoles.store(true, Ordering::Relaxed);
     for c in consoles {
         c.abort();
@@ -305,7 +310,7 @@ async fn drive(
         0.0
     };
     outln!(
-        "intake_per_s={intake_per_s:.0} p50_ms={:.1} p99_ms={:.1} lost={} duplicated={} ceiling_per_s={ceiling:.0} intake_share={share:.3}",
+        "intake_per_s={intake_per_s:.0} p50_ms={:.1} p99_ms={:.1} lost={} duplicated={} ceiling_per_s={ceiling:.0} intake_share={share:.3} ceiling_before_per_s={before:.0} ceiling_after_per_s={after:.0}",
         t.p50_ms,
         t.p99_ms,
         t.lost,
