@@ -430,3 +430,32 @@ fn late_entry_keeps_both_times() {
         .expect("exists");
     assert_eq!(i.claimed_at, Some(at(30)));
 }
+
+/// A store filled from the hub (a rebuild, or a second machine with the same workstation number)
+/// holds references its own counter never handed out: a new item skips them instead of taking a
+/// reference that already names another item.
+#[test]
+fn a_new_item_never_takes_a_reference_a_pulled_item_holds() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut store = Store::open_dir(dir.path()).expect("store opens");
+    let taken = |n: u32| fenliu::store::format_reference("DN", day(), n);
+    let pulled: Vec<(i64, Event)> = (1..=2)
+        .map(|n| {
+            let mut received = draft("来自枢纽的事项");
+            received.reference = taken(n);
+            let event = Event {
+                id: EventId::v7_at(at(i64::from(n))),
+                incident: IncidentId::v7_at(at(i64::from(n))),
+                actor: actor(),
+                occurred_at: at(0),
+                recorded_at: at(0),
+                kind: EventKind::Received(received),
+            };
+            (i64::from(n), event)
+        })
+        .collect();
+    store.apply_pulled(&pulled, 2).expect("pulled");
+    let made = new_item(&mut store, "本机新建");
+    assert_eq!(made.reference, taken(3), "{}", made.reference);
+    assert_eq!(new_item(&mut store, "又一件").reference, taken(4));
+}
