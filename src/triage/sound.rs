@@ -103,9 +103,6 @@ impl SoundTable {
         {
             return code;
         }
-        if u < BELOW_READINGS {
-            return c;
-        }
         self.code_of(c)
     }
 }
