@@ -247,7 +247,7 @@ impl Classifier {
         if !(unnamed || switch || class == Class::NonPolice) {
             return (class, cat);
         }
-        let grams = Model::grams(chars);
+        let grams = model.known_grams(chars);
         let Some(police) = model.police_probability(&grams) else {
             return (class, cat);
         };
@@ -327,7 +327,8 @@ impl Classifier {
     /// Decides class, category, mode and priority of one description, with the evidence.
     pub fn classify(&self, text: &str) -> TriageDecision {
         let chars = normalize(text);
-        let folded: String = chars.iter().collect();
+        let mut folded = String::with_capacity(text.len());
+        folded.extend(chars.iter());
         let hits = self.matcher.find_normalized(&chars);
         let keyword_hits = kept_keywords(&hits);
         let danger = self.detector.assess_normalized(&chars, &folded);
@@ -458,7 +459,9 @@ impl Classifier {
                 effect: "priority up".into(),
             });
         }
-        evidence.sort_by_key(|e| e.at);
+        if !evidence.is_sorted_by_key(|e| e.at) {
+            evidence.sort_by_key(|e| e.at);
+        }
 
         let mut departments: Vec<String> = match class {
             Class::Uncertain => vec![POLICE_FIRST.to_string()],
@@ -678,10 +681,9 @@ fn cue_evidence(danger: &Danger, cue: &Cue, dept: Option<&str>) -> Evidence {
 /// Weight of a keyword by where it starts: more in the request clause (from a request marker to
 /// the end of its sentence) and inside a 【…】 header, 1 elsewhere.
 fn position_weights(text: &str, hits: &[Hit<'_, Tag>]) -> Vec<f32> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut weights = vec![1.0f32; chars.len() + 1];
+    let mut weights = vec![1.0f32; text.chars().count() + 1];
     let mut in_header = false;
-    for (i, c) in chars.iter().enumerate() {
+    for (i, c) in text.chars().enumerate() {
         match c {
             '【' | '[' => in_header = true,
             '】' | ']' => in_header = false,
@@ -695,7 +697,7 @@ fn position_weights(text: &str, hits: &[Hit<'_, Tag>]) -> Vec<f32> {
         .iter()
         .filter(|h| matches!(h.tag, Tag::Request) && h.affirmed())
     {
-        for (i, c) in chars.iter().enumerate().skip(h.start) {
+        for (i, c) in text.chars().enumerate().skip(h.start) {
             if matches!(c, '。' | '!' | '！' | '?' | '？' | '\n') {
                 break;
             }

@@ -13,8 +13,12 @@
 //! a fraction. A calm-down cue ("已经走了") halves the score but never takes a current danger
 //! below [`RAISED`]: it lowers, it does not erase.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
+use super::frame::{
+    ADVERBS, CharSet, CompiledFrame, SOUND_ALIKES, object_after, object_before, sounds_like_verb,
+    verb_rest,
+};
 use super::lexicon::{CueGroup, LEXICON, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
 use super::redflag::Family;
@@ -32,49 +36,10 @@ const CALMED: f32 = 0.5;
 /// Shortest cue phrase that may match by sound: two-character cues sound like too many everyday
 /// words (寻思 and 寻死, 自然 and 自燃).
 const SOUND_MIN_CHARS: usize = 3;
-/// Most words between a frame's verb and its object, or between 把/被 and the verb.
-const FRAME_REACH: usize = 6;
 
 /// Most verb–object frames the lexicon may hold (one bit each).
 const MAX_FRAMES: usize = 32;
 
-/// Words that mark the object before the verb (把他打了) or the victim as subject (他被打了).
-const DISPOSAL: &[&str] = &["把", "将"];
-const PASSIVE: &[&str] = &["被", "遭", "挨", "让", "叫"];
-/// Words that may stand between a passive subject and 被 (他又被打了).
-const ADVERBS: &[&str] = &[
-    "也", "又", "都", "还", "就", "竟然", "居然", "直接", "差点", "已经", "刚", "刚才", "昨天",
-    "今天", "晚上", "早上", "当场", "再次", "经常", "总是", "天天",
-];
-/// Words that may stand between a verb and its object (打了他一顿, 锁在屋里).
-const PARTICLES: &[&str] = &[
-    "了",
-    "着",
-    "过",
-    "得",
-    "住",
-    "在",
-    "起来",
-    "起",
-    "倒",
-    "伤",
-    "死",
-    "晕",
-    "残",
-    "破",
-    "断",
-    "上",
-    "进",
-    "到",
-    "走",
-    "一顿",
-    "一下",
-    "几下",
-    "了一顿",
-];
-/// Words between two people that are never a verb typed by sound: prepositions and dialect
-/// function words (同你讲 is "tell you", not 捅你; 勒 is 在 in Wu).
-const NEVER_SOUNDED: &str = "同跟和与给对向替帮叫让在勒看提通";
 /// Families whose cues a fear of the future lowers (a threat or a suicide talk stays current).
 const FEAR_LOWERS: &[Family] = &[
     Family::Fire,
@@ -204,18 +169,6 @@ enum Tag {
     Vulnerable,
 }
 
-struct CompiledFrame {
-    index: usize,
-    verbs: Vec<&'static str>,
-    objects: FxHashSet<&'static str>,
-    unless: Vec<&'static str>,
-    /// One-character verbs may be typed by sound.
-    sound_verbs: bool,
-    /// Its objects are people: a passive with no subject named is taken to be about a person
-    /// (被几个人打了), unless the verb's result is damage to a thing (被踢坏).
-    person: bool,
-}
-
 /// Finds danger cues. Build once per classifier.
 pub struct Detector {
     matcher: Matcher<Tag>,
@@ -226,6 +179,9 @@ pub struct Detector {
     /// The frames whose one-character verbs may be typed by sound: every one-character word is
     /// tried.
     sound_mask: u64,
+    /// The characters without which a clause holds no frame: the verbs' first characters, and
+    /// what may stand for a verb typed by sound.
+    triggers: CharSet,
 }
 
 impl std::fmt::Debug for Detector {
@@ -324,6 +280,12 @@ impl Detector {
             matcher: builder.build(),
             segmenter,
             frames: frames.into_iter().take(MAX_FRAMES).collect(),
+            triggers: CharSet::new(
+                by_first_char
+                    .keys()
+                    .copied()
+                    .chain(SOUND_ALIKES.iter().copied().filter(|_| sound_mask != 0)),
+            ),
             by_first_char,
             sound_mask,
         }
@@ -340,15 +302,13 @@ impl Detector {
     /// `folded` the same as a string).
     pub fn assess_normalized(&self, chars: &[char], folded: &str) -> Danger {
         let hits = self.matcher.find_normalized(chars);
-        let clause: Vec<usize> = chars
-            .iter()
-            .scan(0usize, |n, &c| {
-                if is_clause_break(c) {
-                    *n += 1;
-                }
-                Some(*n)
-            })
-            .collect();
+        let mut clause = Vec::with_capacity(chars.len());
+        clause.extend(chars.iter().scan(0usize, |n, &c| {
+            if is_clause_break(c) {
+                *n += 1;
+            }
+            Some(*n)
+        }));
         let clause_at = |at: usize| clause.get(at).copied().unwrap_or(usize::MAX);
         let markers: Vec<(Marker, usize)> = hits
             .iter()
@@ -409,7 +369,9 @@ impl Detector {
                 _ => {}
             }
         }
-        let words = self.segmenter.cut(folded);
+        let words = self
+            .segmenter
+            .cut_clauses(folded, is_clause_break, |c| self.triggers.contains(c));
         for (frame, verb, object, negated) in self.frame_hits(&words, &clause) {
             let f = &LEXICON.frames[frame];
             let at = verb.start.min(object.start);
@@ -427,7 +389,9 @@ impl Detector {
                 sounded: false,
             });
         }
-        danger.cues.sort_by_key(|c| c.at);
+        if !danger.cues.is_sorted_by_key(|c| c.at) {
+            danger.cues.sort_by_key(|c| c.at);
+        }
         danger
     }
 
@@ -507,98 +471,6 @@ impl Detector {
             }
         }
         out
-    }
-}
-
-/// A one-character word that reads like one of the frame's one-character verbs (大我 for 打我);
-/// only taken in a hitting frame, between a person and a person (老公又大我).
-fn sounds_like_verb(frame: &CompiledFrame, word: &str) -> bool {
-    use pinyin::ToPinyin;
-    let mut chars = word.chars();
-    let (Some(c), None) = (chars.next(), chars.next()) else {
-        return false;
-    };
-    if NEVER_SOUNDED.contains(c) {
-        return false;
-    }
-    let Some(sound) = c.to_pinyin().map(|p| p.plain()) else {
-        return false;
-    };
-    frame.verbs.iter().any(|v| {
-        let mut vc = v.chars();
-        matches!((vc.next(), vc.next()), (Some(x), None) if x != c && x.to_pinyin().map(|p| p.plain()) == Some(sound))
-    })
-}
-
-/// The rest of `word` after a frame verb it starts with, when that rest is empty, a particle or a
-/// one-word object (打人, 锁在, 关起来).
-fn verb_rest<'a>(frame: &CompiledFrame, word: &'a str) -> Option<&'a str> {
-    frame.verbs.iter().find_map(|v| {
-        let rest = word.strip_prefix(v)?;
-        (rest.is_empty() || PARTICLES.contains(&rest) || frame.objects.contains(&rest))
-            .then_some(rest)
-    })
-}
-
-/// The object within three words after the verb (打了他一顿, 锁住了孩子, 拎着啤酒瓶子).
-fn object_after<'w, 'a>(
-    words: &'w [Word<'a>],
-    i: usize,
-    c: usize,
-    clause: &[usize],
-    is_object: &dyn Fn(&Word<'_>) -> bool,
-) -> Option<&'w Word<'a>> {
-    words
-        .iter()
-        .skip(i + 1)
-        .take(3)
-        .take_while(|o| clause.get(o.start).copied() == Some(c))
-        .find(|o| is_object(o))
-}
-
-/// The object before the verb in a 把 or 被 construction (把孩子锁在车里, 他被几个人打了): with
-/// 把 the word right before the verb, with 被 a subject before 被 (or none: the caller).
-fn object_before<'w, 'a>(
-    words: &'w [Word<'a>],
-    i: usize,
-    c: usize,
-    clause: &[usize],
-    is_object: &dyn Fn(&Word<'_>) -> bool,
-    person_frame: bool,
-) -> Option<&'w Word<'a>> {
-    let start = i.saturating_sub(FRAME_REACH + 2);
-    let before: Vec<(usize, &Word<'_>)> = words[start..i]
-        .iter()
-        .enumerate()
-        .map(|(k, w)| (start + k, w))
-        .filter(|(_, w)| clause.get(w.start).copied() == Some(c))
-        .collect();
-    if before.iter().any(|(_, w)| DISPOSAL.contains(&w.text)) {
-        return words[start..i]
-            .iter()
-            .rev()
-            .find(|w| !ADVERBS.contains(&w.text) && !["给", "狠狠", "一下"].contains(&w.text))
-            .filter(|o| is_object(o) || o.text == "的");
-    }
-    let (k, marker) = *before
-        .iter()
-        .rev()
-        .find(|(_, w)| PASSIVE.contains(&w.text))?;
-    if i - k > FRAME_REACH {
-        return None;
-    }
-    let mut subject = words[..k]
-        .iter()
-        .rev()
-        .take_while(|w| clause.get(w.start).copied() == Some(c));
-    let damage = words
-        .get(i + 1)
-        .is_some_and(|w| ["坏", "碎", "翻", "烂", "开", "断", "破"].contains(&w.text));
-    match subject.clone().find(|o| is_object(o) || o.text == "的") {
-        Some(o) => Some(o),
-        None if subject.all(|w| ADVERBS.contains(&w.text)) => Some(marker),
-        None if person_frame && !damage => Some(marker),
-        None => None,
     }
 }
 

@@ -203,7 +203,8 @@ pub fn fold(text: &str) -> String {
 
 /// The characters of `text` folded ([`fold_char`]) and simplified (繁→简), one per input char.
 pub fn normalize(text: &str) -> Vec<char> {
-    let folded: Vec<char> = text.chars().map(fold_char).collect();
+    let mut folded = Vec::with_capacity(text.len());
+    folded.extend(text.chars().map(fold_char));
     if !folded.iter().any(|&c| may_simplify(c)) {
         return folded;
     }
@@ -442,7 +443,7 @@ impl<T> Matcher<T> {
 
     /// Like [`Matcher::find`] over a text already normalised by [`normalize`].
     pub fn find_normalized<'a>(&'a self, chars: &[char]) -> Vec<Hit<'a, T>> {
-        let mut raws: Vec<Raw> = Vec::new();
+        let mut raws: Vec<Raw> = Vec::with_capacity(chars.len());
         let sounded = find_all(&self.sound, chars, |id, start, end| {
             raws.push(Raw {
                 id,
@@ -493,7 +494,7 @@ impl<T> Matcher<T> {
             })
         };
 
-        let mut hits = Vec::new();
+        let mut hits = Vec::with_capacity(raws.len() + 4);
         for raw in &raws {
             if !self.tags[raw.id].is_empty() && !blocked(raw.start, raw.end) {
                 for (tag, phrase) in &self.tags[raw.id] {
@@ -546,7 +547,9 @@ impl<T> Matcher<T> {
             hit.negated |= preceded(&negators, hit.start, NEGATION_REACH);
             hit.hedged = preceded(&hedges, hit.start, HEDGE_REACH);
         }
-        hits.sort_by_key(|h| (h.start, h.end));
+        if !hits.is_sorted_by_key(|h| (h.start, h.end)) {
+            hits.sort_by_key(|h| (h.start, h.end));
+        }
         hits
     }
 

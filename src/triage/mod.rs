@@ -16,6 +16,7 @@
 pub mod classifier;
 pub mod danger;
 pub mod eval;
+mod frame;
 pub mod lexicon;
 pub mod list;
 pub mod manual;

@@ -54,6 +54,49 @@ impl Segmenter {
             })
             .collect()
     }
+
+    /// The words [`Segmenter::cut`] gives in the clauses of `text` that hold a character for which
+    /// `wanted` holds, with the clause breaks (`is_break`) as words of their own; the other
+    /// clauses give no words. A break must be a character the segmenter never joins to a word
+    /// (punctuation, spaces), so that a clause cut alone gives the words it gives in the whole.
+    pub fn cut_clauses<'a>(
+        &self,
+        text: &'a str,
+        is_break: impl Fn(char) -> bool,
+        wanted: impl Fn(char) -> bool,
+    ) -> Vec<Word<'a>> {
+        let mut words = Vec::new();
+        let (mut from_char, mut from_byte, mut keep) = (0, 0, false);
+        for (at, (byte, c)) in text.char_indices().enumerate() {
+            if is_break(c) {
+                if keep {
+                    self.cut_into(&text[from_byte..byte], from_char, &mut words);
+                }
+                let next = byte + c.len_utf8();
+                words.push(Word {
+                    text: &text[byte..next],
+                    start: at,
+                    end: at + 1,
+                });
+                (from_char, from_byte, keep) = (at + 1, next, false);
+            } else {
+                keep = keep || wanted(c);
+            }
+        }
+        if keep {
+            self.cut_into(&text[from_byte..], from_char, &mut words);
+        }
+        words
+    }
+
+    /// Appends the words of `clause`, which starts at character `offset` of its text.
+    fn cut_into<'a>(&self, clause: &'a str, offset: usize, words: &mut Vec<Word<'a>>) {
+        words.extend(self.jieba.cut(clause, false).into_iter().map(|t| Word {
+            text: t.word,
+            start: offset + t.start,
+            end: offset + t.end,
+        }));
+    }
 }
 
 #[cfg(test)]
@@ -75,6 +118,24 @@ mod tests {
             ["他", "把", "老婆", "关", "在", "屋里"]
         );
         assert_eq!(words(&seg, "保洁在打扫"), ["保", "洁", "在", "打扫"]);
+    }
+
+    #[test]
+    fn a_clause_cut_alone_gives_the_words_of_the_whole() {
+        let seg = Segmenter::new(["打扫", "打电话", "屋里", "老婆", "电动车"]);
+        let text = "昨天打扫卫生，他把老婆关在屋里 电动车停在楼道、打电话没人接。完了";
+        let is_break = |c: char| "，、。 ".contains(c);
+        let whole: Vec<Word<'_>> = seg.cut(text);
+        let clauses = seg.cut_clauses(text, is_break, |_| true);
+        assert_eq!(clauses, whole);
+        let kept = seg.cut_clauses(text, is_break, |c| c == '关');
+        let expected: Vec<Word<'_>> = whole
+            .iter()
+            .filter(|w| (7..15).contains(&w.start) || w.text.chars().all(is_break))
+            .cloned()
+            .collect();
+        assert_eq!(kept, expected);
+        assert!(kept.iter().any(|w| w.text == "老婆" && w.start == 9));
     }
 
     #[test]
