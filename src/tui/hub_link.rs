@@ -10,6 +10,24 @@ use color_eyre::eyre::{Result, WrapErr};
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
+/// What the header shows of the sync task's status; the address in use only when `several`
+/// addresses are configured to fail over between (with one, the header has no need of it).
+fn header_state(s: &sync::SyncStatus, several: bool) -> HubState {
+    HubState {
+        online: s.online,
+        outbox: s.outbox,
+        skew_warning: s.skew_warning,
+        hub_changed: s.hub_warning.is_some(),
+        last_sync: s.last_sync,
+        offline_since: s.offline_since,
+        address: s
+            .hub_url
+            .as_deref()
+            .filter(|_| several)
+            .map(sync::host_and_port),
+    }
+}
+
 /// A running sync task and the runtime it lives on.
 pub struct HubLink {
     runtime: tokio::runtime::Runtime,
@@ -43,20 +61,7 @@ impl HubLink {
         let to_header = actions.clone();
         runtime.spawn(async move {
             loop {
-                let s = status.borrow_and_update().clone();
-                let state = HubState {
-                    online: s.online,
-                    outbox: s.outbox,
-                    skew_warning: s.skew_warning,
-                    hub_changed: s.hub_warning.is_some(),
-                    last_sync: s.last_sync,
-                    offline_since: s.offline_since,
-                    address: s
-                        .hub_url
-                        .as_deref()
-                        .filter(|_| several)
-                        .map(sync::host_and_port),
-                };
+                let state = header_state(&status.borrow_and_update(), several);
                 if to_header.send(Action::Hub(state)).is_err() || status.changed().await.is_err() {
                     return;
                 }
@@ -92,5 +97,34 @@ impl HubLink {
     pub fn stop(self) {
         let HubLink { runtime, handle } = self;
         runtime.block_on(handle.stop());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(url: &str) -> sync::SyncStatus {
+        sync::SyncStatus {
+            online: false,
+            outbox: 3,
+            hub_warning: Some("另一个中心".into()),
+            hub_url: Some(url.into()),
+            ..sync::SyncStatus::default()
+        }
+    }
+
+    #[test]
+    fn the_header_names_the_address_in_use_only_when_several_are_configured() {
+        let s = status("https://127.0.0.1:8443/fenliu");
+        let several = header_state(&s, true);
+        assert_eq!(several.address.as_deref(), Some("127.0.0.1:8443"));
+        assert_eq!(
+            (several.online, several.outbox, several.hub_changed),
+            (false, 3, true)
+        );
+        assert_eq!(header_state(&s, false).address, None);
+        let moved = header_state(&status("http://127.0.0.1:9000"), true);
+        assert_eq!(moved.address.as_deref(), Some("127.0.0.1:9000"));
     }
 }
