@@ -16,8 +16,8 @@
 use rustc_hash::FxHashMap;
 
 use super::frame::{
-    ADVERBS, CharSet, CompiledFrame, SOUND_ALIKES, object_after, object_before, sounds_like_verb,
-    verb_rest,
+    ADVERBS, CharSet, CompiledFrame, SOUND_ALIKES, object_after, object_before, sound_typed,
+    sounds_like_verb, verb_rest,
 };
 use super::lexicon::{CueGroup, LEXICON, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
@@ -260,7 +260,7 @@ impl Detector {
                 verbs: f.verbs.iter().map(String::as_str).collect(),
                 objects: f.objects.iter().map(String::as_str).collect(),
                 unless: f.unless.iter().map(String::as_str).collect(),
-                sound_verbs: f.family == Family::Violence && f.kind == "hit",
+                sound_verbs: sound_typed(f),
                 person: f.objects.iter().any(|o| o == "人"),
             })
             .collect();

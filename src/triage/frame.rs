@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
-use super::lexicon::LEXICON;
+use super::lexicon::{Frame, LEXICON};
 use super::redflag::Family;
 use super::segment::Word;
 
@@ -155,6 +155,11 @@ pub(super) fn object_before<'w, 'a>(
     }
 }
 
+/// Whether a frame's one-character verbs may be typed by sound: the hitting frame's only.
+pub(super) fn sound_typed(frame: &Frame) -> bool {
+    frame.family == Family::Violence && frame.kind == "hit"
+}
+
 /// First code point with a reading, and one past the last (the reading table's span).
 const READINGS: std::ops::Range<u32> = 0x3000..0x40000;
 
@@ -166,7 +171,7 @@ pub(super) static SOUND_ALIKES: LazyLock<FxHashSet<char>> = LazyLock::new(|| {
     let syllables: FxHashSet<&'static str> = LEXICON
         .frames
         .iter()
-        .filter(|f| f.family == Family::Violence && f.kind == "hit")
+        .filter(|f| sound_typed(f))
         .flat_map(|f| f.verbs.iter())
         .filter(|v| v.chars().count() == 1)
         .filter_map(|v| v.chars().next()?.to_pinyin().map(|p| p.plain()))
