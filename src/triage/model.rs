@@ -30,6 +30,8 @@ const ALPHA: f32 = 0.5;
 const MIN_DOCS: usize = 2;
 /// Longest n-gram, in characters.
 const MAX_N: usize = 3;
+/// N-grams a reading names as its reasons.
+const SHOWN_GRAMS: usize = 3;
 /// Bits of one character in a packed n-gram.
 const CHAR_BITS: u32 = 21;
 
@@ -271,19 +273,20 @@ impl Bayes {
         let best = best?;
         let top = scores[best];
         let total: f32 = order.iter().map(|&l| (scores[l] - top).exp()).sum();
-        let mut weighed: Vec<(f32, u64)> = found
-            .iter()
-            .map(|&(g, entry)| {
-                let w = self.weight(entry, best) - runner.map_or(0.0, |r| self.weight(entry, r));
-                (w, g)
-            })
-            .filter(|(w, _)| *w > 0.0)
-            .collect();
-        weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let heavier = |a: &(f32, u64), b: &(f32, u64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut heaviest: Vec<(f32, u64)> = Vec::with_capacity(SHOWN_GRAMS + 1);
+        for &(g, entry) in &found {
+            let w = self.weight(entry, best) - runner.map_or(0.0, |r| self.weight(entry, r));
+            if w > 0.0 {
+                heaviest.push((w, g));
+                heaviest.sort_by(heavier);
+                heaviest.truncate(SHOWN_GRAMS);
+            }
+        }
         Some(Reading {
             label: self.labels[best].clone(),
             probability: 1.0 / total,
-            grams: weighed.iter().take(3).map(|(_, g)| unpack(*g)).collect(),
+            grams: heaviest.iter().map(|(_, g)| unpack(*g)).collect(),
         })
     }
 }
