@@ -1,5 +1,6 @@
 //! Moving a district's hub from its SQLite directory to PostgreSQL: `fenliu hub migrate`, then the
-//! hub served from PostgreSQL on the same address, and the district's console carrying on.
+//! hub served from PostgreSQL on the same address, and the district's console carrying on; the moved
+//! chain verifies on PostgreSQL as it did on SQLite, and an event altered there is named.
 
 mod hubkit;
 
@@ -68,6 +69,28 @@ async fn a_district_moved_to_postgres_serves_its_console_on() {
         "the district report reads the same from PostgreSQL"
     );
     assert!(moved.to_string().contains("\"dn\""), "{moved}");
+    let verified = |store: [&str; 2]| {
+        Command::cargo_bin("fenliu")
+            .expect("binary")
+            .args(["hub", store[0], store[1], "audit", "verify"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run")
+    };
+    let (on_pg, on_dir) = (verified(["--store", &url]), verified(["--hub-dir", &dir]));
+    assert!(
+        on_pg.status.success(),
+        "{}",
+        String::from_utf8_lossy(&on_pg.stderr)
+    );
+    let said = String::from_utf8_lossy(&on_pg.stdout).to_string();
+    assert!(said.starts_with("ok: "), "{said}");
+    assert_eq!(
+        said,
+        String::from_utf8_lossy(&on_dir.stdout),
+        "the moved chain holds as it did"
+    );
+    let pg_url = url.clone();
 
     let listener = tokio::net::TcpListener::bind(hub.addr())
         .await
@@ -109,4 +132,36 @@ async fn a_district_moved_to_postgres_serves_its_console_on() {
     assert_eq!(view["events"].as_array().map(Vec::len), Some(2));
     assert_ne!(own, own_after);
     running.stop().await.expect("graceful stop");
+
+    let (seq, out) = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let seq: i64 = runtime.block_on(async {
+            use sqlx_core::connection::Connection;
+            use sqlx_core::row::Row;
+            let mut conn = sqlx_postgres::PgConnection::connect(&pg_url)
+                .await
+                .expect("connect");
+            let row = sqlx_core::query::query(
+                "UPDATE events SET body = body || ' '
+                  WHERE seq = (SELECT MIN(seq) FROM events) RETURNING seq",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .expect("alter the first event");
+            row.get(0)
+        });
+        (seq, verified(["--store", &pg_url]))
+    })
+    .await
+    .expect("tamper");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an altered event breaks the chain"
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("event {seq} differs")), "{said}");
 }

@@ -17,6 +17,9 @@ pub fn run(args: HubArgs) -> Result<u8> {
         return migrate(from, to).map(|()| 0);
     }
     if let Some(url) = args.store {
+        if matches!(args.command, HubCmd::Audit(HubAuditCmd::Verify)) {
+            return verify_postgres(&url);
+        }
         return run_postgres(&url, args.command).map(|()| 0);
     }
     let dir = args.hub_dir.ok_or_else(|| {
@@ -85,16 +88,21 @@ fn open_sqlite(dir: &Path) -> Result<SqliteHubStore> {
         .wrap_err_with(|| format!("cannot open the hub database in {}", dir.display()))
 }
 
-/// The hub on PostgreSQL: several hub processes may serve one database.
-fn run_postgres(url: &str, command: HubCmd) -> Result<()> {
+/// `hub audit verify --store URL`: reads the database as it is (no migration, no new epoch).
+fn verify_postgres(url: &str) -> Result<u8> {
     if !is_postgres_url(url) {
         return Err(eyre!(
             "--store {url}: give a PostgreSQL URL (postgres://user@host/db); a SQLite hub is --hub-dir DIR"
         ));
     }
-    if matches!(command, HubCmd::Audit(_)) {
+    super::hub_evidence::verify_pg(url).wrap_err("cannot read the hub's PostgreSQL database")
+}
+
+/// The hub on PostgreSQL: several hub processes may serve one database.
+fn run_postgres(url: &str, command: HubCmd) -> Result<()> {
+    if !is_postgres_url(url) {
         return Err(eyre!(
-            "hub audit verify reads a hub directory (--hub-dir DIR); on PostgreSQL it is not available yet"
+            "--store {url}: give a PostgreSQL URL (postgres://user@host/db); a SQLite hub is --hub-dir DIR"
         ));
     }
     let store =

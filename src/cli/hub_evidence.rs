@@ -5,7 +5,7 @@ use super::args::ReportFormat;
 use super::hub::HubReportArgs;
 use crate::hub::district::{params, tally_of};
 use crate::hub::store::{
-    ChainCheck, HubStore, HubStoreError, all_events, open_read_only, verify_chain,
+    ChainCheck, HubStore, HubStoreError, all_events, open_read_only, verify_chain, verify_pg_chain,
 };
 use crate::report::{district, period};
 use chrono::Utc;
@@ -18,14 +18,24 @@ const PAGE: usize = 5000;
 /// Checks the hub's chain; 0 when it holds, 1 when a link is broken.
 pub fn verify(dir: &Path) -> Result<u8> {
     let conn = open_read_only(dir)?;
-    match verify_chain(&conn)? {
+    Ok(told(verify_chain(&conn)?))
+}
+
+/// Checks the chain of the hub on PostgreSQL at `url`, reading only; 0 or 1 as [`verify`].
+pub fn verify_pg(url: &str) -> Result<u8> {
+    Ok(told(verify_pg_chain(url)?))
+}
+
+/// Says what the check found; the exit code.
+fn told(check: ChainCheck) -> u8 {
+    match check {
         ok @ ChainCheck::Intact { .. } => {
             outln!("{ok}");
-            Ok(0)
+            0
         }
         broken => {
             eprintln!("{broken}");
-            Ok(1)
+            1
         }
     }
 }

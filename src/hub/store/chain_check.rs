@@ -40,122 +40,156 @@ impl std::fmt::Display for ChainCheck {
     }
 }
 
+/// One stored link of the chain, as its table holds it.
+#[derive(Debug, Clone)]
+pub struct ChainRow {
+    pub pos: i64,
+    pub kind: String,
+    pub station: String,
+    pub seq: Option<i64>,
+    pub body: String,
+    pub hash: String,
+}
+
+/// What the check reads of a hub's database, whichever engine holds it.
+pub trait ChainSource {
+    /// Whether the database has a chain at all.
+    fn has_chain(&mut self) -> Result<bool, HubStoreError>;
+    /// Up to `limit` links after position `after`, in order.
+    fn links_after(&mut self, after: i64, limit: usize) -> Result<Vec<ChainRow>, HubStoreError>;
+    /// The station and body of the event with sequence `seq`.
+    fn event(&mut self, seq: i64) -> Result<Option<(String, String)>, HubStoreError>;
+    /// The item an intake key names.
+    fn intake(
+        &mut self,
+        connector: &str,
+        source: &str,
+        source_ref: &str,
+    ) -> Result<Option<String>, HubStoreError>;
+    /// The lowest sequence of an event no link records.
+    fn first_unlinked_event(&mut self) -> Result<Option<i64>, HubStoreError>;
+    /// How many intake keys the hub holds, and how many intake links the chain holds.
+    fn intake_counts(&mut self) -> Result<(i64, i64), HubStoreError>;
+}
+
+/// Links read at a time.
+const PAGE: usize = 2000;
+
 /// Checks the whole chain of the hub database behind `conn` (read only).
 pub fn verify(conn: &Connection) -> Result<ChainCheck, HubStoreError> {
-    let has_chain: Option<String> = conn
-        .query_row(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'chain'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if has_chain.is_none() {
+    check(&mut SqliteChain(conn))
+}
+
+/// Walks the chain `db` holds, link by link, and checks what each link records.
+pub fn check(db: &mut dyn ChainSource) -> Result<ChainCheck, HubStoreError> {
+    if !db.has_chain()? {
         return Ok(ChainCheck::Broken {
             link: None,
             reason: "this hub database has no chain yet: start the hub once with this version (it links what it holds), then verify".into(),
         });
     }
-    let mut stmt =
-        conn.prepare("SELECT pos, kind, station, seq, body, hash FROM chain ORDER BY pos")?;
-    let mut rows = stmt.query([])?;
-    let mut event_of = conn.prepare("SELECT station, body FROM events WHERE seq = ?1")?;
-    let mut key_of = conn.prepare(
-        "SELECT incident FROM intake_keys WHERE connector = ?1 AND source = ?2 AND source_ref = ?3",
-    )?;
     let (mut prev, mut expected_pos) = (GENESIS.to_string(), 1);
     let (mut links, mut events, mut intakes, mut heads) = (0u64, 0u64, 0u64, 0u64);
-    while let Some(r) = rows.next()? {
-        let pos: i64 = r.get(0)?;
-        let kind: String = r.get(1)?;
-        let station: String = r.get(2)?;
-        let seq: Option<i64> = r.get(3)?;
-        let body: String = r.get(4)?;
-        let hash: String = r.get(5)?;
-        let broken = |reason: String| {
-            Ok(ChainCheck::Broken {
-                link: Some(pos),
-                reason,
-            })
-        };
-        if pos != expected_pos {
-            return Ok(ChainCheck::Broken {
-                link: Some(expected_pos),
-                reason: "it is missing: the link was removed from the chain".into(),
-            });
-        }
-        if link_hash(&prev, &body) != hash {
-            return broken(
-                "its hash does not follow from its content and the link before it: this link or the one before it was altered".into(),
-            );
-        }
-        let link: Link = match serde_json::from_str(&body) {
-            Ok(l) => l,
-            Err(e) => return broken(format!("its content is not a readable link: {e}")),
-        };
-        match &link {
-            Link::Event {
-                seq: link_seq,
-                station: link_station,
-                digest: want,
-            } => {
-                if kind != "event" || seq != Some(*link_seq) || &station != link_station {
-                    return broken(
-                        "its kind, station or sequence columns disagree with its content".into(),
-                    );
+    let mut after = i64::MIN;
+    loop {
+        let page = db.links_after(after, PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.pos;
+        for row in page {
+            let ChainRow {
+                pos,
+                kind,
+                station,
+                seq,
+                body,
+                hash,
+            } = row;
+            let broken = |reason: String| {
+                Ok(ChainCheck::Broken {
+                    link: Some(pos),
+                    reason,
+                })
+            };
+            if pos != expected_pos {
+                return Ok(ChainCheck::Broken {
+                    link: Some(expected_pos),
+                    reason: "it is missing: the link was removed from the chain".into(),
+                });
+            }
+            if link_hash(&prev, &body) != hash {
+                return broken(
+                    "its hash does not follow from its content and the link before it: this link or the one before it was altered".into(),
+                );
+            }
+            let link: Link = match serde_json::from_str(&body) {
+                Ok(l) => l,
+                Err(e) => return broken(format!("its content is not a readable link: {e}")),
+            };
+            match &link {
+                Link::Event {
+                    seq: link_seq,
+                    station: link_station,
+                    digest: want,
+                } => {
+                    if kind != "event" || seq != Some(*link_seq) || &station != link_station {
+                        return broken(
+                            "its kind, station or sequence columns disagree with its content"
+                                .into(),
+                        );
+                    }
+                    let stored = db.event(*link_seq)?;
+                    match stored {
+                        None => {
+                            return broken(format!(
+                                "event {link_seq} it records is missing from the hub's events (removed)"
+                            ));
+                        }
+                        Some((s, b)) if &s != link_station || &digest(&b) != want => {
+                            return broken(format!(
+                                "event {link_seq} differs from what the chain recorded (altered after it was accepted)"
+                            ));
+                        }
+                        Some(_) => events += 1,
+                    }
                 }
-                let stored: Option<(String, String)> = event_of
-                    .query_row([link_seq], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                match stored {
-                    None => {
+                Link::Intake {
+                    connector,
+                    source,
+                    source_ref,
+                    incident,
+                } => {
+                    if kind != "intake" || seq.is_some() {
+                        return broken(
+                            "its kind or sequence columns disagree with its content".into(),
+                        );
+                    }
+                    let stored = db.intake(connector, source, source_ref)?;
+                    if stored.as_ref() != Some(incident) {
                         return broken(format!(
-                            "event {link_seq} it records is missing from the hub's events (removed)"
+                            "the intake of {source} {source_ref} by {connector} it records is missing or changed"
                         ));
                     }
-                    Some((s, b)) if &s != link_station || &digest(&b) != want => {
-                        return broken(format!(
-                            "event {link_seq} differs from what the chain recorded (altered after it was accepted)"
-                        ));
+                    intakes += 1;
+                }
+                Link::Head {
+                    station: link_station,
+                    ..
+                } => {
+                    if kind != "head" || seq.is_some() || &station != link_station {
+                        return broken(
+                            "its kind, station or sequence columns disagree with its content"
+                                .into(),
+                        );
                     }
-                    Some(_) => events += 1,
+                    heads += 1;
                 }
             }
-            Link::Intake {
-                connector,
-                source,
-                source_ref,
-                incident,
-            } => {
-                if kind != "intake" || seq.is_some() {
-                    return broken("its kind or sequence columns disagree with its content".into());
-                }
-                let stored: Option<String> = key_of
-                    .query_row([connector, source, source_ref], |r| r.get(0))
-                    .optional()?;
-                if stored.as_ref() != Some(incident) {
-                    return broken(format!(
-                        "the intake of {source} {source_ref} by {connector} it records is missing or changed"
-                    ));
-                }
-                intakes += 1;
-            }
-            Link::Head {
-                station: link_station,
-                ..
-            } => {
-                if kind != "head" || seq.is_some() || &station != link_station {
-                    return broken(
-                        "its kind, station or sequence columns disagree with its content".into(),
-                    );
-                }
-                heads += 1;
-            }
+            prev = hash;
+            expected_pos += 1;
+            links += 1;
         }
-        prev = hash;
-        expected_pos += 1;
-        links += 1;
     }
-    if let Some(extra) = unlinked(conn)? {
+    if let Some(extra) = unlinked(db)? {
         return Ok(ChainCheck::Broken {
             link: None,
             reason: extra,
@@ -170,29 +204,97 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck, HubStoreError> {
 }
 
 /// The first event or intake key the chain does not cover (added outside the hub's writer).
-fn unlinked(conn: &Connection) -> Result<Option<String>, HubStoreError> {
-    let event: Option<i64> = conn
-        .query_row(
-            "SELECT e.seq FROM events e LEFT JOIN chain c ON c.seq = e.seq
-             WHERE c.pos IS NULL ORDER BY e.seq LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(seq) = event {
+fn unlinked(db: &mut dyn ChainSource) -> Result<Option<String>, HubStoreError> {
+    if let Some(seq) = db.first_unlinked_event()? {
         return Ok(Some(format!(
             "event {seq} is not in the chain: it was added outside the hub"
         )));
     }
-    let keys: i64 = conn.query_row("SELECT COUNT(*) FROM intake_keys", [], |r| r.get(0))?;
-    let linked: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM chain WHERE kind = 'intake'",
-        [],
-        |r| r.get(0),
-    )?;
+    let (keys, linked) = db.intake_counts()?;
     Ok((keys != linked).then(|| {
         format!(
             "the hub holds {keys} intake keys but the chain records {linked}: intakes were added or removed outside the hub"
         )
     }))
+}
+
+/// The chain of a SQLite hub database.
+struct SqliteChain<'c>(&'c Connection);
+
+impl ChainSource for SqliteChain<'_> {
+    fn has_chain(&mut self) -> Result<bool, HubStoreError> {
+        let name: Option<String> = self
+            .0
+            .query_row(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'chain'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(name.is_some())
+    }
+
+    fn links_after(&mut self, after: i64, limit: usize) -> Result<Vec<ChainRow>, HubStoreError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT pos, kind, station, seq, body, hash FROM chain WHERE pos > ?1 ORDER BY pos LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![after, limit as i64], |r| {
+            Ok(ChainRow {
+                pos: r.get(0)?,
+                kind: r.get(1)?,
+                station: r.get(2)?,
+                seq: r.get(3)?,
+                body: r.get(4)?,
+                hash: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn event(&mut self, seq: i64) -> Result<Option<(String, String)>, HubStoreError> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT station, body FROM events WHERE seq = ?1")?
+            .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn intake(
+        &mut self,
+        connector: &str,
+        source: &str,
+        source_ref: &str,
+    ) -> Result<Option<String>, HubStoreError> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT incident FROM intake_keys WHERE connector = ?1 AND source = ?2 AND source_ref = ?3",
+            )?
+            .query_row([connector, source, source_ref], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn first_unlinked_event(&mut self) -> Result<Option<i64>, HubStoreError> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT e.seq FROM events e LEFT JOIN chain c ON c.seq = e.seq
+                 WHERE c.pos IS NULL ORDER BY e.seq LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn intake_counts(&mut self) -> Result<(i64, i64), HubStoreError> {
+        let keys = self
+            .0
+            .query_row("SELECT COUNT(*) FROM intake_keys", [], |r| r.get(0))?;
+        let linked = self.0.query_row(
+            "SELECT COUNT(*) FROM chain WHERE kind = 'intake'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok((keys, linked))
+    }
 }

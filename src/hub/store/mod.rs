@@ -16,8 +16,10 @@ mod writer;
 
 pub use crate::hub::decide::is_hub_numbering;
 pub use chain::{GENESIS as CHAIN_GENESIS, Link, digest, link_hash};
-pub use chain_check::{ChainCheck, verify as verify_chain};
-pub use pg::{Copied, PgHubStore, is_postgres_url};
+pub use chain_check::{
+    ChainCheck, ChainRow, ChainSource, check as check_chain, verify as verify_chain,
+};
+pub use pg::{Copied, PgHubStore, is_postgres_url, verify_chain_at as verify_pg_chain};
 pub use push::Push;
 pub use queries::all_events;
 pub use sqlite::{SqliteHubStore, open_read_only};

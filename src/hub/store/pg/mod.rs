@@ -3,6 +3,7 @@
 //! in commit order; commits are announced with `NOTIFY` so every process wakes its long-polls.
 //! The trait is blocking: each call runs on the store's own runtime.
 
+mod audit;
 mod batch;
 mod group;
 mod import;
@@ -10,6 +11,7 @@ mod read;
 mod tail;
 mod write;
 
+pub use audit::verify_chain_at;
 pub use import::Copied;
 
 use super::{
