@@ -234,7 +234,7 @@ fn call_from(n: u32, phone: &str, hours: i64) -> fenliu::hub::store::NewIntake {
     i
 }
 
-fn repeat_of(s: &SqliteHubStore, i: fenliu::hub::store::NewIntake) -> Option<String> {
+fn repeat_of(s: &dyn HubStore, i: fenliu::hub::store::NewIntake) -> Option<String> {
     let id = s.intake(i).expect("intake").response.id;
     s.incident(id).expect("read").expect("known").0.repeat_of
 }
@@ -275,6 +275,56 @@ fn sqlite_repeat_links_survive_a_reopen_and_reach_backdated_calls() {
         repeat_of(&store, call_from(7, "13800000001", -70)),
         None,
         "a later item is never the earlier call"
+    );
+}
+
+/// On PostgreSQL an intake reads the items that share its phone or address through the repeat
+/// keys; a window reaching back before the keys were kept (a district moved in) reads every item.
+#[test]
+fn postgres_repeat_links_are_found_by_key_and_before_the_keys_by_window() {
+    let Some(admin) = hubkit::pg::url() else {
+        return hubkit::pg::not_run("repeat-key test (tests/hub_contract.rs)");
+    };
+    let (store, url) = hubkit::pg::fresh_store(&admin);
+    let since = |at: &str| {
+        hubkit::pg::execute(
+            &url,
+            &format!("UPDATE repeat_keys_since SET since = '{at}'"),
+        );
+    };
+    since("-infinity");
+    store
+        .add_station(&station("dn", "DN"), "h")
+        .expect("station");
+    let first = store.intake(call_from(1, "13800000001", 0)).expect("first");
+    let first = first.response.reference;
+    assert_eq!(
+        repeat_of(&store, call_from(2, "138 0000 0001", 1)).as_deref(),
+        Some(first.as_str()),
+        "found by its key"
+    );
+    let old = store.intake(call_from(5, "13700000007", -72)).expect("old");
+    assert_eq!(
+        repeat_of(&store, call_from(6, "13700000007", -71)).as_deref(),
+        Some(old.response.reference.as_str()),
+        "a backdated call finds its earlier call"
+    );
+    assert_eq!(
+        repeat_of(&store, call_from(7, "13800000001", -70)),
+        None,
+        "a later item is never the earlier call"
+    );
+    hubkit::pg::execute(&url, "DELETE FROM repeat_keys");
+    assert_eq!(
+        repeat_of(&store, call_from(3, "+86 13800000001", 2)),
+        None,
+        "with the keys gone and the window after them, nothing is read"
+    );
+    since("infinity");
+    assert_eq!(
+        repeat_of(&store, call_from(4, "13800000001", 3)).as_deref(),
+        Some(first.as_str()),
+        "a window reaching back before the keys reads every item"
     );
 }
 

@@ -64,3 +64,19 @@ pub fn fresh_store(admin: &str) -> (PgHubStore, String) {
         url,
     )
 }
+
+/// Runs `sql` on the database at `url`.
+#[allow(dead_code)]
+pub fn execute(url: &str, sql: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let mut conn = PgConnection::connect(url).await.expect("connect");
+        query(AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .expect("run the statement");
+    });
+}

@@ -46,6 +46,18 @@ fn keys(phone: Option<&str>, address: Option<&str>) -> Vec<Key> {
         .collect()
 }
 
+/// The keys an item with `phone` and `address` is found by, as text (`p:…`, `a:…`), for a
+/// backend that keeps them in a table.
+pub(super) fn key_texts(phone: Option<&str>, address: Option<&str>) -> Vec<String> {
+    keys(phone, address)
+        .into_iter()
+        .map(|k| match k {
+            Key::Phone(p) => format!("p:{p}"),
+            Key::Address(a) => format!("a:{a}"),
+        })
+        .collect()
+}
+
 impl Index {
     fn add(
         &mut self,

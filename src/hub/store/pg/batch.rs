@@ -6,6 +6,7 @@
 
 use super::super::HubStoreError;
 use super::super::chain::{GENESIS, Link, digest, link_hash};
+use super::super::repeats::key_texts;
 use super::CHANNEL;
 use crate::domain::{Event, Incident};
 use crate::protocol::IntakeResponse;
@@ -59,6 +60,7 @@ struct Rows {
     chain: [Vec<String>; 4],
     incidents: [Vec<String>; 6],
     keys: [Vec<String>; 4],
+    repeats: [Vec<String>; 4],
 }
 
 /// One open write transaction.
@@ -218,6 +220,12 @@ impl Batch {
         r.keys[1].push(key.1.clone());
         r.keys[2].push(key.2.clone());
         r.keys[3].push(incident.id.to_string());
+        for key in key_texts(incident.phone.as_deref(), incident.address.as_deref()) {
+            r.repeats[0].push(incident.station.clone());
+            r.repeats[1].push(key);
+            r.repeats[2].push(incident.received_at.to_rfc3339());
+            r.repeats[3].push(incident.id.to_string());
+        }
         self.made.push(incident.clone());
         self.keys.insert(key, response);
         Ok(())
@@ -314,6 +322,9 @@ impl Batch {
             .execute(&mut *c)
             .await?;
         }
+        if !rows.repeats[0].is_empty() {
+            insert_repeat_keys(c, rows.repeats).await?;
+        }
         if !rows.keys[0].is_empty() {
             let [connector, source, source_ref, incident] = rows.keys;
             query::<Postgres>(
@@ -330,6 +341,26 @@ impl Batch {
         }
         Ok(())
     }
+}
+
+/// Writes repeat-call keys, given column by column (station, key, received_at, item).
+pub(super) async fn insert_repeat_keys(
+    c: &mut sqlx_postgres::PgConnection,
+    [station, key, received, incident]: [Vec<String>; 4],
+) -> Result<(), HubStoreError> {
+    query::<Postgres>(
+        "INSERT INTO repeat_keys (station, key, received_at, incident)
+         SELECT s, k, at::TIMESTAMPTZ, i
+         FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[]) AS u(s, k, at, i)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(station)
+    .bind(key)
+    .bind(received)
+    .bind(incident)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
 }
 
 fn encode(what: &str, value: &impl serde::Serialize) -> Result<String, HubStoreError> {

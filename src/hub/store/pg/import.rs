@@ -194,6 +194,10 @@ pub(super) async fn import(
         .execute(&mut *tx)
         .await?;
     }
+    // The items moved in have no repeat keys: a window reaching back before now reads them.
+    query::<Postgres>("UPDATE repeat_keys_since SET since = now()")
+        .execute(&mut *tx)
+        .await?;
     copied.last_seq = query::<Postgres>("SELECT COALESCE(MAX(seq), 0) FROM events")
         .fetch_one(&mut *tx)
         .await?

@@ -81,13 +81,22 @@ impl From<sqlx_core::Error> for HubStoreError {
 }
 
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        Cow::Borrowed("hub"),
-        MigrationType::Simple,
-        include_str!("migrations/0001_hub.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            Cow::Borrowed("hub"),
+            MigrationType::Simple,
+            include_str!("migrations/0001_hub.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            Cow::Borrowed("repeat keys"),
+            MigrationType::Simple,
+            include_str!("migrations/0002_repeat_keys.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 impl PgHubStore {

@@ -3,8 +3,9 @@
 //! to record; this only gathers its state and persists its answer.
 
 use super::super::chain::{Link, head_of};
+use super::super::repeats::key_texts;
 use super::super::{HubStoreError, IntakeOutcome, NewIntake, Push};
-use super::batch::Batch;
+use super::batch::{Batch, insert_repeat_keys};
 use super::read::{load_incident, parse};
 use crate::domain::{Actor, Event, EventKind, Incident, IncidentId};
 use crate::hub::decide::{
@@ -57,7 +58,8 @@ pub(super) async fn intake(
     b.set_counter(&station.prefix, &day_key, number);
     let recent = if names_a_caller(req) {
         let since = intake.now - REPEAT_WINDOW;
-        let mut recent = received_since(&mut b.tx, &station.id, since).await?;
+        let keys = key_texts(req.phone.as_deref(), req.address.as_deref());
+        let mut recent = candidates(&mut b.tx, &station.id, &keys, since).await?;
         recent.extend(b.made_since(&station.id, since).cloned());
         recent.sort_by(|x, y| (x.received_at, &x.reference).cmp(&(y.received_at, &y.reference)));
         recent
@@ -162,18 +164,27 @@ async fn reference_taken(
     )
 }
 
-/// The station's items received at or after `since`, oldest first.
-async fn received_since(
+/// The station's items received at or after `since` that may share one of `keys` (its phone or
+/// address), oldest first: found by the repeat keys, or every item of the window when it
+/// reaches back before the keys were kept. The shared planner decides which are repeats.
+async fn candidates(
     c: &mut PgConnection,
     station: &str,
+    keys: &[String],
     since: DateTime<Utc>,
 ) -> Result<Vec<Incident>, HubStoreError> {
     let rows = query::<Postgres>(
-        "SELECT body FROM incidents WHERE station = $1 AND received_at >= $2::TIMESTAMPTZ
-         ORDER BY received_at, ref",
+        "SELECT body FROM incidents i
+          WHERE i.station = $1 AND i.received_at >= $2::TIMESTAMPTZ
+            AND ($2::TIMESTAMPTZ < (SELECT MAX(since) FROM repeat_keys_since)
+                 OR i.id IN (SELECT incident FROM repeat_keys
+                              WHERE station = $1 AND key = ANY($3)
+                                AND received_at >= $2::TIMESTAMPTZ))
+          ORDER BY i.received_at, i.ref",
     )
     .bind(station)
     .bind(since.to_rfc3339())
+    .bind(keys)
     .fetch_all(&mut *c)
     .await?;
     rows.iter()
@@ -307,6 +318,17 @@ async fn save_incident(
         .bind(incident.received_at.to_rfc3339())
         .execute(&mut *c)
         .await?;
+        let keys = key_texts(incident.phone.as_deref(), incident.address.as_deref());
+        if !keys.is_empty() {
+            let n = keys.len();
+            let columns = [
+                vec![incident.station.clone(); n],
+                keys,
+                vec![incident.received_at.to_rfc3339(); n],
+                vec![incident.id.to_string(); n],
+            ];
+            insert_repeat_keys(c, columns).await?;
+        }
     } else {
         query::<Postgres>("UPDATE incidents SET status = $2, body = $3 WHERE id = $1")
             .bind(incident.id.to_string())
