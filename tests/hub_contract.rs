@@ -314,6 +314,20 @@ fn postgres_repeat_links_are_found_by_key_and_before_the_keys_by_window() {
         None,
         "a later item is never the earlier call"
     );
+    let mut walk_in = hubkit::received_event("dn", "DN1-20261122-0001", hubkit::now());
+    if let EventKind::Received(r) = &mut walk_in.kind {
+        r.phone = Some("13600000006".into());
+    }
+    let outcome = hubkit::push(&store, "dn", vec![walk_in]).expect("push");
+    assert!(
+        matches!(outcome.as_slice(), [PushOutcome::Accepted { .. }]),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        repeat_of(&store, call_from(9, "136 0000 0006", 1)).as_deref(),
+        Some("DN1-20261122-0001"),
+        "an item a console pushed is found by its key"
+    );
     hubkit::pg::execute(&url, "DELETE FROM repeat_keys");
     assert_eq!(
         repeat_of(&store, call_from(3, "+86 13800000001", 2)),
