@@ -718,6 +718,64 @@ fn sqlite_passes_over_a_reference_a_station_took_before_they_were_reserved() {
     );
 }
 
+/// On PostgreSQL the writer reads the group's keys and next references ahead; intakes arriving
+/// together still pass over a squatted reference, each gets its own, and a repeated key its
+/// first answer.
+#[test]
+fn postgres_intakes_together_pass_over_a_squatted_reference() {
+    let Some(admin) = hubkit::pg::url() else {
+        return hubkit::pg::not_run("reference test (tests/hub_contract.rs)");
+    };
+    let (store, url) = hubkit::pg::fresh_store(&admin);
+    store
+        .add_station(&station("dn", "DN"), "h")
+        .expect("station");
+    hubkit::pg::execute(
+        &url,
+        "INSERT INTO incidents (id, station, ref, status, body, received_at)
+         VALUES ('x', 'dn', 'DN-20261122-0003', 'new', '{}', '2000-01-01T00:00:00Z')",
+    );
+    let first = store
+        .intake(new_intake("dn", "DN", "110-0", None))
+        .expect("first")
+        .response;
+    assert_eq!(first.reference, "DN-20261122-0001");
+    let answers: Vec<(String, String)> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..12)
+            .map(|n| {
+                let store = &store;
+                s.spawn(move || {
+                    let source_ref = format!("110-{}", n % 9);
+                    let r = store
+                        .intake(new_intake("dn", "DN", &source_ref, None))
+                        .expect("never a failure")
+                        .response;
+                    (source_ref, r.reference)
+                })
+            })
+            .collect();
+        calls
+            .into_iter()
+            .map(|c| c.join().expect("thread"))
+            .collect()
+    });
+    let mut by_key: std::collections::HashMap<String, String> = Default::default();
+    for (key, reference) in &answers {
+        let kept = by_key
+            .entry(key.clone())
+            .or_insert_with(|| reference.clone());
+        assert_eq!(kept, reference, "a repeated key gets its first answer");
+    }
+    assert_eq!(by_key["110-0"], first.reference);
+    let mut refs: Vec<&String> = by_key.values().collect();
+    refs.sort();
+    let want: Vec<String> = [1, 2, 4, 5, 6, 7, 8, 9, 10]
+        .iter()
+        .map(|n| format!("DN-20261122-{n:04}"))
+        .collect();
+    assert_eq!(refs, want.iter().collect::<Vec<_>>());
+}
+
 #[test]
 fn sqlite_keeps_its_identity_and_counts_epochs() {
     let dir = tempfile::tempdir().expect("tempdir");
