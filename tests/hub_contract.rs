@@ -718,9 +718,8 @@ fn sqlite_passes_over_a_reference_a_station_took_before_they_were_reserved() {
     );
 }
 
-/// On PostgreSQL the writer reads the group's keys and next references ahead; intakes arriving
-/// together still pass over a squatted reference, each gets its own, and a repeated key its
-/// first answer.
+/// On PostgreSQL intakes arriving together (written in groups) pass over a squatted reference,
+/// each gets its own, and a repeated key its first answer.
 #[test]
 fn postgres_intakes_together_pass_over_a_squatted_reference() {
     let Some(admin) = hubkit::pg::url() else {

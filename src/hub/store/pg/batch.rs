@@ -74,32 +74,7 @@ pub(super) struct Batch {
     keys: HashMap<(String, String, String), IntakeResponse>,
     /// Items those intakes made, not yet written.
     made: Vec<Incident>,
-    /// What the group's lookups read at its start and what the batch did since.
-    pub(super) seen: Seen,
     last: Option<i64>,
-}
-
-/// What a batch knows of intake keys and references without asking the database again: read
-/// for the whole group at its start, and kept true as the batch takes keys and references.
-#[derive(Default)]
-pub(super) struct Seen {
-    /// Keys the database answered for, and the answer.
-    pub(super) known: HashMap<(String, String, String), IntakeResponse>,
-    /// Keys the database did not hold.
-    pub(super) absent: std::collections::HashSet<(String, String, String)>,
-    /// (station, reference) pairs whose use is known.
-    pub(super) checked: std::collections::HashSet<(String, String)>,
-    /// Those of them in use.
-    pub(super) taken: std::collections::HashSet<(String, String)>,
-}
-
-impl Seen {
-    /// Notes that `station` now uses `reference`.
-    pub(super) fn take(&mut self, station: &str, reference: &str) {
-        let pair = (station.to_string(), reference.to_string());
-        self.checked.insert(pair.clone());
-        self.taken.insert(pair);
-    }
 }
 
 impl Batch {
@@ -133,7 +108,6 @@ impl Batch {
             rows: Rows::default(),
             keys: HashMap::new(),
             made: Vec::new(),
-            seen: Seen::default(),
             last: None,
         })
     }
@@ -253,8 +227,6 @@ impl Batch {
             r.repeats[3].push(incident.id.to_string());
         }
         self.made.push(incident.clone());
-        self.seen.absent.remove(&key);
-        self.seen.take(&incident.station, &incident.reference);
         self.keys.insert(key, response);
         Ok(())
     }

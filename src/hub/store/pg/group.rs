@@ -117,14 +117,6 @@ async fn write_group(
     group: &[Job],
 ) -> Result<(Vec<Answer>, Option<i64>), HubStoreError> {
     let mut batch = Batch::begin(pool, memory).await?;
-    let intakes: Vec<&NewIntake> = group
-        .iter()
-        .filter_map(|job| match job {
-            Job::Intake(intake, _) => Some(intake.as_ref()),
-            Job::Push(..) => None,
-        })
-        .collect();
-    write::prefetch(&mut batch, &intakes).await?;
     let mut answers = Vec::with_capacity(group.len());
     for job in group {
         answers.push(match job {

@@ -17,7 +17,6 @@ use chrono::{DateTime, Utc};
 use sqlx_core::query::query;
 use sqlx_core::row::Row;
 use sqlx_postgres::{PgConnection, Postgres};
-use std::collections::HashMap;
 
 /// Records an intake once per (connector, source, source_ref) within `b`.
 pub(super) async fn intake(
@@ -44,11 +43,7 @@ pub(super) async fn intake(
         let n = u32::try_from(number)
             .map_err(|_| HubStoreError::Corrupt(format!("reference counter {number}")))?;
         let reference = decide::hub_reference(&station.prefix, intake.day, n);
-        let lookup = match seen_lookup(&b.seen, &key, &station.id, &reference) {
-            Some(lookup) => lookup,
-            None => known_or_taken(b, &key, &station.id, &reference).await?,
-        };
-        match lookup {
+        match known_or_taken(b, &key, &station.id, &reference).await? {
             Lookup::Known(response) => {
                 return Ok(IntakeOutcome {
                     response,
@@ -108,105 +103,6 @@ pub(super) async fn intake(
 fn names_a_caller(req: &crate::protocol::IntakeRequest) -> bool {
     let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
     given(&req.phone) || given(&req.address)
-}
-
-/// References read ahead for a station's day beyond the intakes of the group.
-const AHEAD: i64 = 4;
-
-/// Reads, for every intake of a group at once, what [`known_or_taken`] would read for each: the
-/// answers already given for their keys, and whether the references their stations' counters
-/// come to next are in use. Two round trips instead of one for each intake.
-pub(super) async fn prefetch(b: &mut Batch, intakes: &[&NewIntake]) -> Result<(), HubStoreError> {
-    if intakes.is_empty() {
-        return Ok(());
-    }
-    let mut cols: [Vec<String>; 3] = Default::default();
-    for i in intakes {
-        cols[0].push(i.actor.operator.clone());
-        cols[1].push(i.request.source.code().to_string());
-        cols[2].push(i.request.source_ref.clone());
-    }
-    let rows = query::<Postgres>(
-        "SELECT k.connector, k.source, k.source_ref, k.incident, i.station, i.ref
-           FROM intake_keys k JOIN incidents i ON i.id = k.incident
-          WHERE (k.connector, k.source, k.source_ref) IN
-                (SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[]))",
-    )
-    .bind(&cols[0])
-    .bind(&cols[1])
-    .bind(&cols[2])
-    .fetch_all(&mut *b.tx)
-    .await?;
-    let [connectors, sources, refs] = cols;
-    for key in connectors.into_iter().zip(sources).zip(refs) {
-        let ((connector, source), source_ref) = key;
-        b.seen.absent.insert((connector, source, source_ref));
-    }
-    for r in &rows {
-        let key: (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-        let id: String = r.try_get(3)?;
-        let id = IncidentId::parse(&id)
-            .ok_or_else(|| HubStoreError::Corrupt(format!("intake key names item {id}")))?;
-        b.seen.absent.remove(&key);
-        let response = IntakeResponse {
-            id,
-            station: r.try_get(4)?,
-            reference: r.try_get(5)?,
-        };
-        b.seen.known.insert(key, response);
-    }
-    let mut days: HashMap<(String, String, chrono::NaiveDate), i64> = HashMap::new();
-    for i in intakes {
-        let day = (i.station.id.clone(), i.station.prefix.clone(), i.day);
-        *days.entry(day).or_default() += 1;
-    }
-    let mut pairs: [Vec<String>; 2] = Default::default();
-    for ((station, prefix, day), count) in days {
-        let last = b
-            .counter(&prefix, &day.format("%Y%m%d").to_string())
-            .await?;
-        for number in last + 1..=last + count + AHEAD {
-            let Ok(n) = u32::try_from(number) else { break };
-            pairs[0].push(station.clone());
-            pairs[1].push(decide::hub_reference(&prefix, day, n));
-        }
-    }
-    let rows = query::<Postgres>(
-        "SELECT station, ref FROM incidents
-          WHERE (station, ref) IN (SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[]))",
-    )
-    .bind(&pairs[0])
-    .bind(&pairs[1])
-    .fetch_all(&mut *b.tx)
-    .await?;
-    let [stations, references] = pairs;
-    b.seen.checked.extend(stations.into_iter().zip(references));
-    for r in &rows {
-        let (station, reference): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-        b.seen.take(&station, &reference);
-    }
-    Ok(())
-}
-
-/// What the group's read-ahead says of a key and a reference, when it says it all.
-fn seen_lookup(
-    seen: &super::batch::Seen,
-    key: &(String, String, String),
-    station: &str,
-    reference: &str,
-) -> Option<Lookup> {
-    if let Some(response) = seen.known.get(key) {
-        return Some(Lookup::Known(response.clone()));
-    }
-    let pair = (station.to_string(), reference.to_string());
-    if !seen.absent.contains(key) || !seen.checked.contains(&pair) {
-        return None;
-    }
-    Some(if seen.taken.contains(&pair) {
-        Lookup::Taken
-    } else {
-        Lookup::Free
-    })
 }
 
 /// What the database says of an intake's key and the reference it would get.
@@ -321,9 +217,6 @@ pub(super) async fn push(b: &mut Batch, push: &Push) -> Result<Vec<PushOutcome>,
                 let seq = b.event(event, &push.station)?;
                 if let Some(incident) = &incident {
                     save_incident(&mut b.tx, incident, new).await?;
-                    if new {
-                        b.seen.take(&incident.station, &incident.reference);
-                    }
                 }
                 if police {
                     to_police(&mut b.tx, event.incident).await?;
