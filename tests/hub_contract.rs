@@ -775,6 +775,59 @@ fn postgres_intakes_together_pass_over_a_squatted_reference() {
     assert_eq!(refs, want.iter().collect::<Vec<_>>());
 }
 
+/// A PostgreSQL hub process keeps the token hashes, stations and routes it read, and drops them
+/// when another process announces a change: a rotated token is refused there, a new route taken.
+#[test]
+fn postgres_processes_drop_kept_tokens_and_routes_when_another_changes_them() {
+    let Some(admin) = hubkit::pg::url() else {
+        return hubkit::pg::not_run("token cache test (tests/hub_contract.rs)");
+    };
+    let (a, url) = hubkit::pg::fresh_store(&admin);
+    let b = fenliu::hub::store::PgHubStore::open(&url).expect("a second process's store");
+    let (a, b): (Arc<dyn HubStore>, Arc<dyn HubStore>) = (Arc::new(a), Arc::new(b));
+    a.add_station(&station("dn", "DN"), "h1").expect("station");
+    a.add_station(&station("gz", "GZ"), "h1").expect("station");
+    let hash = |s: &dyn HubStore| {
+        s.credential(true, "dn")
+            .expect("read")
+            .map(|c| c.token_hash)
+    };
+    let route = |s: &dyn HubStore| s.route(RouteKind::Grid, "g9").expect("read");
+    assert_eq!(hash(a.as_ref()).as_deref(), Some("h1"));
+    assert_eq!(route(a.as_ref()), None);
+    hubkit::pg::execute(
+        &url,
+        "UPDATE stations SET token_hash = 'unannounced' WHERE id = 'dn'",
+    );
+    assert_eq!(
+        hash(a.as_ref()).as_deref(),
+        Some("h1"),
+        "what was read is kept until a change is announced"
+    );
+    b.set_station_token("dn", "h2")
+        .expect("rotate on the other process");
+    b.put_route(&Route {
+        kind: RouteKind::Grid,
+        key: "g9".into(),
+        station: "gz".into(),
+    })
+    .expect("route on the other process");
+    assert_eq!(
+        hash(b.as_ref()).as_deref(),
+        Some("h2"),
+        "the writer sees its own change"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while hash(a.as_ref()).as_deref() != Some("h2") || route(a.as_ref()).is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other process's change was never heard"
+        );
+        std::thread::yield_now();
+    }
+    assert_eq!(route(a.as_ref()).as_deref(), Some("gz"));
+}
+
 #[test]
 fn sqlite_keeps_its_identity_and_counts_epochs() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,6 +3,7 @@
 //! in commit order; commits are announced with `NOTIFY` so every process wakes its long-polls.
 //! The trait is blocking: each call runs on the store's own runtime.
 
+mod admin_cache;
 mod audit;
 mod batch;
 mod group;
@@ -57,6 +58,8 @@ pub struct PgHubStore {
     /// The hub's identity with the database's current epoch (every process opening counts one).
     identity: Arc<RwLock<HubIdentity>>,
     jobs: mpsc::UnboundedSender<group::Job>,
+    /// Token hashes, stations and routes read lately, dropped on any announced change.
+    admin: Arc<admin_cache::AdminCache>,
 }
 
 impl From<sqlx_core::Error> for HubStoreError {
@@ -143,7 +146,13 @@ impl PgHubStore {
             announced.subscribe(),
             seq.clone(),
         ));
-        runtime.spawn(listen(pool.clone(), announced.clone(), recheck.clone()));
+        let admin = Arc::new(admin_cache::AdminCache::default());
+        runtime.spawn(listen(
+            pool.clone(),
+            announced.clone(),
+            recheck.clone(),
+            admin.clone(),
+        ));
         runtime.spawn(follow(
             pool.clone(),
             announced.clone(),
@@ -165,6 +174,7 @@ impl PgHubStore {
             tail,
             identity,
             jobs,
+            admin,
         })
     }
 
@@ -226,25 +236,40 @@ fn bump(seq: &watch::Sender<i64>, last: i64) {
 }
 
 /// Follows other processes' commits as they are announced; a payload that is no sequence (a
-/// process opening, with a new epoch) asks for a re-read at once. Reconnects for ever.
-async fn listen(pool: PgPool, seq: watch::Sender<i64>, recheck: Arc<Notify>) {
+/// process opening, with a new epoch) asks for a re-read at once. An announced change of tokens,
+/// stations or routes drops what `admin` kept. Reconnects for ever.
+async fn listen(
+    pool: PgPool,
+    seq: watch::Sender<i64>,
+    recheck: Arc<Notify>,
+    admin: Arc<admin_cache::AdminCache>,
+) {
     loop {
         if let Ok(mut listener) = PgListener::connect_with(&pool).await
-            && listener.listen(CHANNEL).await.is_ok()
+            && listener
+                .listen_all([CHANNEL, admin_cache::ADMIN_CHANNEL])
+                .await
+                .is_ok()
         {
+            admin.forget_all();
             recheck.notify_one();
             loop {
                 match listener.try_recv().await {
+                    Ok(Some(n)) if n.channel() == admin_cache::ADMIN_CHANNEL => admin.forget_all(),
                     Ok(Some(n)) => match n.payload().parse() {
                         Ok(last) => bump(&seq, last),
                         Err(_) => recheck.notify_one(),
                     },
                     // The connection dropped and is made again: what came meanwhile is lost.
-                    Ok(None) => recheck.notify_one(),
+                    Ok(None) => {
+                        admin.forget_all();
+                        recheck.notify_one();
+                    }
                     Err(_) => break,
                 }
             }
         }
+        admin.forget_all();
         tracing::warn!("the hub lost its listener for other processes' commits; reconnecting");
         recheck.notify_one();
         tokio::time::sleep(RECHECK).await;
@@ -328,7 +353,7 @@ fn is_unique_violation(e: &sqlx_core::Error) -> bool {
         .is_some_and(|d| d.code().as_deref() == Some("23505"))
 }
 
-fn station_of(r: &sqlx_postgres::PgRow) -> Result<StationRecord, sqlx_core::Error> {
+pub(super) fn station_of(r: &sqlx_postgres::PgRow) -> Result<StationRecord, sqlx_core::Error> {
     Ok(StationRecord {
         id: r.try_get(0)?,
         name: r.try_get(1)?,
@@ -365,18 +390,23 @@ impl HubStore for PgHubStore {
     }
 
     fn set_station_token(&self, id: &str, token_hash: &str) -> Result<(), HubStoreError> {
-        self.run(async {
+        let changed = self.run(async {
+            let mut tx = self.pool.begin().await?;
             let n = query::<Pg>("UPDATE stations SET token_hash = $2 WHERE id = $1")
                 .bind(id)
                 .bind(token_hash)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
             if n == 0 {
                 return Err(HubStoreError::Missing(format!("station {id}")));
             }
+            admin_cache::announce(&mut tx).await?;
+            tx.commit().await?;
             Ok(())
-        })
+        });
+        self.admin.forget_all();
+        changed
     }
 
     fn add_connector(&self, id: &str, role: Role, token_hash: &str) -> Result<(), HubStoreError> {
@@ -399,47 +429,39 @@ impl HubStore for PgHubStore {
     }
 
     fn credential(&self, station: bool, id: &str) -> Result<Option<Credential>, HubStoreError> {
-        self.run(async {
-            if station {
-                let row = query::<Pg>("SELECT token_hash FROM stations WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                return Ok(match row {
-                    Some(r) => Some(Credential {
-                        id: id.to_string(),
-                        role: Role::Station,
-                        token_hash: r.try_get(0)?,
-                    }),
-                    None => None,
-                });
-            }
-            let row = query::<Pg>("SELECT role, token_hash FROM connectors WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-            let Some(r) = row else { return Ok(None) };
-            let role: String = r.try_get(0)?;
-            let role = Role::parse(&role)
-                .ok_or_else(|| HubStoreError::Corrupt(format!("connector role {role}")))?;
-            Ok(Some(Credential {
-                id: id.to_string(),
-                role,
-                token_hash: r.try_get(1)?,
-            }))
-        })
+        if let Some(kept) = self.admin.credential(station, id) {
+            return Ok(Some(kept));
+        }
+        let read_at = self.admin.generation();
+        let read = self.run(read::credential(&self.pool, station, id))?;
+        if let Some(c) = &read {
+            self.admin.keep_credential(read_at, station, c);
+        }
+        Ok(read)
     }
 
     fn station(&self, id: &str) -> Result<Option<StationRecord>, HubStoreError> {
-        self.run(async {
-            let row = query::<Pg>("SELECT id, name, prefix FROM stations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-            Ok(row.as_ref().map(station_of).transpose()?)
-        })
+        if let Some(kept) = self.admin.station(id) {
+            return Ok(Some(kept));
+        }
+        let read_at = self.admin.generation();
+        let read = self.run(read::station(&self.pool, id))?;
+        if let Some(s) = &read {
+            self.admin.keep_station(read_at, s);
+        }
+        Ok(read)
     }
 
+    fn route(&self, kind: RouteKind, key: &str) -> Result<Option<String>, HubStoreError> {
+        if let Some(kept) = self.admin.route(kind.code(), key) {
+            return Ok(kept);
+        }
+        let read_at = self.admin.generation();
+        let read = self.run(read::route(&self.pool, kind, key))?;
+        self.admin
+            .keep_route(read_at, kind.code(), key, read.clone());
+        Ok(read)
+    }
     fn stations(&self) -> Result<Vec<StationRecord>, HubStoreError> {
         self.run(async {
             let rows = query::<Pg>("SELECT id, name, prefix FROM stations ORDER BY id")
@@ -450,10 +472,11 @@ impl HubStore for PgHubStore {
     }
 
     fn put_route(&self, route: &Route) -> Result<(), HubStoreError> {
-        self.run(async {
+        let changed = self.run(async {
+            let mut tx = self.pool.begin().await?;
             let known = query::<Pg>("SELECT id FROM stations WHERE id = $1")
                 .bind(&route.station)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
             if known.is_none() {
                 return Err(HubStoreError::Missing(format!("station {}", route.station)));
@@ -465,10 +488,14 @@ impl HubStore for PgHubStore {
             .bind(route.kind.code())
             .bind(&route.key)
             .bind(&route.station)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+            admin_cache::announce(&mut tx).await?;
+            tx.commit().await?;
             Ok(())
-        })
+        });
+        self.admin.forget_all();
+        changed
     }
 
     fn routes(&self) -> Result<Vec<Route>, HubStoreError> {
@@ -490,17 +517,6 @@ impl HubStore for PgHubStore {
                 });
             }
             Ok(out)
-        })
-    }
-
-    fn route(&self, kind: RouteKind, key: &str) -> Result<Option<String>, HubStoreError> {
-        self.run(async {
-            let row = query::<Pg>("SELECT station FROM routes WHERE kind = $1 AND key = $2")
-                .bind(kind.code())
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
-            Ok(row.map(|r| r.try_get(0)).transpose()?)
         })
     }
 

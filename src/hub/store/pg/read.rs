@@ -2,7 +2,9 @@
 //! statistics.
 
 use super::super::queries::tally;
-use super::super::{EventPage, HubStoreError, PolicePage};
+use super::super::{
+    Credential, EventPage, HubStoreError, PolicePage, Role, RouteKind, StationRecord,
+};
 use crate::domain::{Event, Incident, IncidentId};
 use crate::protocol::{PoliceItem, SeqEvent, Stats};
 use sqlx_core::query::query;
@@ -146,4 +148,65 @@ pub(super) async fn stats(pool: &PgPool) -> Result<Stats, HubStoreError> {
         .fetch_one(pool)
         .await?;
     Ok(tally(rows, totals.try_get(0)?, totals.try_get(1)?))
+}
+
+/// A station's or a connector's credential, as the database holds it.
+pub(super) async fn credential(
+    pool: &PgPool,
+    station: bool,
+    id: &str,
+) -> Result<Option<Credential>, HubStoreError> {
+    if station {
+        let row = query::<Postgres>("SELECT token_hash FROM stations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        return Ok(match row {
+            Some(r) => Some(Credential {
+                id: id.to_string(),
+                role: Role::Station,
+                token_hash: r.try_get(0)?,
+            }),
+            None => None,
+        });
+    }
+    let row = query::<Postgres>("SELECT role, token_hash FROM connectors WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let role: String = r.try_get(0)?;
+    let role = Role::parse(&role)
+        .ok_or_else(|| HubStoreError::Corrupt(format!("connector role {role}")))?;
+    Ok(Some(Credential {
+        id: id.to_string(),
+        role,
+        token_hash: r.try_get(1)?,
+    }))
+}
+
+/// A station, as the database holds it.
+pub(super) async fn station(
+    pool: &PgPool,
+    id: &str,
+) -> Result<Option<StationRecord>, HubStoreError> {
+    let row = query::<Postgres>("SELECT id, name, prefix FROM stations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.as_ref().map(super::station_of).transpose()?)
+}
+
+/// The station a route names, as the database holds it.
+pub(super) async fn route(
+    pool: &PgPool,
+    kind: RouteKind,
+    key: &str,
+) -> Result<Option<String>, HubStoreError> {
+    let row = query::<Postgres>("SELECT station FROM routes WHERE kind = $1 AND key = $2")
+        .bind(kind.code())
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
