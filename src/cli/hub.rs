@@ -17,10 +17,7 @@ pub fn run(args: HubArgs) -> Result<u8> {
         return migrate(from, to).map(|()| 0);
     }
     if let Some(url) = args.store {
-        if matches!(args.command, HubCmd::Audit(HubAuditCmd::Verify)) {
-            return verify_postgres(&url);
-        }
-        return run_postgres(&url, args.command).map(|()| 0);
+        return run_postgres(&url, args.command);
     }
     let dir = args.hub_dir.ok_or_else(|| {
         eyre!(
@@ -88,22 +85,17 @@ fn open_sqlite(dir: &Path) -> Result<SqliteHubStore> {
         .wrap_err_with(|| format!("cannot open the hub database in {}", dir.display()))
 }
 
-/// `hub audit verify --store URL`: reads the database as it is (no migration, no new epoch).
-fn verify_postgres(url: &str) -> Result<u8> {
+/// The hub on PostgreSQL: several hub processes may serve one database. `audit verify` reads
+/// the database as it is (no migration, no new epoch).
+fn run_postgres(url: &str, command: HubCmd) -> Result<u8> {
     if !is_postgres_url(url) {
         return Err(eyre!(
             "--store {url}: give a PostgreSQL URL (postgres://user@host/db); a SQLite hub is --hub-dir DIR"
         ));
     }
-    super::hub_evidence::verify_pg(url).wrap_err("cannot read the hub's PostgreSQL database")
-}
-
-/// The hub on PostgreSQL: several hub processes may serve one database.
-fn run_postgres(url: &str, command: HubCmd) -> Result<()> {
-    if !is_postgres_url(url) {
-        return Err(eyre!(
-            "--store {url}: give a PostgreSQL URL (postgres://user@host/db); a SQLite hub is --hub-dir DIR"
-        ));
+    if let HubCmd::Audit(HubAuditCmd::Verify) = command {
+        return super::hub_evidence::verify_pg(url)
+            .wrap_err("cannot read the hub's PostgreSQL database");
     }
     let store =
         Arc::new(PgHubStore::open(url).wrap_err("cannot open the hub's PostgreSQL database")?);
@@ -112,6 +104,7 @@ fn run_postgres(url: &str, command: HubCmd) -> Result<()> {
         HubCmd::Report(report) => super::hub_evidence::report_of(store.as_ref(), report),
         command => manage(store.as_ref(), command),
     }
+    .map(|()| 0)
 }
 
 fn manage(store: &dyn HubStore, command: HubCmd) -> Result<()> {
