@@ -1,24 +1,25 @@
-//! Writers G, H, I and J, written apart after every other writer and never read or tuned on: the
+//! Writers G, H, I, J and K, written apart after every other writer and never read or tuned on: the
 //! generalisation figures README quotes. Only their figures are printed, never their lines, and
 //! the test fails only when police recall on any of them falls below the floor, so it cannot be used
 //! to tune.
 
 use fenliu::triage::{Classifier, evaluate};
 
-const HELD_OUT: [(&str, &str); 4] = [
+const HELD_OUT: [(&str, &str); 5] = [
     ("G", include_str!("data/triage-heldout-g.tsv")),
     ("H", include_str!("data/triage-heldout-h.tsv")),
     ("I", include_str!("data/triage-heldout-i.tsv")),
     ("J", include_str!("data/triage-heldout-j.tsv")),
+    ("K", include_str!("data/triage-heldout-k.tsv")),
 ];
 
 /// A floor under the held-out writers' police recall, a guard against falling back: measured at
-/// 0.919 (G), 0.973 (H), 0.969 (I) and 0.944 (J) when they were first read, so below the 0.95 the project aims at and
+/// 0.919 (G), 0.973 (H), 0.969 (I), 0.944 (J) and 0.963 (K) when they were first measured, so below the 0.95 the project aims at and
 /// the 0.97 target; raise it as the rule improves, never tune on these lines to pass it.
 const FLOOR: f64 = 0.90;
 
 #[test]
-fn held_out_writers_g_h_i_and_j() {
+fn held_out_writers_g_to_k() {
     let classifier = match Classifier::embedded() {
         Ok(c) => c,
         Err(e) => panic!("embedded list: {e}"),

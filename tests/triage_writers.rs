@@ -20,11 +20,18 @@ const DEV: &str = include_str!("data/triage-dev.tsv");
 const HELD_OUT: &str = include_str!("data/triage-heldout.tsv");
 /// Writer F, held out until the writers G and H took its place.
 const HELD_OUT_F: &str = include_str!("data/triage-heldout-f.tsv");
+/// Writers L–O, written apart for training: each was measured once before its lines were read.
+const TRAINING_WRITERS: [&str; 4] = [
+    include_str!("data/triage-train-l.tsv"),
+    include_str!("data/triage-train-m.tsv"),
+    include_str!("data/triage-train-n.tsv"),
+    include_str!("data/triage-train-o.tsv"),
+];
 
-/// Writers A–F in one corpus, one header.
+/// Writers A–F and L–O in one corpus, one header.
 fn all_writers() -> String {
     let mut out = WRITERS.to_string();
-    for tsv in [HELD_OUT, HELD_OUT_F] {
+    for tsv in [HELD_OUT, HELD_OUT_F].iter().chain(&TRAINING_WRITERS) {
         for line in tsv.lines().skip(1) {
             out.push_str(line);
             out.push('\n');
@@ -157,8 +164,8 @@ fn calm_and_past_lower_but_innocent_words_do_not_escalate() {
     }
 }
 
-/// Leave one writer out: the second opinion trained on the dev corpus and five writers,
-/// measured on the sixth, beside the rules alone on the same lines. Printed for the README;
+/// Leave one writer out: the second opinion trained on the dev corpus and nine writers,
+/// measured on the tenth, beside the rules alone on the same lines. Printed for the README;
 /// police recall must stay at the floor.
 #[test]
 fn leave_one_writer_out_figures() {
@@ -173,7 +180,7 @@ fn leave_one_writer_out_figures() {
         Err(e) => panic!("leave one writer out: {e}"),
     };
     let writers: Vec<&str> = figures.iter().map(|f| f.writer.as_str()).collect();
-    assert_eq!(writers, ["A", "B", "C", "D", "E", "F"]);
+    assert_eq!(writers, ["A", "B", "C", "D", "E", "F", "L", "M", "N", "O"]);
     let rules_alone = match Classifier::embedded() {
         Ok(c) => c.with_model(None),
         Err(e) => panic!("embedded list: {e}"),
@@ -206,6 +213,7 @@ fn the_second_opinion_never_lowers_a_police_reading() {
     let police = |m: DispatchMode| matches!(m, DispatchMode::Police | DispatchMode::Joint);
     for line in [DEV, WRITERS, HELD_OUT, HELD_OUT_F]
         .iter()
+        .chain(&TRAINING_WRITERS)
         .flat_map(|c| c.lines().skip(1))
     {
         let Some(text) = line.split('\t').nth(1) else {
@@ -306,7 +314,7 @@ fn opinion_thresholds_leave_one_writer_out() {
         ),
     ];
     let corpora = [model::dev_corpus(), all.as_str()];
-    for letter in ["A", "B", "C", "D", "E", "F"] {
+    for letter in ["A", "B", "C", "D", "E", "F", "L", "M", "N", "O"] {
         let trained = std::sync::Arc::new(Model::from_corpora(&corpora, &[letter]));
         let own = writer_of(&all, letter);
         for (name, rules) in settings {

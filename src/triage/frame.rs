@@ -131,7 +131,7 @@ pub(super) fn object_before<'w, 'a>(
             .iter()
             .rev()
             .find(|w| !ADVERBS.contains(&w.text) && !["给", "狠狠", "一下"].contains(&w.text))
-            .filter(|o| is_object(o) || o.text == "的");
+            .filter(|o| is_object(o) || person_frame && o.text == "的");
     }
     let (k, marker) = *before
         .iter()
@@ -147,7 +147,10 @@ pub(super) fn object_before<'w, 'a>(
     let damage = words
         .get(i + 1)
         .is_some_and(|w| ["坏", "碎", "翻", "烂", "开", "断", "破"].contains(&w.text));
-    match subject.clone().find(|o| is_object(o) || o.text == "的") {
+    match subject
+        .clone()
+        .find(|o| is_object(o) || person_frame && o.text == "的")
+    {
         Some(o) => Some(o),
         None if subject.all(|w| ADVERBS.contains(&w.text)) => Some(marker),
         None if person_frame && !damage => Some(marker),
