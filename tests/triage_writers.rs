@@ -20,15 +20,28 @@ const DEV: &str = include_str!("data/triage-dev.tsv");
 const HELD_OUT: &str = include_str!("data/triage-heldout.tsv");
 /// Writer F, held out until the writers G and H took its place.
 const HELD_OUT_F: &str = include_str!("data/triage-heldout-f.tsv");
-/// Writers L–O, written apart for training: each was measured once before its lines were read.
-const TRAINING_WRITERS: [&str; 4] = [
+/// Writers L–W, written apart for training: each was measured once before its lines were read.
+const TRAINING_WRITERS: [&str; 12] = [
     include_str!("data/triage-train-l.tsv"),
     include_str!("data/triage-train-m.tsv"),
     include_str!("data/triage-train-n.tsv"),
     include_str!("data/triage-train-o.tsv"),
+    include_str!("data/triage-train-p.tsv"),
+    include_str!("data/triage-train-q.tsv"),
+    include_str!("data/triage-train-r.tsv"),
+    include_str!("data/triage-train-s.tsv"),
+    include_str!("data/triage-train-t.tsv"),
+    include_str!("data/triage-train-u.tsv"),
+    include_str!("data/triage-train-v.tsv"),
+    include_str!("data/triage-train-w.tsv"),
 ];
 
-/// Writers A–F and L–O in one corpus, one header.
+/// The writers tuned and trained on, in corpus order.
+const LETTERS: [&str; 18] = [
+    "A", "B", "C", "D", "E", "F", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W",
+];
+
+/// Writers A–F and L–W in one corpus, one header.
 fn all_writers() -> String {
     let mut out = WRITERS.to_string();
     for tsv in [HELD_OUT, HELD_OUT_F].iter().chain(&TRAINING_WRITERS) {
@@ -164,8 +177,8 @@ fn calm_and_past_lower_but_innocent_words_do_not_escalate() {
     }
 }
 
-/// Leave one writer out: the second opinion trained on the dev corpus and nine writers,
-/// measured on the tenth, beside the rules alone on the same lines. Printed for the README;
+/// Leave one writer out: the second opinion trained on the dev corpus and seventeen writers,
+/// measured on the eighteenth, beside the rules alone on the same lines. Printed for the README;
 /// police recall must stay at the floor.
 #[test]
 fn leave_one_writer_out_figures() {
@@ -180,7 +193,7 @@ fn leave_one_writer_out_figures() {
         Err(e) => panic!("leave one writer out: {e}"),
     };
     let writers: Vec<&str> = figures.iter().map(|f| f.writer.as_str()).collect();
-    assert_eq!(writers, ["A", "B", "C", "D", "E", "F", "L", "M", "N", "O"]);
+    assert_eq!(writers, LETTERS);
     let rules_alone = match Classifier::embedded() {
         Ok(c) => c.with_model(None),
         Err(e) => panic!("embedded list: {e}"),
@@ -312,9 +325,30 @@ fn opinion_thresholds_leave_one_writer_out() {
                 ..base
             },
         ),
+        (
+            "fill 0.95",
+            OpinionRules {
+                fill_at: 0.95,
+                ..base
+            },
+        ),
+        (
+            "fill 0.99",
+            OpinionRules {
+                fill_at: 0.99,
+                ..base
+            },
+        ),
+        (
+            "fill 0.999",
+            OpinionRules {
+                fill_at: 0.999,
+                ..base
+            },
+        ),
     ];
     let corpora = [model::dev_corpus(), all.as_str()];
-    for letter in ["A", "B", "C", "D", "E", "F", "L", "M", "N", "O"] {
+    for letter in LETTERS {
         let trained = std::sync::Arc::new(Model::from_corpora(&corpora, &[letter]));
         let own = writer_of(&all, letter);
         for (name, rules) in settings {

@@ -112,7 +112,7 @@ impl Default for OpinionRules {
     fn default() -> Self {
         OpinionRules {
             raise_at: 0.995,
-            fill_at: 0.9,
+            fill_at: 0.95,
             quiet_below: 0.5,
             switch_at: 0.99,
             weak_below: 2.0,

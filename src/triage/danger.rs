@@ -16,8 +16,8 @@
 use rustc_hash::FxHashMap;
 
 use super::frame::{
-    ADVERBS, CharSet, CompiledFrame, SOUND_ALIKES, object_after, object_before, sound_typed,
-    sounds_like_verb, verb_rest,
+    ADVERBS, CharSet, CompiledFrame, SOUND_ALIKES, object_after, object_as_topic, object_before,
+    sound_typed, sounds_like_verb, verb_rest,
 };
 use super::lexicon::{CueGroup, LEXICON, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
@@ -262,6 +262,7 @@ impl Detector {
                 unless: f.unless.iter().map(String::as_str).collect(),
                 sound_verbs: sound_typed(f),
                 person: f.objects.iter().any(|o| o == "人"),
+                topic: f.family == Family::Missing,
             })
             .collect();
         let mut by_first_char: FxHashMap<char, u64> = FxHashMap::default();
@@ -456,6 +457,12 @@ impl Detector {
                 } else {
                     object_after(words, i, c, clause, &is_object)
                         .or_else(|| object_before(words, i, c, clause, &is_object, frame.person))
+                        .or_else(|| {
+                            frame
+                                .topic
+                                .then(|| object_as_topic(words, i, c, clause, &is_object))
+                                .flatten()
+                        })
                 };
                 let voided = || {
                     words

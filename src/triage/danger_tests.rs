@@ -229,3 +229,23 @@ fn a_smoke_alarm_told_as_a_maintenance_matter_is_accounted_for() {
     assert!(d.unexplained(Some("H5")) < RAISED, "{d:?}");
     assert!(d.unexplained(None) >= RAISED);
 }
+
+#[test]
+fn a_person_who_cannot_be_found_is_missing_not_lost_property() {
+    assert!(family("娃儿在超市找不到了", Family::Missing));
+    assert!(family("我儿子放学后走丢了", Family::Missing));
+    assert!(!family("儿子的手机找不到了", Family::Missing));
+    assert!(!family("我找不到物业的办公室", Family::Missing));
+}
+
+#[test]
+fn a_passive_whose_agent_is_the_weather_is_not_about_a_person() {
+    assert!(!raised("小区里一棵树被风刮歪了，斜靠在围墙上"));
+    assert!(family("他在路口被一辆车刮倒了", Family::Traffic));
+}
+
+#[test]
+fn a_possessive_stands_for_a_person_only_in_a_frame_about_people() {
+    let d = DETECTOR.assess("施工方把持续的噪音当成小事");
+    assert!(!d.cues.iter().any(|c| c.family == Family::Weapon), "{d:?}");
+}

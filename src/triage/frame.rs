@@ -16,6 +16,10 @@ pub(super) const FRAME_REACH: usize = 6;
 /// Words that mark the object before the verb (把他打了) or the victim as subject (他被打了).
 pub(super) const DISPOSAL: &[&str] = &["把", "将"];
 pub(super) const PASSIVE: &[&str] = &["被", "遭", "挨", "让", "叫"];
+/// Agents of a passive that are weather or water, never a person (树被风刮歪了, 被水冲走).
+const NATURE: &[&str] = &[
+    "风", "大风", "狂风", "台风", "雨", "大雨", "暴雨", "雪", "大雪", "冰雹", "水", "洪水", "雷",
+];
 /// Words that may stand between a passive subject and 被 (他又被打了).
 pub(super) const ADVERBS: &[&str] = &[
     "也", "又", "都", "还", "就", "竟然", "居然", "直接", "差点", "已经", "刚", "刚才", "昨天",
@@ -61,6 +65,9 @@ pub(super) struct CompiledFrame {
     /// Its objects are people: a passive with no subject named is taken to be about a person
     /// (被几个人打了), unless the verb's result is damage to a thing (被踢坏).
     pub(super) person: bool,
+    /// Its object may stand before the verb as the topic when nothing follows the verb
+    /// (孩子在超市找不到了): the frames of missing and trapped people.
+    pub(super) topic: bool,
 }
 
 /// A one-character word that reads like one of the frame's one-character verbs (大我 for 打我);
@@ -146,7 +153,10 @@ pub(super) fn object_before<'w, 'a>(
         .take_while(|w| clause.get(w.start).copied() == Some(c));
     let damage = words
         .get(i + 1)
-        .is_some_and(|w| ["坏", "碎", "翻", "烂", "开", "断", "破"].contains(&w.text));
+        .is_some_and(|w| ["坏", "碎", "翻", "烂", "开", "断", "破", "歪"].contains(&w.text));
+    if words[k + 1..i].iter().any(|w| NATURE.contains(&w.text)) {
+        return None;
+    }
     match subject
         .clone()
         .find(|o| is_object(o) || person_frame && o.text == "的")
@@ -156,6 +166,35 @@ pub(super) fn object_before<'w, 'a>(
         None if person_frame && !damage => Some(marker),
         None => None,
     }
+}
+
+/// Words that may end a clause after a verb whose object is its topic (孩子找不到了).
+const CLAUSE_ENDS: &[&str] = &["了", "啦", "呢", "啊", "呀", "的", "咯", "喽"];
+
+/// The topic before the verb that is its object (孩子在超市找不到了, 儿子走丢了), when nothing but
+/// a clause-final particle follows the verb: with a word after it the person is the one looking
+/// (我找不到物业).
+pub(super) fn object_as_topic<'w, 'a>(
+    words: &'w [Word<'a>],
+    i: usize,
+    c: usize,
+    clause: &[usize],
+    is_object: &dyn Fn(&Word<'_>) -> bool,
+) -> Option<&'w Word<'a>> {
+    let in_clause = |w: &&Word<'_>| clause.get(w.start).copied() == Some(c);
+    let ends = words
+        .iter()
+        .skip(i + 1)
+        .take_while(in_clause)
+        .all(|w| CLAUSE_ENDS.contains(&w.text));
+    if !ends {
+        return None;
+    }
+    words[i.saturating_sub(FRAME_REACH)..i]
+        .iter()
+        .rev()
+        .take_while(in_clause)
+        .find(|o| is_object(o))
 }
 
 /// Whether a frame's one-character verbs may be typed by sound: the hitting frame's only.

@@ -87,8 +87,9 @@ pub fn category<'a>(list: &'a ResponsibilityList, code: &str) -> Option<&'a Cate
 
 /// The decision recorded for a posted request: the classifier's on the description, unless its
 /// rules found no category and no red flag, in which case the caller's service code fills in. A
-/// red flag, a police reading or an uncertain one always stands; a category that only the learned
-/// second opinion guessed, with no rule behind it, gives way to the caller's code.
+/// red flag, a police reading or an uncertain one with any evidence behind it always stands (an
+/// uncertain item on which nothing at all was found takes the code); a category that only the
+/// learned second opinion guessed, with no rule behind it, gives way to the caller's code.
 pub fn with_hint(
     decided: Option<TriageDecision>,
     hint: &Category,
@@ -97,7 +98,8 @@ pub fn with_hint(
     if let Some(d) = &decided {
         let red_flag = d.evidence.iter().any(|e| e.rule.starts_with("redflag:"));
         let by_rule = d.evidence.iter().any(|e| e.rule != "model");
-        let guarded = d.class == Class::Police || d.class == Class::Uncertain;
+        let found_nothing = d.category.is_none() && d.evidence.is_empty();
+        let guarded = d.class == Class::Police || (d.class == Class::Uncertain && !found_nothing);
         if red_flag || guarded || (d.category.is_some() && by_rule) {
             return decided;
         }
@@ -214,7 +216,16 @@ mod tests {
             effect: "red flag".into(),
         }];
         let kept = with_hint(Some(red.clone()), hint, "v");
-        assert_eq!(kept, Some(red));
+        assert_eq!(kept, Some(red.clone()));
+        let mut nothing = red.clone();
+        nothing.evidence.clear();
+        let taken = with_hint(Some(nothing), hint, "v").expect("decision");
+        assert_eq!(taken.category.as_deref(), Some("P1"));
+        let mut read_as_police = red;
+        read_as_police.evidence[0].rule = "model".into();
+        read_as_police.evidence[0].effect = "police reading 1.00: uncertain, police first".into();
+        let stands = with_hint(Some(read_as_police.clone()), hint, "v");
+        assert_eq!(stands, Some(read_as_police));
     }
 
     #[test]
