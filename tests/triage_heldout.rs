@@ -14,9 +14,10 @@ const HELD_OUT: [(&str, &str); 5] = [
 ];
 
 /// A floor under the held-out writers' police recall, a guard against falling back: measured at
-/// 0.919 (G), 0.973 (H), 0.969 (I), 0.944 (J) and 0.963 (K) when they were first measured, so below the 0.95 the project aims at and
-/// the 0.97 target; raise it as the rule improves, never tune on these lines to pass it.
-const FLOOR: f64 = 0.90;
+/// 0.919 (G), 0.973 (H), 0.969 (I), 0.944 (J) and 0.963 (K) when first measured, 0.933–0.994
+/// after the writers L–W were learned from; below the 0.97 target. Raise it as the rule
+/// improves, never tune on these lines to pass it.
+const FLOOR: f64 = 0.92;
 
 #[test]
 fn held_out_writers_g_to_k() {
