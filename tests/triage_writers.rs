@@ -20,8 +20,8 @@ const DEV: &str = include_str!("data/triage-dev.tsv");
 const HELD_OUT: &str = include_str!("data/triage-heldout.tsv");
 /// Writer F, held out until the writers G and H took its place.
 const HELD_OUT_F: &str = include_str!("data/triage-heldout-f.tsv");
-/// Writers L–W, written apart for training: each was measured once before its lines were read.
-const TRAINING_WRITERS: [&str; 12] = [
+/// Writers L–Z, AA and AB, written apart for training: each was measured once before its lines were read.
+const TRAINING_WRITERS: [&str; 17] = [
     include_str!("data/triage-train-l.tsv"),
     include_str!("data/triage-train-m.tsv"),
     include_str!("data/triage-train-n.tsv"),
@@ -34,14 +34,20 @@ const TRAINING_WRITERS: [&str; 12] = [
     include_str!("data/triage-train-u.tsv"),
     include_str!("data/triage-train-v.tsv"),
     include_str!("data/triage-train-w.tsv"),
+    include_str!("data/triage-train-x.tsv"),
+    include_str!("data/triage-train-y.tsv"),
+    include_str!("data/triage-train-z.tsv"),
+    include_str!("data/triage-train-aa.tsv"),
+    include_str!("data/triage-train-ab.tsv"),
 ];
 
-/// The writers tuned and trained on, in corpus order.
-const LETTERS: [&str; 18] = [
-    "A", "B", "C", "D", "E", "F", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W",
+/// The writers tuned and trained on, in the order of their letters.
+const LETTERS: [&str; 23] = [
+    "A", "AA", "AB", "B", "C", "D", "E", "F", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V",
+    "W", "X", "Y", "Z",
 ];
 
-/// Writers A–F and L–W in one corpus, one header.
+/// Writers A–F, L–Z, AA and AB in one corpus, one header.
 fn all_writers() -> String {
     let mut out = WRITERS.to_string();
     for tsv in [HELD_OUT, HELD_OUT_F].iter().chain(&TRAINING_WRITERS) {

@@ -249,3 +249,43 @@ fn a_possessive_stands_for_a_person_only_in_a_frame_about_people() {
     let d = DETECTOR.assess("施工方把持续的噪音当成小事");
     assert!(!d.cues.iter().any(|c| c.family == Family::Weapon), "{d:?}");
 }
+
+#[test]
+fn a_body_found_is_a_danger_but_an_animal_carcass_is_not() {
+    assert!(family("公园湖边发现一具尸体", Family::Missing));
+    assert!(family("桥墩那边水面上漂着一个人", Family::Missing));
+    assert!(!family("绿化带里有只猫尸体，发臭了", Family::Missing));
+    assert!(!family("路边一个动物尸体没人清理", Family::Missing));
+}
+
+#[test]
+fn someone_perhaps_inside_what_fell_keeps_the_danger_up() {
+    assert!(raised("广告牌掉下来压住了报刊亭，不知道底下有没有人"));
+    assert!(!raised("广告牌松了，风一吹就晃"));
+}
+
+#[test]
+fn devices_that_do_not_respond_and_stoves_that_do_not_light_are_not_dangers() {
+    assert!(!raised("单元门刷卡没反应，进不去"));
+    assert!(!raised("家里灶台打不着火，是不是没气了"));
+    assert!(!raised("楼上从阳台上吊下来一根绳子晾衣服"));
+    assert!(!raised("停车费贵得跟抢钱一样"));
+    assert!(!raised("有辆车堵在单位门口，找不到车主"));
+    assert!(raised("叫他半天没反应，躺在地上"));
+}
+
+#[test]
+fn building_materials_and_a_deposit_are_not_weapons_or_confinement() {
+    assert!(!family("工地上一车一车地卸钢管", Family::Weapon));
+    assert!(!family("邻居用砖墙把院子围起来了", Family::Weapon));
+    assert!(!family("房东要扣我押金", Family::Threat));
+    assert!(family("那人抡着钢管冲过来", Family::Weapon));
+    assert!(family("他们把我锁在屋里不让走", Family::Threat));
+}
+
+#[test]
+fn poisoning_and_gambling_chips_point_to_crime() {
+    assert!(family("有人在小区里放毒饵", Family::Crime));
+    assert!(family("楼下那家店晚上拿现金换筹码", Family::Crime));
+    assert!(!family("物业在楼道里放了灭鼠药，毒死老鼠", Family::Crime));
+}

@@ -5,7 +5,7 @@
 //! which category it belongs to. Each n-gram counts once per description. The model explains
 //! itself by the n-grams that weigh most for its reading against the runner-up.
 //!
-//! The embedded model is trained from the dev corpus and the writers' corpora (A–F, L–W); the
+//! The embedded model is trained from the dev corpus and the writers' corpora (A–F, L–Z, AA, AB); the
 //! writers that measure generalisation (G–K) are never learned from.
 
 use std::collections::HashMap;
@@ -18,7 +18,7 @@ use super::eval::{self, Case};
 use super::matcher::normalize;
 
 /// The corpora the embedded model learns from.
-const TRAINING: [&str; 16] = [
+const TRAINING: [&str; 21] = [
     include_str!("../../tests/data/triage-dev.tsv"),
     include_str!("../../tests/data/triage-writers.tsv"),
     include_str!("../../tests/data/triage-heldout.tsv"),
@@ -35,6 +35,11 @@ const TRAINING: [&str; 16] = [
     include_str!("../../tests/data/triage-train-u.tsv"),
     include_str!("../../tests/data/triage-train-v.tsv"),
     include_str!("../../tests/data/triage-train-w.tsv"),
+    include_str!("../../tests/data/triage-train-x.tsv"),
+    include_str!("../../tests/data/triage-train-y.tsv"),
+    include_str!("../../tests/data/triage-train-z.tsv"),
+    include_str!("../../tests/data/triage-train-aa.tsv"),
+    include_str!("../../tests/data/triage-train-ab.tsv"),
 ];
 /// Additive smoothing of the counts.
 const ALPHA: f32 = 0.5;
@@ -701,8 +706,8 @@ mod tests {
         assert_eq!(
             writers,
             [
-                "A", "B", "C", "D", "E", "F", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U",
-                "V", "W"
+                "A", "AA", "AB", "B", "C", "D", "E", "F", "L", "M", "N", "O", "P", "Q", "R", "S",
+                "T", "U", "V", "W", "X", "Y", "Z"
             ]
         );
     }
