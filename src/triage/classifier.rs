@@ -79,7 +79,22 @@ pub struct Classifier {
     detector: Detector,
     by_code: FxHashMap<String, usize>,
     model: Option<Arc<Model>>,
+    /// For each category label of the model, the list's category of that code.
+    model_categories: Vec<Option<usize>>,
     opinion: OpinionRules,
+}
+
+/// For each category label of `model`, the category of `by_code` with that code.
+fn model_categories(
+    model: Option<&Model>,
+    by_code: &FxHashMap<String, usize>,
+) -> Vec<Option<usize>> {
+    model.map_or_else(Vec::new, |m| {
+        m.category_labels()
+            .iter()
+            .map(|l| by_code.get(l).copied())
+            .collect()
+    })
 }
 
 /// When the learned second opinion may change what the rules decided. It may raise a
@@ -203,12 +218,14 @@ impl Classifier {
             .enumerate()
             .map(|(i, c)| (c.code.clone(), i))
             .collect();
+        let model = Model::embedded();
         Ok(Classifier {
             matcher: builder.build(),
             detector,
             list,
+            model_categories: model_categories(Some(&model), &by_code),
             by_code,
-            model: Some(Model::embedded()),
+            model: Some(model),
             opinion: OpinionRules::default(),
         })
     }
@@ -220,6 +237,7 @@ impl Classifier {
 
     /// The same classifier with another second opinion (`None`: the rules alone).
     pub fn with_model(mut self, model: Option<Arc<Model>>) -> Self {
+        self.model_categories = model_categories(model.as_deref(), &self.by_code);
         self.model = model;
         self
     }
@@ -247,24 +265,28 @@ impl Classifier {
         if !(unnamed || switch || class == Class::NonPolice) {
             return (class, cat);
         }
-        let grams = model.known_grams(chars);
-        let Some(police) = model.police_probability(&grams) else {
+        let known = model.known_grams(chars);
+        let grams = known.grams();
+        let Some(police) = model.police_probability_known(&known) else {
             return (class, cat);
         };
         let police_grams = || {
             model
-                .police_reading(&grams)
+                .police_reading_known(&known)
                 .map(|r| r.grams.join("、"))
                 .unwrap_or_default()
         };
+        let class_of = |label: usize| {
+            self.model_categories
+                .get(label)
+                .copied()
+                .flatten()
+                .map(|i| self.list.categories[i].class)
+        };
         if unnamed && police >= rules.name_at {
-            let police_category = |code: &str| {
-                self.by_code
-                    .get(code)
-                    .is_some_and(|&i| self.list.categories[i].class == Class::Police)
-            };
+            let police_category = |label: usize| class_of(label) == Some(Class::Police);
             if let Some((c, r)) = model
-                .category_reading(&grams, police_category)
+                .category_reading_by(grams, police_category)
                 .and_then(|r| Some((self.by_code.get(&r.label).copied()?, r)))
             {
                 evidence.push(Evidence {
@@ -279,13 +301,9 @@ impl Classifier {
                 return (Class::Police, Some(c));
             }
         }
-        let department = |code: &str| {
-            self.by_code
-                .get(code)
-                .is_some_and(|&i| self.list.categories[i].class != Class::Police)
-        };
+        let department = |label: usize| class_of(label).is_some_and(|c| c != Class::Police);
         let read = (fill || switch)
-            .then(|| model.category_reading(&grams, department))
+            .then(|| model.category_reading_by(grams, department))
             .flatten()
             .and_then(|r| Some((self.by_code.get(&r.label).copied()?, r)));
         if let Some((c, r)) = read {
@@ -349,9 +367,15 @@ impl Classifier {
                 .map(|(i, s)| (i, s.score))
         };
         let department = |scores: &[Scored]| best(scores, false);
-        let first_dept = department(&self.with_cues(&scores, &danger, None));
+        let cue_cats: Vec<Option<usize>> = danger
+            .cues
+            .iter()
+            .map(|c| c.code.and_then(|code| self.by_code.get(code).copied()))
+            .collect();
+        let first_dept =
+            department(&self.with_cues(&scores, police_phrase, &danger, &cue_cats, None));
         let dept_code = first_dept.map(|(d, _)| self.list.categories[d].code.as_str());
-        scores = self.with_cues(&scores, &danger, dept_code);
+        scores = self.with_cues(&scores, police_phrase, &danger, &cue_cats, dept_code);
         let police = best(&scores, true);
         let dept = department(&scores);
         let dept_code = dept.map(|(d, _)| self.list.categories[d].code.as_str());
@@ -516,28 +540,35 @@ impl Classifier {
 
     /// The scores with the danger cues added: to each category they point to, the weight of its
     /// heaviest cue, leaving out the cues that the department category `explained_by` accounts
-    /// for. Cues pick a police category only when no police phrase of the list did.
+    /// for. Cues pick a police category only when no police phrase of the list did
+    /// (`police_phrase`: one scored in `scores`). `cue_cats` holds the category of each cue.
     fn with_cues(
         &self,
         scores: &[Scored],
+        police_phrase: bool,
         danger: &Danger,
+        cue_cats: &[Option<usize>],
         explained_by: Option<&str>,
     ) -> Vec<Scored> {
         let mut out: Vec<Scored> = scores.to_vec();
-        let police_phrase = self.police_phrase(scores);
-        let mut added = vec![0.0f32; out.len()];
-        for cue in danger.counting() {
-            let explained = danger.explains(explained_by, cue);
-            let Some(&i) = cue.code.and_then(|c| self.by_code.get(c)) else {
+        let mut added: Vec<(usize, f32)> = Vec::new();
+        for (cue, cat) in danger.cues.iter().zip(cue_cats) {
+            let (Some(i), w) = (*cat, cue.counted()) else {
                 continue;
             };
-            let police = self.list.categories[i].class == Class::Police;
-            if !(explained || police && police_phrase) {
-                added[i] = added[i].max(cue.counted());
+            if w <= 0.0 || danger.explains(explained_by, cue) {
+                continue;
+            }
+            if police_phrase && self.list.categories[i].class == Class::Police {
+                continue;
+            }
+            match added.iter_mut().find(|(k, _)| *k == i) {
+                Some((_, a)) => *a = a.max(w),
+                None => added.push((i, w)),
             }
         }
-        for (s, a) in out.iter_mut().zip(added) {
-            s.score += a;
+        for (i, a) in added {
+            out[i].score += a;
         }
         out
     }
@@ -620,29 +651,30 @@ impl Classifier {
             Tag::Keyword { cat, weight } => {
                 let c = &self.list.categories[*cat];
                 let what = if c.class == Class::Police {
-                    "police keyword"
+                    "police keyword +"
                 } else {
-                    "keyword"
+                    "keyword +"
                 };
-                (c.code.clone(), format!("{what} +{weight}"))
+                (c.code.as_str(), [what, &weight_text(*weight)].concat())
             }
             Tag::Negative { cat } => (
-                self.list.categories[*cat].code.clone(),
+                self.list.categories[*cat].code.as_str(),
                 "rules category out".into(),
             ),
             Tag::When { cat, cond } => {
                 let c = &self.list.categories[*cat];
                 let mode = c.conditional.get(*cond).map_or("?", |m| m.mode.code());
-                (c.code.clone(), format!("mode {mode}"))
+                (c.code.as_str(), ["mode ", mode].concat())
             }
-            Tag::Request => ("request".to_string(), "weighs the clause".to_string()),
+            Tag::Request => ("request", "weighs the clause".to_string()),
         };
+        let rule = rule.to_string();
         let effect = if hit.negated {
             "negated".to_string()
         } else if hit.hedged {
             "hedged".to_string()
         } else if hit.sounded {
-            format!("{effect} (same sound)")
+            effect + " (same sound)"
         } else {
             effect
         };
@@ -663,10 +695,16 @@ fn cue_evidence(danger: &Danger, cue: &Cue, dept: Option<&str>) -> Evidence {
         State::Past => format!("past, counts {:.1}", cue.counted()),
         State::Feared => format!("feared, counts {:.1}", cue.counted()),
         State::Current if explained => format!("accounted for by {}", dept.unwrap_or("-")),
-        State::Current => format!("red flag: {} +{}", cue.family.name_zh(), cue.weight),
+        State::Current => [
+            "red flag: ",
+            cue.family.name_zh(),
+            " +",
+            &weight_text(cue.weight),
+        ]
+        .concat(),
     };
     let effect = if cue.sounded {
-        format!("{effect} (same sound)")
+        effect + " (same sound)"
     } else {
         effect
     };
@@ -675,6 +713,18 @@ fn cue_evidence(danger: &Danger, cue: &Cue, dept: Option<&str>) -> Evidence {
         phrase: cue.phrase.clone(),
         at: cue.at,
         effect,
+    }
+}
+
+/// A weight as `{}` prints it, without formatting the usual ones.
+fn weight_text(w: f32) -> std::borrow::Cow<'static, str> {
+    match w {
+        0.5 => "0.5".into(),
+        1.0 => "1".into(),
+        1.5 => "1.5".into(),
+        2.0 => "2".into(),
+        3.0 => "3".into(),
+        _ => format!("{w}").into(),
     }
 }
 
@@ -729,6 +779,14 @@ fn kept_keywords<'h, 'a>(hits: &'h [Hit<'a, Tag>]) -> Vec<&'h Hit<'a, Tag>> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn a_weight_reads_as_it_prints() {
+    for w in [0.5f32, 1.0, 1.5, 2.0, 3.0, 0.25, 4.0] {
+        assert_eq!(weight_text(w), format!("{w}"));
+    }
 }
 
 fn raise(p: Priority) -> Priority {

@@ -103,11 +103,16 @@ const CHANNEL: &[&[char]] = &[
     &['反', '映'],
     &['诉', '求'],
 ];
+/// The first characters of the [`CHANNEL`] words.
+const CHANNEL_FIRST: &[char] = &['报', '来', '工', '反', '诉'];
 
 /// For each character, whether it belongs to a channel word.
 fn channel_marks(chars: &[char]) -> Vec<bool> {
     let mut marks = vec![false; chars.len()];
     for (i, &c) in chars.iter().enumerate() {
+        if !CHANNEL_FIRST.contains(&c) {
+            continue;
+        }
         for word in CHANNEL {
             let n = word.len();
             if word[0] == c && chars.len() - i >= n && word[1..] == chars[i + 1..i + n] {
@@ -243,42 +248,57 @@ impl Bayes {
         self.entries.get(at as usize..(at + n) as usize)
     }
 
-    /// Log scores of every label for the n-grams `grams`, with the known n-grams' entries.
-    fn scores<'m>(&'m self, grams: &[u64]) -> (Vec<f32>, Vec<Known<'m>>) {
+    /// The n-grams of `grams` this reading has seen, with their entries.
+    fn lookup(&self, grams: &[u64]) -> Vec<Known<'_>> {
+        grams
+            .iter()
+            .filter_map(|&g| Some((g, self.seen(g)?)))
+            .collect()
+    }
+
+    /// Log scores of every label for the entries of the known n-grams, in n-gram order.
+    fn scores_of<'e>(&self, entries: impl Iterator<Item = &'e [(u16, f32)]>) -> Vec<f32> {
         let mut s = self.prior.clone();
-        let mut found = Vec::with_capacity(grams.len());
-        for &g in grams {
-            if let Some(entry) = self.seen(g) {
-                for &(l, w) in entry {
-                    s[l as usize] += w;
-                }
-                found.push((g, entry));
+        let mut known = 0usize;
+        for entry in entries {
+            for &(l, w) in entry {
+                s[l as usize] += w;
             }
+            known += 1;
         }
-        let known = found.len() as f32;
+        let known = known as f32;
         for (x, u) in s.iter_mut().zip(&self.unseen) {
             *x += known * u;
         }
-        (s, found)
+        s
     }
 
-    /// What a known n-gram with labels `entry` adds to label `l`.
+    /// What a known n-gram with labels `entry` (in label order) adds to label `l`.
     fn weight(&self, entry: &[(u16, f32)], l: usize) -> f32 {
         let w = entry
-            .iter()
-            .find(|(x, _)| *x as usize == l)
-            .map_or(0.0, |(_, w)| *w);
+            .binary_search_by_key(&l, |(x, _)| *x as usize)
+            .map_or(0.0, |i| entry[i].1);
         w + self.unseen[l]
     }
 
     /// The most probable label among those `allowed`, with its probability among them and its
     /// heaviest n-grams.
     fn read(&self, grams: &[u64], allowed: impl Fn(&str) -> bool) -> Option<Reading> {
-        let (scores, found) = self.scores(grams);
+        self.read_found(self.lookup(grams), |l| allowed(&self.labels[l]))
+    }
+
+    /// Like [`Bayes::read`] over the known n-grams already looked up, the labels allowed by
+    /// index.
+    fn read_found(
+        &self,
+        found: Vec<Known<'_>>,
+        allowed: impl Fn(usize) -> bool,
+    ) -> Option<Reading> {
+        let scores = self.scores_of(found.iter().map(|(_, e)| *e));
         let mut best: Option<usize> = None;
         let mut runner: Option<usize> = None;
         let mut order: Vec<usize> = Vec::new();
-        for l in (0..self.labels.len()).filter(|&l| allowed(&self.labels[l])) {
+        for l in (0..self.labels.len()).filter(|&l| allowed(l)) {
             order.push(l);
             if best.is_none_or(|b| scores[l] > scores[b]) {
                 runner = best;
@@ -294,9 +314,12 @@ impl Bayes {
         let mut heaviest: Vec<(f32, u64)> = Vec::with_capacity(SHOWN_GRAMS + 1);
         for &(g, entry) in &found {
             let w = self.weight(entry, best) - runner.map_or(0.0, |r| self.weight(entry, r));
-            if w > 0.0 {
-                heaviest.push((w, g));
-                heaviest.sort_by(heavier);
+            let full = heaviest.len() == SHOWN_GRAMS;
+            let lighter = |last: &(f32, u64)| heavier(&(w, g), last) != std::cmp::Ordering::Less;
+            if w > 0.0 && !(full && heaviest.last().is_some_and(lighter)) {
+                let at =
+                    heaviest.partition_point(|x| heavier(x, &(w, g)) == std::cmp::Ordering::Less);
+                heaviest.insert(at, (w, g));
                 heaviest.truncate(SHOWN_GRAMS);
             }
         }
@@ -322,6 +345,20 @@ pub struct Model {
     /// any model trained here: the category reading learns from a subset of the same lines), so
     /// one lookup tells whether an n-gram is known.
     nested: bool,
+}
+
+/// The n-grams of one description that the model knows, with the police reading's entries.
+#[derive(Debug, Clone)]
+pub struct KnownGrams<'m> {
+    grams: Vec<u64>,
+    police: Vec<Option<&'m [(u16, f32)]>>,
+}
+
+impl KnownGrams<'_> {
+    /// The n-grams, in order.
+    pub fn grams(&self) -> &[u64] {
+        &self.grams
+    }
 }
 
 /// What the model reads in one description.
@@ -407,16 +444,57 @@ impl Model {
 
     /// The n-grams of a text already normalised that either reading has seen: an n-gram neither
     /// has seen adds nothing to any score, so both readings over these are the readings over all
-    /// of [`Model::grams`], and cheaper.
-    pub fn known_grams(&self, chars: &[char]) -> Vec<u64> {
-        grams_where(chars, |g| {
+    /// of [`Model::grams`], and cheaper. The police reading's entries are looked up once here.
+    pub fn known_grams(&self, chars: &[char]) -> KnownGrams<'_> {
+        let grams = grams_where(chars, |g| {
             self.police.seen.contains_key(&g) || !self.nested && self.category.seen.contains_key(&g)
-        })
+        });
+        let police = grams.iter().map(|&g| self.police.seen(g)).collect();
+        KnownGrams { grams, police }
+    }
+
+    /// [`Model::police_probability`] over the known n-grams.
+    pub fn police_probability_known(&self, known: &KnownGrams<'_>) -> Option<f32> {
+        let scores = self
+            .police
+            .scores_of(known.police.iter().flatten().copied());
+        self.police_share(&scores)
+    }
+
+    /// [`Model::police_reading`] over the known n-grams.
+    pub fn police_reading_known(&self, known: &KnownGrams<'_>) -> Option<Reading> {
+        let found = known
+            .grams
+            .iter()
+            .zip(&known.police)
+            .filter_map(|(&g, e)| Some((g, (*e)?)))
+            .collect();
+        self.police_label(self.police.read_found(found, |_| true)?)
+    }
+
+    /// The labels of the category reading, by index.
+    pub fn category_labels(&self) -> &[String] {
+        &self.category.labels
+    }
+
+    /// [`Model::category_reading`] with the categories allowed by their index in
+    /// [`Model::category_labels`].
+    pub fn category_reading_by(
+        &self,
+        grams: &[u64],
+        allowed: impl Fn(usize) -> bool,
+    ) -> Option<Reading> {
+        self.category
+            .read_found(self.category.lookup(grams), allowed)
     }
 
     /// The probability that the item is police-type, with the n-grams for it.
     pub fn police_reading(&self, grams: &[u64]) -> Option<Reading> {
-        let police = self.police.read(grams, |_| true)?;
+        self.police_label(self.police.read(grams, |_| true)?)
+    }
+
+    /// The police reading's best label told as the probability of the police label.
+    fn police_label(&self, police: Reading) -> Option<Reading> {
         Some(if police.label == POLICE {
             police
         } else {
@@ -431,8 +509,14 @@ impl Model {
     /// The probability that the item is police-type, without the n-grams behind it (cheaper
     /// than [`Model::police_reading`]).
     pub fn police_probability(&self, grams: &[u64]) -> Option<f32> {
+        let found = self.police.lookup(grams);
+        let scores = self.police.scores_of(found.iter().map(|(_, e)| *e));
+        self.police_share(&scores)
+    }
+
+    /// The police label's probability from the police reading's log scores.
+    fn police_share(&self, scores: &[f32]) -> Option<f32> {
         let p = self.police.labels.iter().position(|l| l == POLICE)?;
-        let (scores, _) = self.police.scores(grams);
         let others: f32 = scores
             .iter()
             .enumerate()
@@ -636,15 +720,27 @@ mod tests {
             "天气不错",
         ] {
             let chars = normalize(text);
-            let (all, known) = (Model::grams(&chars), m.known_grams(&chars));
+            let (all, k) = (Model::grams(&chars), m.known_grams(&chars));
+            let known = k.grams();
             assert!(known.len() < all.len(), "{text}");
-            assert_eq!(m.police_probability(&known), m.police_probability(&all));
-            assert_eq!(m.police_reading(&known), m.police_reading(&all));
+            assert_eq!(m.police_probability(known), m.police_probability(&all));
+            assert_eq!(m.police_probability_known(&k), m.police_probability(&all));
+            assert_eq!(m.police_reading(known), m.police_reading(&all));
+            assert_eq!(m.police_reading_known(&k), m.police_reading(&all));
             assert_eq!(
-                m.category_reading(&known, |_| true),
+                m.category_reading(known, |_| true),
+                m.category_reading(&all, |_| true)
+            );
+            assert_eq!(
+                m.category_reading_by(known, |_| true),
                 m.category_reading(&all, |_| true)
             );
         }
+    }
+
+    #[test]
+    fn every_channel_word_starts_with_a_listed_first_character() {
+        assert!(CHANNEL.iter().all(|w| CHANNEL_FIRST.contains(&w[0])));
     }
 
     #[test]

@@ -21,16 +21,16 @@ fn mode_zh(mode: DispatchMode) -> &'static str {
 
 /// `警务类 · 刑事案件 · 回流110(P) · 依据：被偷、撬门` and the like.
 pub fn line(d: &TriageDecision) -> String {
-    let mut parts = vec![class_zh(d.class).to_string()];
-    parts.push(
-        d.category_name
-            .clone()
-            .unwrap_or_else(|| "未匹配类别".to_string()),
-    );
+    let mut out = String::with_capacity(160);
+    out.push_str(class_zh(d.class));
+    out.push_str(" · ");
+    out.push_str(d.category_name.as_deref().unwrap_or("未匹配类别"));
     if d.class != Class::Police {
-        parts.push(d.departments.join("、"));
+        out.push_str(" · ");
+        join_into(&mut out, d.departments.iter().map(String::as_str));
     }
-    parts.push(mode_zh(d.mode).to_string());
+    out.push_str(" · ");
+    out.push_str(mode_zh(d.mode));
     let mut flags: Vec<&str> = Vec::new();
     let mut words: Vec<&str> = Vec::new();
     let mut learned: Vec<&str> = Vec::new();
@@ -41,12 +41,9 @@ pub fn line(d: &TriageDecision) -> String {
             }
             continue;
         }
-        let list = if e.rule.starts_with("redflag:") {
-            &mut flags
-        } else {
-            &mut words
-        };
-        let counts = if e.rule.starts_with("redflag:") {
+        let flag = e.rule.starts_with("redflag:");
+        let list = if flag { &mut flags } else { &mut words };
+        let counts = if flag {
             e.effect.starts_with("red flag")
         } else {
             e.effect != "negated" && e.effect != "hedged"
@@ -55,14 +52,26 @@ pub fn line(d: &TriageDecision) -> String {
             list.push(&e.phrase);
         }
     }
-    if !flags.is_empty() {
-        parts.push(format!("升级情节：{}", flags.join("、")));
+    for (label, list) in [
+        ("升级情节：", flags),
+        ("依据：", words),
+        ("模型参考：", learned),
+    ] {
+        if !list.is_empty() {
+            out.push_str(" · ");
+            out.push_str(label);
+            join_into(&mut out, list.into_iter());
+        }
     }
-    if !words.is_empty() {
-        parts.push(format!("依据：{}", words.join("、")));
+    out
+}
+
+/// Appends `parts` to `out`, separated by 、.
+fn join_into<'a>(out: &mut String, parts: impl Iterator<Item = &'a str>) {
+    for (i, p) in parts.enumerate() {
+        if i > 0 {
+            out.push('、');
+        }
+        out.push_str(p);
     }
-    if !learned.is_empty() {
-        parts.push(format!("模型参考：{}", learned.join("、")));
-    }
-    parts.join(" · ")
 }
