@@ -349,7 +349,7 @@ impl Classifier {
         folded.extend(chars.iter());
         let hits = self.matcher.find_normalized(&chars);
         let keyword_hits = kept_keywords(&hits);
-        let danger = self.detector.assess_normalized(&chars, &folded);
+        let mut danger = self.detector.assess_normalized(&chars, &folded);
         let weights = position_weights(text, &hits);
         let base = self.score(&hits, &keyword_hits, &weights, &danger.lowered);
         let police_phrase = self.police_phrase(&base);
@@ -458,14 +458,14 @@ impl Classifier {
         {
             evidence.push(self.evidence(h));
         }
-        for cue in &danger.cues {
+        for cue in std::mem::take(&mut danger.cues) {
             evidence.push(cue_evidence(&danger, cue, dept_code));
         }
-        if let Some((phrase, at)) = &danger.calm {
+        if let Some((phrase, at)) = danger.calm.take() {
             evidence.push(Evidence {
                 rule: "calm".into(),
-                phrase: phrase.clone(),
-                at: *at,
+                phrase,
+                at,
                 effect: "danger lowered, not erased".into(),
             });
         }
@@ -474,12 +474,12 @@ impl Classifier {
         if raised || class == Class::Police && priority == Priority::Normal {
             priority = Priority::Urgent;
         }
-        if let Some((phrase, at)) = &danger.vulnerable {
+        if let Some((phrase, at)) = danger.vulnerable.take() {
             priority = raise(priority);
             evidence.push(Evidence {
                 rule: "vulnerable".into(),
-                phrase: phrase.clone(),
-                at: *at,
+                phrase,
+                at,
                 effect: "priority up".into(),
             });
         }
@@ -688,8 +688,8 @@ impl Classifier {
 }
 
 /// The evidence of one danger cue.
-fn cue_evidence(danger: &Danger, cue: &Cue, dept: Option<&str>) -> Evidence {
-    let explained = danger.explains(dept, cue);
+fn cue_evidence(danger: &Danger, cue: Cue, dept: Option<&str>) -> Evidence {
+    let explained = danger.explains(dept, &cue);
     let effect = match cue.state {
         State::Negated => "negated".to_string(),
         State::Past => format!("past, counts {:.1}", cue.counted()),
@@ -710,7 +710,7 @@ fn cue_evidence(danger: &Danger, cue: &Cue, dept: Option<&str>) -> Evidence {
     };
     Evidence {
         rule: cue.family.rule().to_string(),
-        phrase: cue.phrase.clone(),
+        phrase: cue.phrase,
         at: cue.at,
         effect,
     }

@@ -179,8 +179,8 @@ pub struct Detector {
     /// The frames whose one-character verbs may be typed by sound: every one-character word is
     /// tried.
     sound_mask: u64,
-    /// The characters without which a clause holds no frame: the verbs' first characters, and
-    /// what may stand for a verb typed by sound.
+    /// The characters without which a clause holds no frame: a character of each verb (see
+    /// [`trigger_char`]), and what may stand for a verb typed by sound.
     triggers: CharSet,
 }
 
@@ -210,6 +210,20 @@ fn is_clause_break(c: char) -> bool {
             | '？'
             | ' '
     )
+}
+
+/// Characters that begin a frame's verb but stand in most clauses (不见, 走丢, 放火, 跑丢).
+const COMMON_FIRST: &[char] = &['不', '走', '放', '跑'];
+
+/// The character of a verb that a clause holding the verb must hold, chosen rare: the first,
+/// unless it is one of [`COMMON_FIRST`] and another follows.
+fn trigger_char(verb: &str) -> Option<char> {
+    let mut chars = verb.chars();
+    let first = chars.next()?;
+    match chars.next() {
+        Some(next) if COMMON_FIRST.contains(&first) => Some(next),
+        _ => Some(first),
+    }
 }
 
 impl Detector {
@@ -282,9 +296,11 @@ impl Detector {
             segmenter,
             frames: frames.into_iter().take(MAX_FRAMES).collect(),
             triggers: CharSet::new(
-                by_first_char
-                    .keys()
-                    .copied()
+                lex.frames
+                    .iter()
+                    .take(MAX_FRAMES)
+                    .flat_map(|f| f.verbs.iter())
+                    .filter_map(|v| trigger_char(v))
                     .chain(SOUND_ALIKES.iter().copied().filter(|_| sound_mask != 0)),
             ),
             by_first_char,
@@ -338,10 +354,20 @@ impl Detector {
             }
         };
 
+        let mut lowered = vec![false; chars.len()];
+        for &(m, s) in &markers {
+            if matches!(m, Marker::Past | Marker::Hypothetical) {
+                let c = clause_at(s);
+                for (at, l) in lowered.iter_mut().enumerate().skip(s) {
+                    if clause_at(at) != c {
+                        break;
+                    }
+                    *l = true;
+                }
+            }
+        }
         let mut danger = Danger {
-            lowered: (0..chars.len())
-                .map(|at| governed(Marker::Past, at) || governed(Marker::Hypothetical, at))
-                .collect(),
+            lowered,
             ..Danger::default()
         };
         for h in &hits {

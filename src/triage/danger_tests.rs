@@ -289,3 +289,18 @@ fn poisoning_and_gambling_chips_point_to_crime() {
     assert!(family("楼下那家店晚上拿现金换筹码", Family::Crime));
     assert!(!family("物业在楼道里放了灭鼠药，毒死老鼠", Family::Crime));
 }
+
+#[test]
+fn every_frame_verb_holds_its_trigger_and_frames_behind_common_characters_are_found() {
+    for verb in LEXICON.frames.iter().flat_map(|f| f.verbs.iter()) {
+        let Some(c) = trigger_char(verb) else {
+            panic!("empty verb")
+        };
+        assert!(verb.contains(c), "{verb}");
+        assert!(DETECTOR.triggers.contains(c), "{verb}");
+    }
+    assert_eq!(trigger_char("不见"), Some('见'));
+    assert_eq!(trigger_char("打"), Some('打'));
+    assert!(family("我家孩子在商场里不见了", Family::Missing));
+    assert!(family("放学后女儿走丢了", Family::Missing));
+}

@@ -542,9 +542,14 @@ impl<T> Matcher<T> {
             }
             for &c in &self.starts[raw.id] {
                 let compound = &self.compounds[c];
-                if let Some((end, negated)) =
-                    self.chain(compound, raw, &raws, chars, &blocked, &negators)
-                {
+                if let Some((end, negated)) = self.chain(
+                    compound,
+                    raw,
+                    raws.split_at(exact),
+                    chars,
+                    &blocked,
+                    &negators,
+                ) {
                     hits.push(Hit {
                         tag: &compound.tag,
                         phrase: &compound.phrase,
@@ -584,12 +589,13 @@ impl<T> Matcher<T> {
     }
 
     /// Follows a gapped phrase from its first part; returns the end of the last part and
-    /// whether a negation stands in a gap between its parts (插座没有冒烟).
+    /// whether a negation stands in a gap between its parts (插座没有冒烟). The raws come as the
+    /// spelt ones, in order of start, and those found by sound.
     fn chain(
         &self,
         compound: &Compound<T>,
         first: &Raw,
-        raws: &[Raw],
+        (spelt, sounded): (&[Raw], &[Raw]),
         chars: &[char],
         blocked: &dyn Fn(usize, usize) -> bool,
         negators: &[Raw],
@@ -600,8 +606,11 @@ impl<T> Matcher<T> {
         let mut end = first.end;
         let mut negated = false;
         for &part in compound.parts.iter().skip(1) {
-            let next = raws
+            let from = spelt.partition_point(|r| r.start < end);
+            let next = spelt[from..]
                 .iter()
+                .take_while(|r| r.start - end <= GAP_MAX_CHARS)
+                .chain(sounded)
                 .filter(|r| r.id == part && r.start >= end && r.start - end <= GAP_MAX_CHARS)
                 .filter(|r| !chars[end..r.start].iter().any(|&c| is_sentence_break(c)))
                 .filter(|r| !blocked(r.start, r.end))

@@ -125,11 +125,13 @@ fn channel_marks(chars: &[char]) -> Vec<bool> {
 
 /// The distinct n-grams of a text already normalised.
 fn grams_of(chars: &[char]) -> Vec<u64> {
-    grams_where(chars, |_| true)
+    grams_where(chars, false, |_| true)
 }
 
-/// The distinct n-grams of a text already normalised for which `keep` holds, in order.
-fn grams_where(chars: &[char], keep: impl Fn(u64) -> bool) -> Vec<u64> {
+/// The distinct n-grams of a text already normalised for which `keep` holds, in order. With
+/// `closed` (no n-gram is kept whose prefix is not), the n-grams from a start stop at the first
+/// that is not kept.
+fn grams_where(chars: &[char], closed: bool, keep: impl Fn(u64) -> bool) -> Vec<u64> {
     let channel = channel_marks(chars);
     let mut out = Vec::with_capacity(chars.len() * MAX_N);
     for i in 0..chars.len() {
@@ -142,12 +144,22 @@ fn grams_where(chars: &[char], keep: impl Fn(u64) -> bool) -> Vec<u64> {
             key |= u64::from(u32::from(c)) << (CHAR_BITS * n as u32);
             if keep(key) {
                 out.push(key);
+            } else if closed {
+                break;
             }
         }
     }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// A packed n-gram without its last character, if it has more than one.
+fn prefix(key: u64) -> Option<u64> {
+    let last = (1..MAX_N as u32)
+        .rev()
+        .find(|n| key >> (CHAR_BITS * n) != 0)?;
+    Some(key & ((1u64 << (CHAR_BITS * last)) - 1))
 }
 
 /// The characters of a packed n-gram.
@@ -345,6 +357,10 @@ pub struct Model {
     /// any model trained here: the category reading learns from a subset of the same lines), so
     /// one lookup tells whether an n-gram is known.
     nested: bool,
+    /// With [`Model::nested`], the prefix of every n-gram the police reading has seen is one it
+    /// has seen too (true of any model trained here: a prefix is in every description its
+    /// n-gram is in), so no longer n-gram from a start is known once one is not.
+    prefix_closed: bool,
 }
 
 /// The n-grams of one description that the model knows, with the police reading's entries.
@@ -392,10 +408,16 @@ impl Model {
 
     fn new(police: Bayes, category: Bayes) -> Model {
         let nested = category.seen.keys().all(|g| police.seen.contains_key(g));
+        let prefix_closed = nested
+            && police
+                .seen
+                .keys()
+                .all(|&g| prefix(g).is_none_or(|p| police.seen.contains_key(&p)));
         Model {
             police,
             category,
             nested,
+            prefix_closed,
         }
     }
 
@@ -446,7 +468,7 @@ impl Model {
     /// has seen adds nothing to any score, so both readings over these are the readings over all
     /// of [`Model::grams`], and cheaper. The police reading's entries are looked up once here.
     pub fn known_grams(&self, chars: &[char]) -> KnownGrams<'_> {
-        let grams = grams_where(chars, |g| {
+        let grams = grams_where(chars, self.prefix_closed, |g| {
             self.police.seen.contains_key(&g) || !self.nested && self.category.seen.contains_key(&g)
         });
         let police = grams.iter().map(|&g| self.police.seen(g)).collect();
@@ -713,6 +735,7 @@ mod tests {
     fn the_known_grams_read_exactly_as_all_the_grams() {
         let m = Model::from_corpora(&[TOY], &[]);
         assert!(m.nested && Model::embedded().nested);
+        assert!(m.prefix_closed && Model::embedded().prefix_closed);
         for text in [
             "隔壁装修太吵了",
             "楼道里有人打架",
@@ -736,6 +759,14 @@ mod tests {
                 m.category_reading(&all, |_| true)
             );
         }
+    }
+
+    #[test]
+    fn a_prefix_drops_the_last_character() {
+        let key = |s: &str| grams(s).into_iter().max().unwrap_or(0);
+        assert_eq!(prefix(key("打人了")), Some(key("打人")));
+        assert_eq!(prefix(key("打人")), Some(key("打")));
+        assert_eq!(prefix(key("打")), None);
     }
 
     #[test]
