@@ -43,8 +43,8 @@ const TRAINING_WRITERS: [&str; 17] = [
 
 /// The writers tuned and trained on, in the order of their letters.
 const LETTERS: [&str; 23] = [
-    "A", "AA", "AB", "B", "C", "D", "E", "F", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V",
-    "W", "X", "Y", "Z",
+    "A", "AA", "AB", "B", "C", "D", "E", "F", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U",
+    "V", "W", "X", "Y", "Z",
 ];
 
 /// Writers A–F, L–Z, AA and AB in one corpus, one header.

@@ -3,53 +3,41 @@
 //! Chinese phrases are short and most characters of a text start none of them, so walking a trie
 //! from each position beats a byte automaton whose tables for thousands of CJK phrases do not fit
 //! in the cache. The first step, taken at every position, is a direct table lookup by character;
-//! the deeper ones are hashed (node, character) steps.
+//! a deeper node keeps its few children in one sorted run of a shared edge table.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A multiplicative hasher for the trie's (node, character) keys.
-#[derive(Default)]
-struct StepHasher(u64);
-
-impl Hasher for StepHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type Steps = HashMap<u64, u32, BuildHasherDefault<StepHasher>>;
+use std::collections::BTreeMap;
 
 const ROOT: u32 = 0;
 /// Widest span of first characters given a direct table (entries of 4 bytes).
 const MAX_ROOT_SPAN: u32 = 1 << 16;
-
-fn key(node: u32, c: char) -> u64 {
-    (u64::from(node) << 32) | u64::from(u32::from(c))
-}
+/// Children up to this many are scanned; more are searched by halves.
+const SCAN_MAX: usize = 8;
 
 /// Phrases (as characters) in a trie; each phrase is known by its index in the build order, and
 /// phrases spelt alike are all found.
 #[derive(Debug, Default)]
 pub struct CharTrie {
-    steps: Steps,
-    /// For each node, the phrases that end there.
-    ends: Vec<Vec<usize>>,
+    /// For each node, where its children start in `edges` and how many there are.
+    children: Vec<(u32, u32)>,
+    /// Every node's children as (character, node), each node's run sorted by character.
+    edges: Vec<(char, u32)>,
+    /// For each node, where the phrases that end there start in `ends` and how many there are.
+    ending: Vec<(u32, u32)>,
+    /// The phrases ending at each node, node by node, in build order.
+    ends: Vec<usize>,
     /// The lowest first character of a phrase.
     root_base: u32,
     /// The root's children by character from `root_base` (0: none, as the root is no child);
-    /// empty when the first characters span too wide a range, and the steps are hashed then.
+    /// empty when the first characters span too wide a range, and the root's edges are searched
+    /// then.
     root: Vec<u32>,
+}
+
+fn span(start: usize, len: usize) -> (u32, u32) {
+    (
+        u32::try_from(start).unwrap_or(u32::MAX),
+        u32::try_from(len).unwrap_or(0),
+    )
 }
 
 impl CharTrie {
@@ -59,50 +47,69 @@ impl CharTrie {
         I: IntoIterator<Item = P>,
         P: IntoIterator<Item = char>,
     {
-        let mut trie = CharTrie {
-            steps: Steps::default(),
-            ends: vec![Vec::new()],
-            root_base: 0,
-            root: Vec::new(),
-        };
+        let mut steps: Vec<BTreeMap<char, u32>> = vec![BTreeMap::new()];
+        let mut ends: Vec<Vec<usize>> = vec![Vec::new()];
         for (id, phrase) in phrases.into_iter().enumerate() {
             let mut node = ROOT;
             let mut any = false;
             for c in phrase {
                 any = true;
-                let next = u32::try_from(trie.ends.len()).unwrap_or(u32::MAX);
-                node = *trie.steps.entry(key(node, c)).or_insert_with(|| {
-                    trie.ends.push(Vec::new());
-                    next
-                });
+                let next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+                node = match steps[node as usize].get(&c) {
+                    Some(&n) => n,
+                    None => {
+                        steps[node as usize].insert(c, next);
+                        steps.push(BTreeMap::new());
+                        ends.push(Vec::new());
+                        next
+                    }
+                };
             }
             if any {
-                trie.ends[node as usize].push(id);
+                ends[node as usize].push(id);
             }
         }
-        let firsts: Vec<(u32, u32)> = trie
-            .steps
-            .iter()
-            .filter(|(k, _)| *k >> 32 == u64::from(ROOT))
-            .map(|(k, n)| ((*k & 0xffff_ffff) as u32, *n))
-            .collect();
-        let low = firsts.iter().map(|f| f.0).min().unwrap_or(0);
-        let high = firsts.iter().map(|f| f.0).max().unwrap_or(0);
-        if !firsts.is_empty() && high - low < MAX_ROOT_SPAN {
+        let mut trie = CharTrie::default();
+        for (kids, done) in steps.iter().zip(&ends) {
+            trie.children.push(span(trie.edges.len(), kids.len()));
+            trie.edges.extend(kids.iter().map(|(&c, &n)| (c, n)));
+            trie.ending.push(span(trie.ends.len(), done.len()));
+            trie.ends.extend(done);
+        }
+        let firsts = &steps[ROOT as usize];
+        if let (Some((&low, _)), Some((&high, _))) =
+            (firsts.first_key_value(), firsts.last_key_value())
+            && u32::from(high) - u32::from(low) < MAX_ROOT_SPAN
+        {
+            let low = u32::from(low);
             trie.root_base = low;
-            trie.root = vec![0; (high - low + 1) as usize];
-            for (c, n) in firsts {
-                trie.root[(c - low) as usize] = n;
+            trie.root = vec![0; (u32::from(high) - low + 1) as usize];
+            for (&c, &n) in firsts {
+                trie.root[(u32::from(c) - low) as usize] = n;
             }
         }
         trie
+    }
+
+    /// The child of `node` by `c`.
+    #[inline]
+    fn step(&self, node: u32, c: char) -> Option<u32> {
+        let &(at, n) = self.children.get(node as usize)?;
+        let kids = self.edges.get(at as usize..(at + n) as usize)?;
+        if kids.len() <= SCAN_MAX {
+            kids.iter().find(|e| e.0 == c).map(|e| e.1)
+        } else {
+            kids.binary_search_by_key(&c, |e| e.0)
+                .ok()
+                .map(|i| kids[i].1)
+        }
     }
 
     /// The root's child by `c`.
     #[inline]
     fn first_step(&self, c: char) -> Option<u32> {
         if self.root.is_empty() {
-            return self.steps.get(&key(ROOT, c)).copied();
+            return self.step(ROOT, c);
         }
         let next = *self
             .root
@@ -110,9 +117,18 @@ impl CharTrie {
         (next != ROOT).then_some(next)
     }
 
+    /// The phrases that end at `node`.
+    #[inline]
+    fn ends_at(&self, node: u32) -> &[usize] {
+        self.ending
+            .get(node as usize)
+            .and_then(|&(at, n)| self.ends.get(at as usize..(at + n) as usize))
+            .unwrap_or(&[])
+    }
+
     /// Whether the trie holds no phrase.
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
+        self.edges.is_empty()
     }
 
     /// Calls `found(phrase, start, end)` for every phrase found in `text` (character offsets),
@@ -122,15 +138,15 @@ impl CharTrie {
             let Some(mut node) = self.first_step(first) else {
                 continue;
             };
-            for &id in &self.ends[node as usize] {
+            for &id in self.ends_at(node) {
                 found(id, start, start + 1);
             }
             for (end, &c) in text.iter().enumerate().skip(start + 1) {
-                let Some(&next) = self.steps.get(&key(node, c)) else {
+                let Some(next) = self.step(node, c) else {
                     break;
                 };
                 node = next;
-                for &id in &self.ends[node as usize] {
+                for &id in self.ends_at(node) {
                     found(id, start, end + 1);
                 }
             }
@@ -159,6 +175,21 @@ mod tests {
         let mut out = Vec::new();
         trie.for_each_match(&text, |id, s, e| out.push((id, s, e)));
         assert_eq!(out, vec![(0, 1, 3), (2, 2, 3), (1, 3, 5)]);
+    }
+
+    #[test]
+    fn a_node_with_many_children_finds_each() {
+        let words: Vec<String> = "甲乙丙丁戊己庚辛壬癸子丑"
+            .chars()
+            .map(|c| format!("打{c}"))
+            .collect();
+        let trie = CharTrie::new(words.iter().map(|w| w.chars()));
+        for (id, w) in words.iter().enumerate() {
+            let text: Vec<char> = format!("有人{w}了").chars().collect();
+            let mut out = Vec::new();
+            trie.for_each_match(&text, |i, s, e| out.push((i, s, e)));
+            assert_eq!(out, vec![(id, 2, 4)], "{w}");
+        }
     }
 
     #[test]
