@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use super::frame::{
     ADVERBS, CharSet, CompiledFrame, SOUND_ALIKES, object_after, object_as_topic, object_before,
-    sound_typed, sounds_like_verb, verb_rest,
+    sound_typed, sounds_like_verb, topic_before, verb_rest,
 };
 use super::lexicon::{CueGroup, LEXICON, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
@@ -182,6 +182,9 @@ pub struct Detector {
     /// The characters without which a clause holds no frame: a character of each verb (see
     /// [`trigger_char`]), and what may stand for a verb typed by sound.
     triggers: CharSet,
+    /// The triggers of the frames whose object may be the topic: a clause holding one has the
+    /// clause before it segmented too.
+    topic_triggers: CharSet,
 }
 
 impl std::fmt::Debug for Detector {
@@ -303,6 +306,14 @@ impl Detector {
                     .filter_map(|v| trigger_char(v))
                     .chain(SOUND_ALIKES.iter().copied().filter(|_| sound_mask != 0)),
             ),
+            topic_triggers: CharSet::new(
+                lex.frames
+                    .iter()
+                    .take(MAX_FRAMES)
+                    .filter(|f| f.family == Family::Missing && f.kind == "person")
+                    .flat_map(|f| f.verbs.iter())
+                    .filter_map(|v| trigger_char(v)),
+            ),
             by_first_char,
             sound_mask,
         }
@@ -396,9 +407,12 @@ impl Detector {
                 _ => {}
             }
         }
-        let words = self
-            .segmenter
-            .cut_clauses(folded, is_clause_break, |c| self.triggers.contains(c));
+        let words = self.segmenter.cut_clauses_with(
+            folded,
+            is_clause_break,
+            |c| self.triggers.contains(c),
+            |c| self.topic_triggers.contains(c),
+        );
         for (frame, verb, object, negated) in self.frame_hits(&words, &clause) {
             let f = &LEXICON.frames[frame];
             let at = verb.start.min(object.start);
@@ -489,15 +503,22 @@ impl Detector {
                                 .then(|| object_as_topic(words, i, c, clause, &is_object))
                                 .flatten()
                         })
+                        .or_else(|| {
+                            frame
+                                .topic
+                                .then(|| topic_before(words, i, c, clause, &is_object))
+                                .flatten()
+                        })
                 };
-                let voided = || {
+                let voided = |object: &Word<'_>| {
+                    let oc = clause_of(object);
                     words
                         .iter()
-                        .filter(|o| clause_of(o) == c)
+                        .filter(|o| clause_of(o) == c || clause_of(o) == oc)
                         .any(|o| frame.unless.iter().any(|u| o.text.contains(u)))
                 };
                 if let Some(o) = found
-                    && !voided()
+                    && !voided(o)
                 {
                     out.push((frame.index, w, o, negated));
                 }

@@ -304,3 +304,14 @@ fn every_frame_verb_holds_its_trigger_and_frames_behind_common_characters_are_fo
     assert!(family("我家孩子在商场里不见了", Family::Missing));
     assert!(family("放学后女儿走丢了", Family::Missing));
 }
+
+#[test]
+fn a_person_named_in_the_clause_before_is_the_topic_of_a_missing_verb() {
+    assert!(family(
+        "我女儿刚才还在小区滑梯那边玩，一转身就不见了",
+        Family::Missing
+    ));
+    assert!(!family("带着儿子去超市买菜，钱包不见了", Family::Missing));
+    assert!(!family("孩子去上学了，作业本找不到了", Family::Missing));
+    assert!(!family("老人在家。钥匙找不到了", Family::Missing));
+}

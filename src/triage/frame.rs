@@ -197,6 +197,67 @@ pub(super) fn object_as_topic<'w, 'a>(
         .find(|o| is_object(o))
 }
 
+/// Words that may open a clause before a verb whose topic was named in the clause before
+/// (孩子在玩，转身工夫就不见了): time and sudden-turn words, besides [`ADVERBS`].
+const TOPIC_GAP: &[&str] = &[
+    "转身",
+    "一转身",
+    "工夫",
+    "功夫",
+    "一会儿",
+    "一会",
+    "突然",
+    "忽然",
+    "眨眼",
+    "一眨眼",
+    "转眼",
+    "一转眼",
+    "后来",
+    "然后",
+    "结果",
+    "人",
+    "就",
+    "一下子",
+    "一下",
+    "一",
+];
+
+/// The topic named in the clause before, when the verb's clause opens with nothing but time and
+/// sudden-turn words and nothing but a particle follows the verb (孩子在游乐场玩，转身就找不到了),
+/// and a comma, not a full stop, stands between the clauses: the person nearest the comma.
+pub(super) fn topic_before<'w, 'a>(
+    words: &'w [Word<'a>],
+    i: usize,
+    c: usize,
+    clause: &[usize],
+    is_object: &dyn Fn(&Word<'_>) -> bool,
+) -> Option<&'w Word<'a>> {
+    let in_clause = |w: &Word<'_>, k: usize| clause.get(w.start).copied() == Some(k);
+    let ends = words
+        .iter()
+        .skip(i + 1)
+        .take_while(|w| in_clause(w, c))
+        .all(|w| CLAUSE_ENDS.contains(&w.text));
+    let opening = words[..i].iter().rev().take_while(|w| in_clause(w, c));
+    let mut comma = false;
+    for w in opening {
+        match w.text {
+            "," | "，" => comma = true,
+            t if ADVERBS.contains(&t) || TOPIC_GAP.contains(&t) => {}
+            _ => return None,
+        }
+    }
+    if !ends || !comma || c == 0 {
+        return None;
+    }
+    words[..i]
+        .iter()
+        .rev()
+        .skip_while(|w| in_clause(w, c))
+        .take_while(|w| in_clause(w, c - 1))
+        .find(|o| is_object(o))
+}
+
 /// Whether a frame's one-character verbs may be typed by sound: the hitting frame's only.
 pub(super) fn sound_typed(frame: &Frame) -> bool {
     frame.family == Family::Violence && frame.kind == "hit"

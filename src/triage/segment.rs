@@ -65,26 +65,47 @@ impl Segmenter {
         is_break: impl Fn(char) -> bool,
         wanted: impl Fn(char) -> bool,
     ) -> Vec<Word<'a>> {
-        let mut words = Vec::new();
-        let (mut from_char, mut from_byte, mut keep) = (0, 0, false);
+        self.cut_clauses_with(text, is_break, wanted, |_| false)
+    }
+
+    /// Like [`Segmenter::cut_clauses`], and a clause is also cut when the clause after it holds
+    /// a character for which `wanted_before` holds (the topic of 孩子在玩，转身就不见了 is named in
+    /// the clause before the verb).
+    pub fn cut_clauses_with<'a>(
+        &self,
+        text: &'a str,
+        is_break: impl Fn(char) -> bool,
+        wanted: impl Fn(char) -> bool,
+        wanted_before: impl Fn(char) -> bool,
+    ) -> Vec<Word<'a>> {
+        // (first char, first byte, end byte, wanted, wanted before), then the break after it.
+        let mut clauses: Vec<(usize, usize, usize, bool, bool)> = Vec::new();
+        let (mut from_char, mut from_byte, mut keep, mut before) = (0, 0, false, false);
         for (at, (byte, c)) in text.char_indices().enumerate() {
             if is_break(c) {
-                if keep {
-                    self.cut_into(&text[from_byte..byte], from_char, &mut words);
-                }
-                let next = byte + c.len_utf8();
+                clauses.push((from_char, from_byte, byte, keep, before));
+                (from_char, from_byte, keep, before) = (at + 1, byte + c.len_utf8(), false, false);
+            } else {
+                keep = keep || wanted(c);
+                before = before || wanted_before(c);
+            }
+        }
+        clauses.push((from_char, from_byte, text.len(), keep, before));
+        let mut words = Vec::new();
+        for (k, &(from_char, from_byte, to_byte, keep, _)) in clauses.iter().enumerate() {
+            let next_wants = clauses.get(k + 1).is_some_and(|n| n.4);
+            if keep || next_wants {
+                self.cut_into(&text[from_byte..to_byte], from_char, &mut words);
+            }
+            if k + 1 < clauses.len() {
+                let at = from_char + text[from_byte..to_byte].chars().count();
+                let next = clauses[k + 1].1;
                 words.push(Word {
-                    text: &text[byte..next],
+                    text: &text[to_byte..next],
                     start: at,
                     end: at + 1,
                 });
-                (from_char, from_byte, keep) = (at + 1, next, false);
-            } else {
-                keep = keep || wanted(c);
             }
-        }
-        if keep {
-            self.cut_into(&text[from_byte..], from_char, &mut words);
         }
         words
     }
@@ -136,6 +157,13 @@ mod tests {
             .collect();
         assert_eq!(kept, expected);
         assert!(kept.iter().any(|w| w.text == "老婆" && w.start == 9));
+        let with_before = seg.cut_clauses_with(text, is_break, |c| c == '关', |c| c == '关');
+        let expected: Vec<Word<'_>> = whole
+            .iter()
+            .filter(|w| (0..15).contains(&w.start) || w.text.chars().all(is_break))
+            .cloned()
+            .collect();
+        assert_eq!(with_before, expected);
     }
 
     #[test]
