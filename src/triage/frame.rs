@@ -182,12 +182,7 @@ pub(super) fn object_as_topic<'w, 'a>(
     is_object: &dyn Fn(&Word<'_>) -> bool,
 ) -> Option<&'w Word<'a>> {
     let in_clause = |w: &&Word<'_>| clause.get(w.start).copied() == Some(c);
-    let ends = words
-        .iter()
-        .skip(i + 1)
-        .take_while(in_clause)
-        .all(|w| CLAUSE_ENDS.contains(&w.text));
-    if !ends {
+    if !ends_its_clause(words, i, c, clause) {
         return None;
     }
     words[i.saturating_sub(FRAME_REACH)..i]
@@ -195,6 +190,15 @@ pub(super) fn object_as_topic<'w, 'a>(
         .rev()
         .take_while(in_clause)
         .find(|o| is_object(o))
+}
+
+/// Whether nothing but a clause-final particle follows word `i` in its clause `c`.
+fn ends_its_clause(words: &[Word<'_>], i: usize, c: usize, clause: &[usize]) -> bool {
+    words
+        .iter()
+        .skip(i + 1)
+        .take_while(|w| clause.get(w.start).copied() == Some(c))
+        .all(|w| CLAUSE_ENDS.contains(&w.text))
 }
 
 /// Words that may open a clause before a verb whose topic was named in the clause before
@@ -233,11 +237,7 @@ pub(super) fn topic_before<'w, 'a>(
     is_object: &dyn Fn(&Word<'_>) -> bool,
 ) -> Option<&'w Word<'a>> {
     let in_clause = |w: &Word<'_>, k: usize| clause.get(w.start).copied() == Some(k);
-    let ends = words
-        .iter()
-        .skip(i + 1)
-        .take_while(|w| in_clause(w, c))
-        .all(|w| CLAUSE_ENDS.contains(&w.text));
+    let ends = ends_its_clause(words, i, c, clause);
     let opening = words[..i].iter().rev().take_while(|w| in_clause(w, c));
     let mut comma = false;
     for w in opening {
