@@ -19,7 +19,7 @@ use super::frame::{
     ADVERBS, CharSet, CompiledFrame, SOUND_ALIKES, object_after, object_as_topic, object_before,
     sound_typed, sounds_like_verb, topic_before, verb_rest,
 };
-use super::lexicon::{CueGroup, LEXICON, Marker};
+use super::lexicon::{CueGroup, Frame, LEXICON, Lexicon, Marker};
 use super::matcher::{Matcher, MatcherBuilder, NEGATORS, normalize};
 use super::redflag::Family;
 use super::segment::{Segmenter, Word};
@@ -229,6 +229,20 @@ fn trigger_char(verb: &str) -> Option<char> {
     }
 }
 
+/// The trigger characters of the verbs of the frames (of the first [`MAX_FRAMES`]) for which
+/// `keep` holds.
+fn verb_triggers<'l>(
+    lex: &'l Lexicon,
+    keep: impl Fn(&Frame) -> bool + 'l,
+) -> impl Iterator<Item = char> + 'l {
+    lex.frames
+        .iter()
+        .take(MAX_FRAMES)
+        .filter(move |f| keep(f))
+        .flat_map(|f| f.verbs.iter())
+        .filter_map(|v| trigger_char(v))
+}
+
 impl Detector {
     /// A detector over the built-in lexicon; `words` (the list's phrases) join the segmenter's
     /// dictionary so that their words are not split.
@@ -299,21 +313,12 @@ impl Detector {
             segmenter,
             frames: frames.into_iter().take(MAX_FRAMES).collect(),
             triggers: CharSet::new(
-                lex.frames
-                    .iter()
-                    .take(MAX_FRAMES)
-                    .flat_map(|f| f.verbs.iter())
-                    .filter_map(|v| trigger_char(v))
+                verb_triggers(lex, |_| true)
                     .chain(SOUND_ALIKES.iter().copied().filter(|_| sound_mask != 0)),
             ),
-            topic_triggers: CharSet::new(
-                lex.frames
-                    .iter()
-                    .take(MAX_FRAMES)
-                    .filter(|f| f.family == Family::Missing && f.kind == "person")
-                    .flat_map(|f| f.verbs.iter())
-                    .filter_map(|v| trigger_char(v)),
-            ),
+            topic_triggers: CharSet::new(verb_triggers(lex, |f| {
+                f.family == Family::Missing && f.kind == "person"
+            })),
             by_first_char,
             sound_mask,
         }
@@ -500,13 +505,10 @@ impl Detector {
                         .or_else(|| {
                             frame
                                 .topic
-                                .then(|| object_as_topic(words, i, c, clause, &is_object))
-                                .flatten()
-                        })
-                        .or_else(|| {
-                            frame
-                                .topic
-                                .then(|| topic_before(words, i, c, clause, &is_object))
+                                .then(|| {
+                                    object_as_topic(words, i, c, clause, &is_object)
+                                        .or_else(|| topic_before(words, i, c, clause, &is_object))
+                                })
                                 .flatten()
                         })
                 };

@@ -228,7 +228,8 @@ const TOPIC_GAP: &[&str] = &[
 
 /// The topic named in the clause before, when the verb's clause opens with nothing but time and
 /// sudden-turn words and nothing but a particle follows the verb (孩子在游乐场玩，转身就找不到了),
-/// and a comma, not a full stop, stands between the clauses: the person nearest the comma.
+/// and a comma (folded to `,`), not a full stop, stands between the clauses: the person nearest
+/// the comma.
 pub(super) fn topic_before<'w, 'a>(
     words: &'w [Word<'a>],
     i: usize,
@@ -236,25 +237,24 @@ pub(super) fn topic_before<'w, 'a>(
     clause: &[usize],
     is_object: &dyn Fn(&Word<'_>) -> bool,
 ) -> Option<&'w Word<'a>> {
+    if !ends_its_clause(words, i, c, clause) {
+        return None;
+    }
     let in_clause = |w: &Word<'_>, k: usize| clause.get(w.start).copied() == Some(k);
-    let ends = ends_its_clause(words, i, c, clause);
-    let opening = words[..i].iter().rev().take_while(|w| in_clause(w, c));
     let mut comma = false;
-    for w in opening {
+    for w in words[..i].iter().rev().take_while(|w| in_clause(w, c)) {
         match w.text {
-            "," | "，" => comma = true,
+            "," => comma = true,
             t if ADVERBS.contains(&t) || TOPIC_GAP.contains(&t) => {}
             _ => return None,
         }
     }
-    if !ends || !comma || c == 0 {
-        return None;
-    }
+    let before = c.checked_sub(1).filter(|_| comma)?;
     words[..i]
         .iter()
         .rev()
         .skip_while(|w| in_clause(w, c))
-        .take_while(|w| in_clause(w, c - 1))
+        .take_while(|w| in_clause(w, before))
         .find(|o| is_object(o))
 }
 

@@ -97,13 +97,11 @@ impl Segmenter {
             if keep || next_wants {
                 self.cut_into(&text[from_byte..to_byte], from_char, &mut words);
             }
-            if k + 1 < clauses.len() {
-                let at = from_char + text[from_byte..to_byte].chars().count();
-                let next = clauses[k + 1].1;
+            if let Some(&(next_char, next_byte, ..)) = clauses.get(k + 1) {
                 words.push(Word {
-                    text: &text[to_byte..next],
-                    start: at,
-                    end: at + 1,
+                    text: &text[to_byte..next_byte],
+                    start: next_char - 1,
+                    end: next_char,
                 });
             }
         }
@@ -149,21 +147,18 @@ mod tests {
         let whole: Vec<Word<'_>> = seg.cut(text);
         let clauses = seg.cut_clauses(text, is_break, |_| true);
         assert_eq!(clauses, whole);
+        let only = |chars: std::ops::Range<usize>| -> Vec<Word<'_>> {
+            whole
+                .iter()
+                .filter(|w| chars.contains(&w.start) || w.text.chars().all(is_break))
+                .cloned()
+                .collect()
+        };
         let kept = seg.cut_clauses(text, is_break, |c| c == '关');
-        let expected: Vec<Word<'_>> = whole
-            .iter()
-            .filter(|w| (7..15).contains(&w.start) || w.text.chars().all(is_break))
-            .cloned()
-            .collect();
-        assert_eq!(kept, expected);
+        assert_eq!(kept, only(7..15));
         assert!(kept.iter().any(|w| w.text == "老婆" && w.start == 9));
         let with_before = seg.cut_clauses_with(text, is_break, |c| c == '关', |c| c == '关');
-        let expected: Vec<Word<'_>> = whole
-            .iter()
-            .filter(|w| (0..15).contains(&w.start) || w.text.chars().all(is_break))
-            .cloned()
-            .collect();
-        assert_eq!(with_before, expected);
+        assert_eq!(with_before, only(0..15));
     }
 
     #[test]
